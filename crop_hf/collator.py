@@ -1,0 +1,115 @@
+"""DataCollatorForLabeledSeq2Seq: parallel sentences + phrase pairs -> inputs for both CROP objectives.
+
+Each feature is a parallel sentence pair with the phrase pairs that alignment found in it::
+
+    {"src_tokens": [...], "tgt_tokens": [...], "phrases": [[s0, s1, t0, t1], ...], "src_lang": "en", "tgt_lang": "es"}
+
+Every time an example is collated (so every epoch), the collator draws afresh which objective it serves:
+with probability ``translation_ratio`` the plain pair (translation loss Lt), otherwise the slot-wrapped pair
+with 1..``max_slots`` freshly sampled non-overlapping phrase pairs (labeled loss Llst). Drawing per example
+keeps one forward pass per batch, so a labeled step costs what a plain step costs; ``objective`` (0 = Lt,
+1 = Llst) tells :class:`~crop_hf.trainer.LabeledSeq2SeqTrainer` how to weight each sequence.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .alignment import PhrasePair, sample_phrase_pairs
+from .languages import get_language
+from .slots import join_tokens, wrap_tokens
+from .translation import set_tokenizer_languages
+
+TRANSLATION, LABELED = 0, 1
+
+
+@dataclass
+class LabeledPair:
+    """One collated example as text, before tokenisation (what the model sees)."""
+
+    source: str
+    target: str
+    objective: int
+    src_lang: str
+    tgt_lang: str
+
+
+@dataclass
+class DataCollatorForLabeledSeq2Seq:
+    """Collate parallel examples into a padded batch mixing plain and slot-wrapped pairs.
+
+    Args:
+        tokenizer: an M2M100/NLLB tokenizer (language codes are set per example) or any seq2seq tokenizer.
+        max_slots: the most phrase pairs wrapped in one sentence (k).
+        translation_ratio: share of examples given as the plain pair; 1 - ratio get slots.
+        max_length: longest tokenised source/target kept; longer ones raise (filter before training).
+        seed: seed of the sampling generator (``None``: not reproducible).
+    """
+
+    tokenizer: Any
+    max_slots: int = 4
+    translation_ratio: float = 0.5
+    max_length: int = 256
+    seed: int | None = None
+    label_pad_token_id: int = -100
+    _rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.translation_ratio <= 1.0:
+            raise ValueError(f"translation_ratio must be in [0, 1], got {self.translation_ratio}")
+        self._rng = random.Random(self.seed)
+
+    def make_pair(self, feature: dict[str, Any]) -> LabeledPair:
+        """Draw the objective and the slots of one example."""
+        src_tokens, tgt_tokens = list(feature["src_tokens"]), list(feature["tgt_tokens"])
+        src_lang, tgt_lang = feature.get("src_lang", "en"), feature["tgt_lang"]
+        src_char = get_language(src_lang).char_level
+        tgt_char = get_language(tgt_lang).char_level
+        phrases = [p if isinstance(p, PhrasePair) else PhrasePair(*p) for p in feature.get("phrases") or ()]
+        chosen: list[PhrasePair] = []
+        if phrases and self._rng.random() >= self.translation_ratio:
+            chosen = sample_phrase_pairs(phrases, self.max_slots, self._rng, min_k=1)
+        if not chosen:
+            return LabeledPair(
+                join_tokens(src_tokens, src_char), join_tokens(tgt_tokens, tgt_char), TRANSLATION, src_lang, tgt_lang
+            )
+        chosen.sort(key=lambda p: p.src_start)
+        src = wrap_tokens(src_tokens, [(p.src_start, p.src_end) for p in chosen], max_slots=self.max_slots)
+        tgt = wrap_tokens(tgt_tokens, [(p.tgt_start, p.tgt_end) for p in chosen], max_slots=self.max_slots)
+        return LabeledPair(join_tokens(src, src_char), join_tokens(tgt, tgt_char), LABELED, src_lang, tgt_lang)
+
+    def __call__(self, features: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
+        pairs = [self.make_pair(f) for f in features]
+        encoded = [self._encode(p) for p in pairs]
+        pad_id = self.tokenizer.pad_token_id
+        width = max(len(ids) for ids, _ in encoded)
+        label_width = max(len(labels) for _, labels in encoded)
+        input_ids = torch.full((len(pairs), width), pad_id, dtype=torch.long)
+        attention_mask = torch.zeros((len(pairs), width), dtype=torch.long)
+        labels = torch.full((len(pairs), label_width), self.label_pad_token_id, dtype=torch.long)
+        for row, (ids, target) in enumerate(encoded):
+            input_ids[row, : len(ids)] = torch.tensor(ids)
+            attention_mask[row, : len(ids)] = 1
+            labels[row, : len(target)] = torch.tensor(target)
+        return {
+            "input_ids": input_ids,
+            "attention_mask": attention_mask,
+            "labels": labels,
+            "objective": torch.tensor([p.objective for p in pairs], dtype=torch.long),
+        }
+
+    def _encode(self, pair: LabeledPair) -> tuple[list[int], list[int]]:
+        set_tokenizer_languages(self.tokenizer, pair.src_lang, pair.tgt_lang)
+        enc = self.tokenizer(pair.source, text_target=pair.target, add_special_tokens=True)
+        ids, labels = enc["input_ids"], enc["labels"]
+        if len(ids) > self.max_length or len(labels) > self.max_length:
+            raise ValueError(
+                f"example longer than max_length={self.max_length} tokens ({len(ids)} source, {len(labels)} target):"
+                f" {pair.source[:80]!r}... filter long pairs before training or raise max_length"
+            )
+        return ids, labels

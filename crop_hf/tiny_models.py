@@ -1,0 +1,162 @@
+"""Tiny models for the offline demo and the tests, built from scratch on the built-in corpus.
+
+Each is saved as a normal Hugging Face directory with the layout of the real checkpoint it stands in for,
+so the loading code that serves facebook/m2m100_418M and xlm-roberta-large is the code that runs here:
+
+- a SentencePiece model trained on the corpus, with the slot markers as user-defined symbols (one piece each,
+  inside the SentencePiece vocabulary, so they never collide with M2M100's language-code ids);
+- a tiny M2M100 (``vocab.json`` + ``sentencepiece.bpe.model``, the 100 M2M100 language codes after the
+  vocabulary, 8 made-up words, as in facebook/m2m100_418M);
+- a tiny XLM-R token classifier (``sentencepiece.bpe.model`` layout: ``<s> <pad> </s> <unk>`` first).
+
+Models are randomly initialised here; training happens through the package's own trainers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .slots import DEFAULT_MAX_SLOTS, slot_markers
+from .synthetic import SYNTHETIC_LANGUAGES, NoiseConfig, generate_corpus
+
+M2M100_SPECIALS = ("<s>", "<pad>", "</s>", "<unk>")
+M2M100_MADEUP_WORDS = 8
+
+
+def corpus_texts(langs: Sequence[str] = SYNTHETIC_LANGUAGES, n_per_lang: int = 400, seed: int = 0) -> list[str]:
+    """English and target sentences of the built-in corpus, the text a tiny tokenizer is trained on."""
+    texts: list[str] = []
+    for ex in generate_corpus(langs, n_per_lang, seed=seed, noise=NoiseConfig(), split="tokenizer"):
+        texts.extend((ex.src_text, ex.tgt_text))
+    return texts
+
+
+def train_sentencepiece(
+    texts: Iterable[str], output_path: str | Path, vocab_size: int = 2000, max_slots: int = DEFAULT_MAX_SLOTS
+) -> Path:
+    """Train a unigram SentencePiece model whose vocabulary holds every slot marker as one piece."""
+    import sentencepiece as spm
+
+    output_path = Path(output_path)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = Path(tmp) / "sp"
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=iter(list(texts)),
+            model_prefix=str(prefix),
+            vocab_size=vocab_size,
+            model_type="unigram",
+            character_coverage=1.0,
+            user_defined_symbols=slot_markers(max_slots),
+            unk_id=0,
+            bos_id=1,
+            eos_id=2,
+            pad_id=-1,
+            hard_vocab_limit=False,
+            minloglevel=2,
+            num_threads=2,
+        )
+        shutil.copy(f"{prefix}.model", output_path)
+    return output_path
+
+
+def make_tiny_m2m100(
+    output_dir: str | Path,
+    spm_file: str | Path,
+    d_model: int = 128,
+    layers: int = 2,
+    heads: int = 4,
+    ffn_dim: int = 256,
+    max_positions: int = 256,
+    seed: int = 0,
+) -> Path:
+    """A randomly initialised M2M100 with facebook/m2m100_418M's tokenizer layout, saved to ``output_dir``."""
+    import sentencepiece as spm
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
+
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    sp = spm.SentencePieceProcessor(model_file=str(spm_file))
+    pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size()) if not (sp.is_control(i) or sp.is_unknown(i))]
+    vocab = {tok: i for i, tok in enumerate([*M2M100_SPECIALS, *pieces])}
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
+        shutil.copy(spm_file, Path(tmp) / "sentencepiece.bpe.model")
+        tokenizer = M2M100Tokenizer(
+            vocab_file=str(Path(tmp) / "vocab.json"), spm_file=str(Path(tmp) / "sentencepiece.bpe.model")
+        )
+        tokenizer.save_pretrained(output_dir)
+    config = M2M100Config(
+        vocab_size=len(vocab) + len(tokenizer.lang_code_to_id) + M2M100_MADEUP_WORDS,
+        d_model=d_model,
+        encoder_layers=layers,
+        decoder_layers=layers,
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn_dim,
+        decoder_ffn_dim=ffn_dim,
+        max_position_embeddings=max_positions,
+        dropout=0.1,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        scale_embedding=True,
+    )
+    torch.manual_seed(seed)
+    model = M2M100ForConditionalGeneration(config)
+    model.generation_config.max_length = max_positions
+    model.generation_config.num_beams = 1
+    model.save_pretrained(output_dir)
+    return output_dir
+
+
+def make_tiny_xlmr(
+    output_dir: str | Path,
+    spm_file: str | Path,
+    labels: Sequence[str],
+    hidden_size: int = 128,
+    layers: int = 2,
+    heads: int = 4,
+    intermediate_size: int = 256,
+    seed: int = 0,
+) -> Path:
+    """A randomly initialised XLM-R token classifier with xlm-roberta's tokenizer layout."""
+    import sentencepiece as spm
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaForTokenClassification, XLMRobertaTokenizer
+
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    sp = spm.SentencePieceProcessor(model_file=str(spm_file))
+    pieces = [
+        (sp.id_to_piece(i), sp.get_score(i))
+        for i in range(sp.get_piece_size())
+        if not (sp.is_control(i) or sp.is_unknown(i))
+    ]
+    vocab = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), *pieces, ("<mask>", 0.0)]
+    tokenizer = XLMRobertaTokenizer(vocab=vocab)
+    tokenizer.save_pretrained(output_dir)
+    shutil.copy(spm_file, output_dir / "sentencepiece.bpe.model")
+    config = XLMRobertaConfig(
+        vocab_size=len(vocab),
+        hidden_size=hidden_size,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=intermediate_size,
+        max_position_embeddings=258,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
+    )
+    torch.manual_seed(seed)
+    XLMRobertaForTokenClassification(config).save_pretrained(output_dir)
+    return output_dir

@@ -1,0 +1,116 @@
+"""Projection filters: what each drops, the counts a chain keeps, and langid decisions on clear sentences."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from crop_hf.filters import (
+    Drop,
+    FilterChain,
+    FilterInput,
+    FilterStats,
+    LanguageFilter,
+    LengthFilter,
+    MaxEntitiesFilter,
+    NoEntityFilter,
+    identify_language,
+)
+
+SPANISH = "El ayuntamiento de la ciudad aprobó ayer un nuevo plan para mejorar el transporte público."
+ENGLISH = "The city council approved a new plan yesterday to improve public transport in the town."
+GERMAN = "Die Regierung hat am Montag beschlossen, die Steuern für kleine Unternehmen zu senken."
+DUTCH = "De gemeenteraad heeft gisteren een nieuw plan goedgekeurd om het openbaar vervoer te verbeteren."
+CHINESE = "市政府昨天批准了一项改善公共交通的新计划。"
+
+
+def item(text: str, lang: str, tags: list[str] | None = None, n_tokens: int | None = None) -> FilterInput:
+    tokens = text.split() if n_tokens is None else ["w"] * n_tokens
+    if tags is None:
+        tags = ["B-LOC"] + ["O"] * (len(tokens) - 1)
+    return FilterInput(text=text, tokens=tokens, lang=lang, tags=tags)
+
+
+@pytest.mark.parametrize(("text", "lang"), [(SPANISH, "es"), (GERMAN, "de"), (DUTCH, "nl"), (CHINESE, "zh")])
+def test_language_filter_keeps_sentences_in_their_language(text: str, lang: str) -> None:
+    assert LanguageFilter()(item(text, lang)) is None
+
+
+def test_language_filter_drops_an_untranslated_english_copy() -> None:
+    assert LanguageFilter()(item(ENGLISH, "es")) == "langid says 'en', expected 'es'"
+    assert LanguageFilter()(item(SPANISH, "de")) == "langid says 'es', expected 'de'"
+
+
+def test_language_filter_with_candidates_always_includes_the_expected_language() -> None:
+    restricted = LanguageFilter(candidates=("en",))
+    assert restricted(item(SPANISH, "es")) is None
+    assert restricted(item(ENGLISH, "es")) == "langid says 'en', expected 'es'"
+
+
+def test_identify_language_restriction_does_not_leak() -> None:
+    assert identify_language(SPANISH, ["en", "pt"]) == "pt"  # Spanish is not among the candidates
+    assert identify_language(SPANISH) == "es"
+    assert identify_language(GERMAN, ("de", "nl")) == "de"
+    with pytest.raises(ValueError, match="does not know \\['xx'\\]"):
+        identify_language(SPANISH, ["en", "xx"])
+
+
+def test_length_filter_counts_tokens() -> None:
+    assert LengthFilter()(item("x", "es", n_tokens=128)) is None
+    assert LengthFilter()(item("x", "es", n_tokens=129)) == "129 tokens > max_words=128"
+    assert LengthFilter(max_words=5)(item("uno dos tres cuatro cinco seis", "es")) == "6 tokens > max_words=5"
+
+
+def test_entity_filters_read_tags() -> None:
+    assert NoEntityFilter()(item("Ana vive aquí", "es", tags=["O", "O", "O"])) == "all 3 tags are O"
+    assert NoEntityFilter()(item("Ana vive aquí", "es", tags=["B-PER", "O", "O"])) is None
+    six = ["B-PER", "B-LOC", "B-ORG", "I-ORG", "B-PER", "B-LOC", "B-MISC"]
+    assert MaxEntitiesFilter()(item("a b c d e f g", "es", tags=six)) == "6 entities > max_entities=5"
+    assert MaxEntitiesFilter(max_entities=6)(item("a b c d e f g", "es", tags=six)) is None
+    with pytest.raises(ValueError, match="'no_entity' needs projected tags"):
+        NoEntityFilter()(FilterInput("Ana vive aquí", ["Ana", "vive", "aquí"], "es"))
+
+
+def test_chain_counts_each_drop_under_the_first_filter() -> None:
+    chain = FilterChain.default()
+    items = [
+        item(SPANISH, "es", n_tokens=130, tags=["O"] * 130),  # too long (and no entity: counted once)
+        item(SPANISH, "es", tags=["O"] * 15),
+        item(ENGLISH, "es"),
+        item(SPANISH, "es"),
+        item(GERMAN, "de", tags=["O"] * 13),
+    ]
+    drops = [chain.check(i) for i in items]
+    assert [d.filter if d else None for d in drops] == [
+        "too_long", "no_entity", "wrong_language", None, "no_entity",
+    ]  # fmt: skip
+    assert str(drops[2]) == "wrong_language: langid says 'en', expected 'es'"
+    assert chain.stats == FilterStats(seen=5, kept=1, dropped={"too_long": 1, "no_entity": 2, "wrong_language": 1})
+    assert (
+        chain.stats.summary() == "filters: seen 5, kept 1 (20.0%); dropped too_long=1, no_entity=2, wrong_language=1"
+    )
+
+
+def test_chain_filter_yields_kept_items_and_logs_summary(caplog: pytest.LogCaptureFixture) -> None:
+    chain = FilterChain([LengthFilter(max_words=3), NoEntityFilter()])
+    items = [item("Ana vive aquí", "es"), item("Ana vive aquí hoy", "es"), item("Lo vi", "es", tags=["O", "O"])]
+    kept = list(chain.filter(items))
+    assert [k.text for k in kept] == ["Ana vive aquí"]
+    with caplog.at_level(logging.INFO, logger="crop_hf.filters"):
+        line = chain.log_summary()
+    assert line == "filters: seen 3, kept 1 (33.3%); dropped too_long=1, no_entity=1"
+    assert caplog.records[-1].getMessage() == line
+
+
+def test_stats_merge_and_empty_summary() -> None:
+    a = FilterStats(seen=10, kept=4, dropped={"too_long": 1, "no_entity": 5})
+    b = FilterStats(seen=5, kept=1, dropped={"no_entity": 2, "wrong_language": 2})
+    assert a.merge(b) == FilterStats(15, 5, {"too_long": 1, "no_entity": 7, "wrong_language": 2})
+    assert FilterStats().summary() == "filters: seen 0, kept 0; dropped none"
+
+
+def test_chain_rejects_duplicate_filter_names() -> None:
+    with pytest.raises(ValueError, match="filter names must be unique"):
+        FilterChain([LengthFilter(), LengthFilter(max_words=10)])
+    assert Drop("too_long", "x").filter == "too_long"
