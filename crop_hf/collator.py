@@ -5,8 +5,9 @@ Each feature is a parallel sentence pair with the phrase pairs that alignment fo
     {"src_tokens": [...], "tgt_tokens": [...], "phrases": [[s0, s1, t0, t1], ...], "src_lang": "en", "tgt_lang": "es"}
 
 Every time an example is collated (so every epoch), the collator draws afresh which objective it serves:
-with probability ``translation_ratio`` the plain pair (translation loss Lt), otherwise the slot-wrapped pair
-with 1..``max_slots`` freshly sampled non-overlapping phrase pairs (labeled loss Llst). Drawing per example
+with probability ``translation_ratio`` the plain pair (translation loss Lt), otherwise 0..``max_slots`` freshly
+sampled non-overlapping phrase pairs are wrapped in slots (labeled loss Llst; zero spans gives the plain pair,
+as in CROP's 0..k sampling). Drawing per example
 keeps one forward pass per batch, so a labeled step costs what a plain step costs; ``objective`` (0 = Lt,
 1 = Llst) tells :class:`~crop_hf.trainer.LabeledSeq2SeqTrainer` how to weight each sequence.
 """
@@ -71,7 +72,7 @@ class DataCollatorForLabeledSeq2Seq:
         phrases = [p if isinstance(p, PhrasePair) else PhrasePair(*p) for p in feature.get("phrases") or ()]
         chosen: list[PhrasePair] = []
         if phrases and self._rng.random() >= self.translation_ratio:
-            chosen = sample_phrase_pairs(phrases, self.max_slots, self._rng, min_k=1)
+            chosen = sample_phrase_pairs(phrases, self.max_slots, self._rng)
         if not chosen:
             return LabeledPair(
                 join_tokens(src_tokens, src_char), join_tokens(tgt_tokens, tgt_char), TRANSLATION, src_lang, tgt_lang

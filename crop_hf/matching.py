@@ -16,8 +16,8 @@ strictness levels, each trying the ones before it first:
 ``"fuzzy"``
     a window of the phrase's length whose tokens are each similar after folding case and diacritics: equal
     folded forms score 0.95, inflected forms (``Müllers``/``Müller``, ``Amsterdamse``/``Amsterdam``) score
-    the larger of common-prefix ratio and 1 - edit distance / length. Every token must reach 0.5, the mean
-    ``min_score``.
+    the larger of common-prefix ratio and 1 - edit distance / length. Every token must reach 0.5 and the
+    window's mean ``min_score``.
 ``"align"``
     last fallback: the window of the phrase's length ±1 whose folded characters overlap most with the phrase
     (Dice coefficient of character bigrams; windows of another length count 0.9 of it), at least ``min_score``.

@@ -114,3 +114,7 @@ def test_chain_rejects_duplicate_filter_names() -> None:
     with pytest.raises(ValueError, match="filter names must be unique"):
         FilterChain([LengthFilter(), LengthFilter(max_words=10)])
     assert Drop("too_long", "x").filter == "too_long"
+
+
+def test_language_filter_keeps_languages_langid_does_not_know() -> None:
+    assert LanguageFilter()(item(ENGLISH, "yo")) is None  # Yoruba: no langid.py code, nothing to check against

@@ -1,0 +1,34 @@
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory):
+    """A SentencePiece model and tiny randomly initialised M2M100 / XLM-R built on the built-in corpus."""
+    from crop_hf.tagging import CONLL
+    from crop_hf.tiny_models import corpus_texts, make_tiny_m2m100, make_tiny_xlmr, train_sentencepiece
+
+    root = tmp_path_factory.mktemp("tiny")
+    spm = train_sentencepiece(corpus_texts(n_per_lang=60), root / "sp.model", vocab_size=800)
+    make_tiny_m2m100(root / "m2m100", spm, d_model=32, ffn_dim=64, max_positions=128)
+    make_tiny_xlmr(root / "xlmr", spm, CONLL.labels, hidden_size=32, intermediate_size=64)
+    return root
+
+
+def gold_phrase_features(n_per_lang=10, langs=("es", "zh"), seed=0):
+    """LST features whose phrase pairs are the corpus's gold entity alignment."""
+    from crop_hf.synthetic import generate_corpus
+    from crop_hf.tagging import tags_to_spans
+
+    feats = []
+    for ex in generate_corpus(langs, n_per_lang, seed=seed):
+        src, tgt = tags_to_spans(ex.src_tags), tags_to_spans(ex.tgt_tags)
+        phrases = [[src[i].start, src[i].end, tgt[j].start, tgt[j].end] for i, j in ex.alignment]
+        feats.append({"src_tokens": ex.src_tokens, "tgt_tokens": ex.tgt_tokens, "phrases": phrases,
+                      "src_lang": "en", "tgt_lang": ex.lang})  # fmt: skip
+    return feats
