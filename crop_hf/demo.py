@@ -127,27 +127,48 @@ def build_models(models_dir: Path, seed: int) -> dict[str, Any]:
 
 
 def align_parallel(data_dir: Path, langs: Sequence[str]) -> dict[str, Any]:
-    """Align each language's pairs with eflomal; add their phrase pairs to ``parallel_aligned.jsonl``."""
-    from .alignment import align_corpus
-    from .languages import get_language
+    """Phrase pairs for the slots of each parallel pair, written to ``parallel_aligned.jsonl``.
 
+    With eflomal installed (``crop-hf[align]``) the phrase pairs come from word alignment; without it the demo
+    falls back to the corpus's gold entity alignment and says so in the result (``source``).
+    """
     rows = list(read_jsonl(data_dir / "parallel.jsonl"))
-    phrases_per_lang: dict[str, float] = {}
+    try:
+        from .alignment import align_corpus
+        from .languages import get_language
+
+        source = "eflomal"
+    except ImportError:
+        source = "gold entity alignment (eflomal word alignment unavailable)"
     for lang in langs:
         mine = [r for r in rows if r["lang"] == lang]
-        aligned = align_corpus(
-            (r["src_tokens"] for r in mine),
-            (r["tgt_tokens"] for r in mine),
-            char_level_target=get_language(lang).char_level,
-            progress=False,
-        )
-        for r, pair in zip(mine, aligned):
-            r["phrases"] = [[p.src_start, p.src_end, p.tgt_start, p.tgt_end] for p in pair.phrases]
-        phrases_per_lang[lang] = round(sum(len(r["phrases"]) for r in mine) / max(1, len(mine)), 2)
+        if source == "eflomal":
+            aligned = align_corpus(
+                (r["src_tokens"] for r in mine),
+                (r["tgt_tokens"] for r in mine),
+                char_level_target=get_language(lang).char_level,
+                progress=False,
+            )
+            for r, pair in zip(mine, aligned):
+                r["phrases"] = [[p.src_start, p.src_end, p.tgt_start, p.tgt_end] for p in pair.phrases]
+        else:
+            for r in mine:
+                r["phrases"] = _gold_phrases(r)
     with (data_dir / "parallel_aligned.jsonl").open("w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    return {"pairs": len(rows), "phrase_pairs_per_sentence": phrases_per_lang}
+    per_lang = {
+        lang: round(sum(len(r["phrases"]) for r in rows if r["lang"] == lang) / max(1, len(rows)) * len(langs), 2)
+        for lang in langs
+    }
+    return {"pairs": len(rows), "source": source, "phrase_pairs_per_sentence": per_lang}
+
+
+def _gold_phrases(row: dict[str, Any]) -> list[list[int]]:
+    from .tagging import tags_to_spans
+
+    src, tgt = tags_to_spans(row["src_tags"]), tags_to_spans(row["tgt_tags"])
+    return [[src[i].start, src[i].end, tgt[j].start, tgt[j].end] for i, j in row["alignment"]]
 
 
 def read_jsonl(path: Path):

@@ -161,3 +161,147 @@ def _write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
     Dataset.from_list([{**r, "entities": json.dumps(r["entities"], ensure_ascii=False)} for r in rows]).to_parquet(
         str(path)
     )
+
+
+def train_english_ner(out: Path, sizes: dict[str, int], seed: int) -> dict[str, Any]:
+    """The English NER model (also the zero-shot baseline): the tiny XLM-R trained on English gold."""
+    english = list(read_jsonl(out / "data" / "english.jsonl"))
+    return _train_token_classifier(out / "models" / "xlmr-init", english, out / NER_DIR, sizes["ner_epochs"], seed)
+
+
+def selftrain(out: Path, langs: Sequence[str], sizes: dict[str, int], seed: int) -> dict[str, Any]:
+    """Round 1: English gold + projected target sentences. Round 2: also the discarded raw sentences,
+    re-labelled by the round-1 model (kept when it finds at least one entity)."""
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    from .ner_data import predict_tags
+
+    english = list(read_jsonl(out / "data" / "english.jsonl"))
+    projected = list(read_jsonl_parquet(out / PROJECTED))
+    kept = [{"tokens": r["tokens"], "tags": r["tags"]} for r in projected if r["kept"]]
+    discarded = [r for r in projected if not r["kept"] and r["reason"] not in ("wrong_language", "too_long", "empty")]
+    round1 = _train_token_classifier(
+        out / NER_DIR, english + kept, out / CROP_DIR / "round_1", sizes["ner_epochs"], seed
+    )
+    model = AutoModelForTokenClassification.from_pretrained(out / CROP_DIR / "round_1")
+    tokenizer = AutoTokenizer.from_pretrained(out / CROP_DIR / "round_1")
+    relabelled = []
+    for r, tags in zip(discarded, predict_tags(model, tokenizer, [r["tokens"] for r in discarded])):
+        if any(t != "O" for t in tags):
+            relabelled.append({"tokens": r["tokens"], "tags": tags})
+    round2 = _train_token_classifier(
+        out / CROP_DIR / "round_1", english + kept + relabelled, out / CROP_DIR / "round_2", sizes["ner_epochs"], seed
+    )
+    return {"projected_kept": len(kept), "relabelled": len(relabelled), "round_1": round1, "round_2": round2}
+
+
+def evaluate(out: Path, langs: Sequence[str]) -> dict[str, Any]:
+    """Entity-level F1 per target language: zero-shot English model vs the CROP self-trained model."""
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    from .metrics import ner_scores
+    from .ner_data import predict_tags
+
+    test = list(read_jsonl(out / "data" / "test.jsonl"))
+    results: dict[str, Any] = {}
+    for name, path in (("zero_shot", out / NER_DIR), ("crop", out / CROP_DIR / "round_2")):
+        model = AutoModelForTokenClassification.from_pretrained(path)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        for lang in langs:
+            mine = [r for r in test if r["lang"] == lang]
+            pred = predict_tags(model, tokenizer, [r["tokens"] for r in mine])
+            scores = ner_scores([r["tags"] for r in mine], pred)
+            results.setdefault(lang, {})[name] = round(scores.f1, 4)
+    return results
+
+
+def write_report(out: Path, metrics: dict[str, Any]) -> dict[str, Any]:
+    """report.md and the plots, from the metrics of this run."""
+    lines = ["# crop-hf demo report", "", "Built-in corpus, tiny models, CPU. Numbers from this run.", ""]
+    lines += ["| lang | projection P | R | F1 | kept | zero-shot F1 | CROP F1 | slot precision |", "|---" * 8 + "|"]
+    for lang in metrics["languages"]:
+        p = metrics["projection"][lang]
+        e = metrics["evaluation"][lang]
+        sp = metrics["lst"]["slot_boundary_precision"].get(lang, float("nan"))
+        lines.append(
+            f"| {lang} | {p['precision']:.3f} | {p['recall']:.3f} | {p['f1']:.3f} | {p['kept']}/{p['total']} "
+            f"| {e['zero_shot']:.3f} | {e['crop']:.3f} | {sp:.3f} |"
+        )
+    lines += ["", "Drops per reason:", ""]
+    for lang in metrics["languages"]:
+        lines.append(f"- {lang}: {metrics['projection'][lang]['drops']}")
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    plots = _plots(out, metrics)
+    return {"report": str(out / "report.md"), "plots": plots}
+
+
+def read_jsonl_parquet(path: Path):
+    from datasets import Dataset
+
+    yield from Dataset.from_parquet(str(path))
+
+
+def _plots(out: Path, metrics: dict[str, Any]) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    langs = metrics["languages"]
+    fig, ax = plt.subplots(figsize=(6, 3))
+    x = range(len(langs))
+    ax.bar([i - 0.2 for i in x], [metrics["evaluation"][lang]["zero_shot"] for lang in langs], 0.4, label="zero-shot")
+    ax.bar([i + 0.2 for i in x], [metrics["evaluation"][lang]["crop"] for lang in langs], 0.4, label="CROP")
+    ax.set_xticks(list(x), langs)
+    ax.set_ylabel("F1")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "f1_per_language.png")
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.bar(langs, [metrics["projection"][lang]["kept_ratio"] for lang in langs])
+    ax.set_ylabel("kept ratio")
+    fig.tight_layout()
+    fig.savefig(out / "kept_ratio_per_language.png")
+    plt.close("all")
+    return [str(out / "f1_per_language.png"), str(out / "kept_ratio_per_language.png")]
+
+
+def _train_token_classifier(init: Path, rows: list[dict], output: Path, epochs: int, seed: int) -> dict[str, Any]:
+    import torch
+    from datasets import Dataset
+    from transformers import (
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+        DataCollatorForTokenClassification,
+        Trainer,
+        TrainingArguments,
+    )
+
+    tokenizer = AutoTokenizer.from_pretrained(init)
+    model = AutoModelForTokenClassification.from_pretrained(init)
+    label2id = model.config.label2id
+
+    def encode(batch):
+        enc = tokenizer(batch["tokens"], is_split_into_words=True, truncation=True, max_length=256)
+        enc["labels"] = []
+        for row, tags in enumerate(batch["tags"]):
+            labels, previous = [], None
+            for word in enc.word_ids(row):
+                labels.append(-100 if word is None or word == previous else label2id[tags[word]])
+                previous = word
+            enc["labels"].append(labels)
+        return enc
+
+    data = Dataset.from_list([{"tokens": r["tokens"], "tags": r["tags"]} for r in rows])
+    data = data.map(encode, batched=True, remove_columns=["tokens", "tags"])
+    args = TrainingArguments(
+        output_dir=str(output) + "-checkpoints", num_train_epochs=epochs, per_device_train_batch_size=32,
+        learning_rate=5e-4, warmup_ratio=0.1, report_to=[], use_cpu=not torch.cuda.is_available(), seed=seed,
+        save_strategy="no", logging_steps=50,
+    )  # fmt: skip
+    trainer = Trainer(model=model, args=args, train_dataset=data,
+                      data_collator=DataCollatorForTokenClassification(tokenizer), processing_class=tokenizer)  # fmt: skip
+    result = trainer.train()
+    trainer.save_model(str(output))
+    tokenizer.save_pretrained(output)
+    return {"train_loss": round(result.training_loss, 4), "examples": len(rows), "epochs": epochs}

@@ -183,7 +183,9 @@ class CropProjectionPipeline(Pipeline):
         parsed = parse_slots(it["labeled_translation"], expected=range(len(spans)))
         if it["mode"] == "translate-train":
             extra["translation"] = it["text"]
-            return label_translation(it["text"], it["lang"], spans, parsed, get_language(it["lang"]).char_level, **extra)
+            return label_translation(
+                it["text"], it["lang"], spans, parsed, get_language(it["lang"]).char_level, **extra
+            )
         return project_into_raw(it["text"], it["lang"], it["tokens"], spans, parsed, strictness, min_score, **extra)
 
     # ------------------------------------------------------------------ batching and persistence

@@ -101,7 +101,9 @@ def generate_corpus(
 
 def english_corpus(n: int = 100, seed: int = 0, split: str = "train") -> Iterator[tuple[list[str], list[str]]]:
     """English (tokens, tags) drawn from the same frames: the labelled source data Lsrc."""
-    for ex in generate_corpus(SYNTHETIC_LANGUAGES, n_per_lang=-(-n // len(SYNTHETIC_LANGUAGES)), seed=seed, split=split):
+    for ex in generate_corpus(
+        SYNTHETIC_LANGUAGES, n_per_lang=-(-n // len(SYNTHETIC_LANGUAGES)), seed=seed, split=split
+    ):
         if n <= 0:
             return
         n -= 1
@@ -274,7 +276,9 @@ def _pools(lang: str, seed: int, size: int = 40) -> dict[str, list[tuple[str, st
             "ORG": [(_romanise_ru(c), c) for c in lex.RU_COMPANIES],
         }
     cities = [c for c in (faker.city() for _ in range(size)) if all(w[0].isupper() for w in c.split())]
-    companies = [faker.last_name() + " " + rng.choice(("Group", "Media", "Bank", "Solutions")) for _ in range(size // 2)]
+    companies = [
+        faker.last_name() + " " + rng.choice(("Group", "Media", "Bank", "Solutions")) for _ in range(size // 2)
+    ]
     return {
         "PER": [(p, p) for p in people],
         "LOC": [(c, c) for c in cities[: size // 2]],

@@ -66,7 +66,10 @@ FRAMES: tuple[Frame, ...] = (
         "ORG LOC",
         "{0} opened a new office in {1} yesterday .",
         es="{0} abrió ayer una nueva oficina en {1} .",
-        nl=("{0} opende gisteren een nieuw kantoor in {1} .", "reorder|Gisteren opende {0} een nieuw kantoor in {1} ."),
+        nl=(
+            "{0} opende gisteren een nieuw kantoor in {1} .",
+            "reorder|Gisteren opende {0} een nieuw kantoor in {1} .",
+        ),
         de=("{0} eröffnete gestern ein neues Büro in {1} .", "reorder|Gestern eröffnete {0} ein neues Büro in {1} ."),
         no="{0} åpnet i går et nytt kontor i {1} .",
         zh="{0}昨天在{1}开设了新办事处。",

@@ -15,6 +15,7 @@ def projector(tiny_dir):
 
 def scripted(projector, monkeypatch, english, labeled, ner):
     """Replace the three models' outputs with fixed ones; everything around them runs for real."""
+
     def fake_translate(model, tok, texts, src, tgt):
         table = english if tgt == "en" else labeled
         return [table.get(t, "") for t in texts]

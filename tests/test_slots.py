@@ -84,8 +84,18 @@ def test_empty_span_and_missing_expected_ids():
 
 
 def test_parse_never_raises_on_garbage():
-    garbage = ["", "   ", "__SLOT__", "__SLOT-1__ x", "__SLOT0__", "__SLOT0____SLOT0__", "__SLOT99999999999999999999__ a",
-               "__SLOT0__ __SLOT1__ __SLOT0__ __SLOT1__", "\x00 __SLOT3__\n__SLOT3__", None]
+    garbage = [
+        "",
+        "   ",
+        "__SLOT__",
+        "__SLOT-1__ x",
+        "__SLOT0__",
+        "__SLOT0____SLOT0__",
+        "__SLOT99999999999999999999__ a",
+        "__SLOT0__ __SLOT1__ __SLOT0__ __SLOT1__",
+        "\x00 __SLOT3__\n__SLOT3__",
+        None,
+    ]
     for text in garbage:
         parsed = parse_slots(text)  # type: ignore[arg-type]
         assert all(0 <= s.start < s.end <= len(parsed.tokens) for s in parsed.spans)
