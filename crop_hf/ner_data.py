@@ -74,6 +74,7 @@ class EncodedExamples:
 
     features: list[dict[str, list[int]]]
     windows: list[Window]
+    word_ids: list[list[int | None]]
     n_rows: int
 
 
@@ -165,9 +166,10 @@ def encode_examples(
     budget = _budget(tokenizer, max_length)
     all_windows: list[Window] = []
     for row, counts in enumerate(_subword_counts(tokenizer, words)):
-        for start, end in word_windows(counts, budget) or [(0, 0)]:
+        for start, end in word_windows(counts, budget):
             all_windows.append(Window(row, start, end))
     features: list[dict[str, list[int]]] = []
+    word_ids: list[list[int | None]] = []
     long_rows = sum(1 for a, b in zip(all_windows, all_windows[1:]) if a.row == b.row)
     if long_rows:
         logger.info("%d sentence(s) longer than %d sub-words were split into windows of words", long_rows, max_length)
@@ -181,13 +183,14 @@ def encode_examples(
         )
         for i, w in enumerate(chunk):
             feature = {"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i]}
+            word_ids.append(enc.word_ids(i))
             if label2id is not None:
                 tags = examples[w.row].tags
                 if tags is None:
                     raise ValueError(f"row {w.row} (id {examples[w.row].id!r}) has no tags to train on")
-                feature["labels"] = align_labels(enc.word_ids(i), [label2id[t] for t in tags[w.start : w.end]])
+                feature["labels"] = align_labels(word_ids[-1], [label2id[t] for t in tags[w.start : w.end]])
             features.append(feature)
-    return EncodedExamples(features, all_windows, len(examples))
+    return EncodedExamples(features, all_windows, word_ids, len(examples))
 
 
 def predict(
@@ -199,7 +202,7 @@ def predict(
 ) -> list[WordPrediction]:
     """Tag each word with the prediction at its first sub-word; long sentences go through windows and merge back.
 
-    A word the tokenizer turns into no sub-word at all gets ``O`` with score 1.0.
+    A word the tokenizer turns into no sub-word at all gets ``O`` with score 1.0; an empty sentence gets ``[]``.
     """
     import torch
     from transformers import DataCollatorWithPadding
@@ -225,10 +228,8 @@ def predict(
             w = encoded.windows[i]
             n = w.end - w.start
             tags, scores = ["O"] * n, [1.0] * n
-            # re-tokenising gives word_ids; cheaper than keeping encodings for every window
-            word_ids = tokenizer(examples[w.row].tokens[w.start : w.end], is_split_into_words=True).word_ids()
             previous = None
-            for pos, word in enumerate(word_ids[: len(encoded.features[i]["input_ids"])]):
+            for pos, word in enumerate(encoded.word_ids[i]):
                 if word is not None and word != previous:
                     tags[word], scores[word] = id2label[best[b][pos]], best_p[b][pos]
                 previous = word
@@ -265,7 +266,7 @@ def read_examples(path: str | Path, default_lang: str = "en") -> list[NerExample
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     else:
         raise ValueError(f"{path}: unknown format {path.suffix!r}; give a .jsonl or .parquet file")
-    return [examples_from_rows(rows, default_lang, str(path))][0]
+    return examples_from_rows(rows, default_lang, str(path))
 
 
 def examples_from_rows(
