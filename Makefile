@@ -10,12 +10,12 @@ demo: $(STAMP)
 	$(VENV)/bin/crop-hf demo --output-dir demo_output
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check crop_hf tests examples benchmarks dataset_scripts
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest -q tests
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check crop_hf tests examples benchmarks dataset_scripts
-	$(VENV)/bin/ruff format --check crop_hf tests examples benchmarks dataset_scripts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 env: $(STAMP)
 
