@@ -1,11 +1,22 @@
-"""One table of the languages crop-hf knows: codes for M2M100, NLLB-200 and langid.py, script, matching level.
+"""One table of the languages crop-hf knows: M2M100, NLLB-200 and langid.py codes, script, matching level.
 
-English, the CoNLL-5 targets (es nl de no) and the 39 XTREME-40 targets. ``char_level`` marks scripts written
-without spaces between words (Chinese, Japanese, Thai, Burmese): projection matches them on characters. Khmer
-and Lao share that property but are not CROP targets, so they are not in the table. ``m2m100_code`` is
-``None`` where facebook/m2m100_418M has no such language (Basque, Telugu: use an NLLB model), and
-``langid_code`` is ``None`` where langid.py cannot identify it (Burmese, Yoruba: the language filter then
-keeps every sentence).
+The table holds English, the CoNLL-5 targets (es nl de no) and the 39 XTREME-40 targets of the CROP paper.
+
+* ``m2m100_code`` is the language token of facebook/m2m100_418M and _1.2B (``__es__``). M2M100 has no Basque
+  (``eu``) and no Telugu (``te``): their code is ``None`` and translation into or out of them needs an NLLB-200
+  model.
+* ``nllb_code`` is the FLORES-200 code NLLB-200 uses as its language token. Where a macrolanguage has several
+  varieties it is the one NLLB was trained on: Modern Standard Arabic ``arb_Arab``, Western Persian ``pes_Arab``,
+  Standard Malay ``zsm_Latn``, Norwegian Bokmål ``nob_Latn``, Swahili ``swh_Latn``, Estonian ``est_Latn`` (the
+  later FLORES+ release renamed it ``ekk_Latn``; NLLB's tokenizer only knows ``est_Latn``).
+* ``script`` is the ISO 15924 code, the same as the suffix of ``nllb_code``.
+* ``char_level`` marks scripts written without spaces between words (Chinese, Japanese, Thai, Burmese):
+  projection matches entities on characters there, on words elsewhere. Khmer and Lao are written the same way
+  but are not CROP target languages, so they are not in the table; add a row with ``char_level=True`` to use them.
+* ``langid_code`` is the code langid.py (97 languages) returns. langid.py cannot identify Burmese (``my``) and
+  Yoruba (``yo``): their code is ``None`` and the language filter keeps every sentence of them. ``langid_aliases``
+  lists other langid.py codes the filter should also accept for the language, because langid.py routinely gives
+  them to its text (Malay is mostly identified as Indonesian; Norwegian also as ``nb`` / ``nn``).
 """
 
 from __future__ import annotations
@@ -15,6 +26,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Language:
+    """One row of the language table (see the module docstring for each column)."""
+
     code: str
     name: str
     m2m100_code: str | None
@@ -22,6 +35,7 @@ class Language:
     script: str
     char_level: bool
     langid_code: str | None
+    langid_aliases: tuple[str, ...] = ()
 
 
 class UnknownLanguageError(ValueError, KeyError):
@@ -31,64 +45,56 @@ class UnknownLanguageError(ValueError, KeyError):
         return str(self.args[0])
 
 
-# code, name, M2M100, NLLB-200, script (ISO 15924), char-level, langid.py
-_ROWS = """
-en English en eng_Latn Latn 0 en
-es Spanish es spa_Latn Latn 0 es
-nl Dutch nl nld_Latn Latn 0 nl
-de German de deu_Latn Latn 0 de
-no Norwegian no nob_Latn Latn 0 no
-af Afrikaans af afr_Latn Latn 0 af
-ar Arabic ar arb_Arab Arab 0 ar
-bg Bulgarian bg bul_Cyrl Cyrl 0 bg
-bn Bengali bn ben_Beng Beng 0 bn
-el Greek el ell_Grek Grek 0 el
-et Estonian et est_Latn Latn 0 et
-eu Basque - eus_Latn Latn 0 eu
-fa Persian fa pes_Arab Arab 0 fa
-fi Finnish fi fin_Latn Latn 0 fi
-fr French fr fra_Latn Latn 0 fr
-he Hebrew he heb_Hebr Hebr 0 he
-hi Hindi hi hin_Deva Deva 0 hi
-hu Hungarian hu hun_Latn Latn 0 hu
-id Indonesian id ind_Latn Latn 0 id
-it Italian it ita_Latn Latn 0 it
-ja Japanese ja jpn_Jpan Jpan 1 ja
-jv Javanese jv jav_Latn Latn 0 jv
-ka Georgian ka kat_Geor Geor 0 ka
-kk Kazakh kk kaz_Cyrl Cyrl 0 kk
-ko Korean ko kor_Hang Hang 0 ko
-ml Malayalam ml mal_Mlym Mlym 0 ml
-mr Marathi mr mar_Deva Deva 0 mr
-ms Malay ms zsm_Latn Latn 0 ms
-my Burmese my mya_Mymr Mymr 1 -
-pt Portuguese pt por_Latn Latn 0 pt
-ru Russian ru rus_Cyrl Cyrl 0 ru
-sw Swahili sw swh_Latn Latn 0 sw
-ta Tamil ta tam_Taml Taml 0 ta
-te Telugu - tel_Telu Telu 0 te
-th Thai th tha_Thai Thai 1 th
-tl Tagalog tl tgl_Latn Latn 0 tl
-tr Turkish tr tur_Latn Latn 0 tr
-ur Urdu ur urd_Arab Arab 0 ur
-vi Vietnamese vi vie_Latn Latn 0 vi
-yo Yoruba yo yor_Latn Latn 0 -
-zh Chinese zh zho_Hans Hans 1 zh
-"""
+_L = Language
+LANGUAGE_TABLE: tuple[Language, ...] = (
+    # code, name, M2M100, NLLB-200, script, char-level, langid.py
+    _L("en", "English", "en", "eng_Latn", "Latn", False, "en"),
+    _L("af", "Afrikaans", "af", "afr_Latn", "Latn", False, "af"),
+    _L("ar", "Arabic", "ar", "arb_Arab", "Arab", False, "ar"),
+    _L("bg", "Bulgarian", "bg", "bul_Cyrl", "Cyrl", False, "bg"),
+    _L("bn", "Bengali", "bn", "ben_Beng", "Beng", False, "bn"),
+    _L("de", "German", "de", "deu_Latn", "Latn", False, "de"),
+    _L("el", "Greek", "el", "ell_Grek", "Grek", False, "el"),
+    _L("es", "Spanish", "es", "spa_Latn", "Latn", False, "es"),
+    _L("et", "Estonian", "et", "est_Latn", "Latn", False, "et"),
+    _L("eu", "Basque", None, "eus_Latn", "Latn", False, "eu"),  # not in M2M100
+    _L("fa", "Persian", "fa", "pes_Arab", "Arab", False, "fa"),
+    _L("fi", "Finnish", "fi", "fin_Latn", "Latn", False, "fi"),
+    _L("fr", "French", "fr", "fra_Latn", "Latn", False, "fr"),
+    _L("he", "Hebrew", "he", "heb_Hebr", "Hebr", False, "he"),
+    _L("hi", "Hindi", "hi", "hin_Deva", "Deva", False, "hi"),
+    _L("hu", "Hungarian", "hu", "hun_Latn", "Latn", False, "hu"),
+    _L("id", "Indonesian", "id", "ind_Latn", "Latn", False, "id"),
+    _L("it", "Italian", "it", "ita_Latn", "Latn", False, "it"),
+    _L("ja", "Japanese", "ja", "jpn_Jpan", "Jpan", True, "ja"),
+    _L("jv", "Javanese", "jv", "jav_Latn", "Latn", False, "jv"),
+    _L("ka", "Georgian", "ka", "kat_Geor", "Geor", False, "ka"),
+    _L("kk", "Kazakh", "kk", "kaz_Cyrl", "Cyrl", False, "kk"),
+    _L("ko", "Korean", "ko", "kor_Hang", "Hang", False, "ko"),
+    _L("ml", "Malayalam", "ml", "mal_Mlym", "Mlym", False, "ml"),
+    _L("mr", "Marathi", "mr", "mar_Deva", "Deva", False, "mr"),
+    _L("ms", "Malay", "ms", "zsm_Latn", "Latn", False, "ms", ("id",)),
+    _L("my", "Burmese", "my", "mya_Mymr", "Mymr", True, None),  # not in langid.py
+    _L("nl", "Dutch", "nl", "nld_Latn", "Latn", False, "nl"),
+    _L("no", "Norwegian", "no", "nob_Latn", "Latn", False, "no", ("nb", "nn")),
+    _L("pt", "Portuguese", "pt", "por_Latn", "Latn", False, "pt"),
+    _L("ru", "Russian", "ru", "rus_Cyrl", "Cyrl", False, "ru"),
+    _L("sw", "Swahili", "sw", "swh_Latn", "Latn", False, "sw"),
+    _L("ta", "Tamil", "ta", "tam_Taml", "Taml", False, "ta"),
+    _L("te", "Telugu", None, "tel_Telu", "Telu", False, "te"),  # not in M2M100
+    _L("th", "Thai", "th", "tha_Thai", "Thai", True, "th"),
+    _L("tl", "Tagalog", "tl", "tgl_Latn", "Latn", False, "tl"),
+    _L("tr", "Turkish", "tr", "tur_Latn", "Latn", False, "tr"),
+    _L("ur", "Urdu", "ur", "urd_Arab", "Arab", False, "ur"),
+    _L("vi", "Vietnamese", "vi", "vie_Latn", "Latn", False, "vi"),
+    _L("yo", "Yoruba", "yo", "yor_Latn", "Latn", False, None),  # not in langid.py
+    _L("zh", "Chinese", "zh", "zho_Hans", "Hans", True, "zh"),
+)
+del _L
 
-
-def _parse(rows: str) -> dict[str, Language]:
-    table = {}
-    for line in rows.strip().splitlines():
-        code, name, m2m, nllb, script, char, lid = line.split()
-        table[code] = Language(code, name, None if m2m == "-" else m2m, nllb, script, char == "1",
-                               None if lid == "-" else lid)  # fmt: skip
-    return table
-
-
-LANGUAGES: dict[str, Language] = _parse(_ROWS)
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in LANGUAGE_TABLE}
 CONLL5_LANGUAGES: tuple[str, ...] = ("en", "es", "nl", "de", "no")
-XTREME40_LANGUAGES: tuple[str, ...] = ("en", *sorted(c for c in LANGUAGES if c not in ("en", "no")))
+XTREME40_LANGUAGES: tuple[str, ...] = ("en", *(lang.code for lang in LANGUAGE_TABLE if lang.code not in ("en", "no")))
 
 
 def get_language(code: str) -> Language:
@@ -97,5 +103,6 @@ def get_language(code: str) -> Language:
         return LANGUAGES[code]
     except (KeyError, TypeError):
         raise UnknownLanguageError(
-            f"unknown language code {code!r}; known codes: {', '.join(sorted(LANGUAGES))}"
+            f"unknown language code {code!r}; known codes: {', '.join(sorted(LANGUAGES))}. "
+            "Add a row to crop_hf.languages.LANGUAGE_TABLE for another language."
         ) from None

@@ -1,0 +1,207 @@
+"""CoNLL-5: the CROP paper's CoNLL benchmark, English source plus Spanish, Dutch, German and Norwegian targets.
+
+Usage::
+
+    from crop_hf.builders import Conll5
+    builder = Conll5(config_name="es", data_dir="path/to/conll2002")
+    builder.download_and_prepare()
+    ds = builder.as_dataset()  # DatasetDict train / validation / test
+
+The files are not downloaded automatically. ``data_dir`` is searched recursively for these names
+(a ``.gz`` version of each is read too):
+
+======  ===================  ================================================  ===============================
+config  corpus               train / validation / test                          format as distributed
+======  ===================  ================================================  ===============================
+en      CoNLL-2003 English   eng.train / eng.testa / eng.testb                 token POS chunk tag, IOB1
+de      CoNLL-2003 German    deu.train / deu.testa / deu.testb                 token lemma POS chunk tag, IOB1,
+                                                                                Latin-1
+es      CoNLL-2002 Spanish   esp.train / esp.testa / esp.testb                 token tag, BIO, Latin-1
+nl      CoNLL-2002 Dutch     ned.train / ned.testa / ned.testb                 token POS tag, BIO, Latin-1
+no      NorNE (Bokmål)       no_bokmaal-ud-train.conllu / -dev / -test         CoNLL-U, ``name=`` in MISC
+======  ===================  ================================================  ===============================
+
+Tags become BIO over the CoNLL label set (``CONLL.labels``: O, B-PER, I-PER, B-LOC, I-LOC, B-ORG, I-ORG, B-MISC,
+I-MISC). NorNE's types are mapped by :data:`NORNE_TO_CONLL`: PER, ORG, LOC unchanged; GPE_LOC -> LOC (a geo-political
+entity named as a place), GPE_ORG -> ORG (named as an organisation); PROD (products, including newspapers), EVT
+(events), DRV (words derived from a name, such as "oslofolk") and MISC -> MISC. Pass ``label_map={...}`` to change it
+(a type mapped to "O" is dropped). Files are decoded per line as UTF-8, falling back to Latin-1 (``encoding="auto"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import datasets
+from datasets.builder import Key
+
+from ..languages import CONLL5_LANGUAGES
+from ..tagging import CONLL
+from ._base import LocalFilesBuilder, find_file, ner_features
+from ._readers import iter_lines, open_binary, read_conll_columns, read_conllu_names
+
+NORNE_TO_CONLL: dict[str, str] = {
+    "PER": "PER",
+    "ORG": "ORG",
+    "LOC": "LOC",
+    "GPE_LOC": "LOC",
+    "GPE_ORG": "ORG",
+    "PROD": "MISC",
+    "EVT": "MISC",
+    "DRV": "MISC",
+    "MISC": "MISC",
+}
+
+CONLL2003_URL = "https://www.clips.uantwerpen.be/conll2003/ner/"
+CONLL2002_URL = "https://www.clips.uantwerpen.be/conll2002/ner/"
+NORNE_URL = "https://github.com/ltgoslo/norne"
+
+_SPLITS = ("train", "validation", "test")
+
+
+@dataclass
+class Conll5Config(datasets.BuilderConfig):
+    """One language: its corpus, file names per split, their format and where to get them."""
+
+    language: str = "en"
+    corpus: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+    file_format: str = "conll"  # "conll" (columns) or "conllu" (NorNE)
+    min_columns: int = 2
+    encoding: str = "auto"
+    label_map: dict[str, str] = field(default_factory=lambda: dict(NORNE_TO_CONLL))
+    homepage: str = ""
+    how_to_get: str = ""
+
+
+def _conll(lang: str, corpus: str, prefix: str, columns: int, homepage: str, how_to_get: str) -> Conll5Config:
+    files = dict(zip(_SPLITS, (f"{prefix}.train", f"{prefix}.testa", f"{prefix}.testb"), strict=True))
+    return Conll5Config(
+        name=lang,
+        version=datasets.Version("1.0.0"),
+        description=f"{corpus} ({columns} columns per token line), tags converted to BIO",
+        language=lang,
+        corpus=corpus,
+        files=files,
+        min_columns=columns,
+        homepage=homepage,
+        how_to_get=how_to_get,
+    )
+
+
+_CONFIGS = [
+    _conll(
+        "en",
+        "CoNLL-2003 English",
+        "eng",
+        4,
+        CONLL2003_URL,
+        f"build eng.train/eng.testa/eng.testb with the CoNLL-2003 scripts ({CONLL2003_URL}) from the Reuters "
+        "RCV1 corpus (https://trec.nist.gov/data/reuters/reuters.html, licence agreement required)",
+    ),
+    _conll(
+        "de",
+        "CoNLL-2003 German",
+        "deu",
+        5,
+        CONLL2003_URL,
+        f"build deu.train/deu.testa/deu.testb with the CoNLL-2003 scripts ({CONLL2003_URL}) from the ECI "
+        "Multilingual Text corpus (Frankfurter Rundschau)",
+    ),
+    _conll(
+        "es",
+        "CoNLL-2002 Spanish",
+        "esp",
+        2,
+        CONLL2002_URL,
+        f"download ner.tgz from {CONLL2002_URL} and unpack it (data/esp.train.gz, esp.testa.gz, esp.testb.gz)",
+    ),
+    _conll(
+        "nl",
+        "CoNLL-2002 Dutch",
+        "ned",
+        3,
+        CONLL2002_URL,
+        f"download ner.tgz from {CONLL2002_URL} and unpack it (data/ned.train.gz, ned.testa.gz, ned.testb.gz)",
+    ),
+    Conll5Config(
+        name="no",
+        version=datasets.Version("1.0.0"),
+        description="NorNE Bokmål (CoNLL-U), NorNE types mapped to PER/LOC/ORG/MISC",
+        language="no",
+        corpus="NorNE Bokmål",
+        files={s: f"no_bokmaal-ud-{f}.conllu" for s, f in zip(_SPLITS, ("train", "dev", "test"), strict=True)},
+        file_format="conllu",
+        homepage=NORNE_URL,
+        how_to_get=f"clone {NORNE_URL} (the files are in ud/nob/) or download ud/nob/no_bokmaal-ud-*.conllu",
+    ),
+]
+
+_CITATION = r"""@inproceedings{tjong-kim-sang-de-meulder-2003-introduction,
+  title = {Introduction to the {CoNLL}-2003 Shared Task: Language-Independent Named Entity Recognition},
+  author = {Tjong Kim Sang, Erik F. and De Meulder, Fien},
+  booktitle = {Proceedings of CoNLL-2003},
+  year = {2003}
+}
+@inproceedings{tjong-kim-sang-2002-introduction,
+  title = {Introduction to the {CoNLL}-2002 Shared Task: Language-Independent Named Entity Recognition},
+  author = {Tjong Kim Sang, Erik F.},
+  booktitle = {Proceedings of CoNLL-2002},
+  year = {2002}
+}
+@inproceedings{jorgensen-etal-2020-norne,
+  title = {{NorNE}: Annotating Named Entities for {N}orwegian},
+  author = {J{\o}rgensen, Fredrik and Aasmoe, Tobias and Ruud Husev{\aa}g, Anne-Stine and {\O}vrelid, Lilja and
+            Velldal, Erik},
+  booktitle = {Proceedings of LREC 2020},
+  year = {2020}
+}"""
+
+
+class Conll5(LocalFilesBuilder):
+    """CoNLL-2003 (en, de), CoNLL-2002 (es, nl) and NorNE (no) as one builder, one config per language."""
+
+    BUILDER_CONFIG_CLASS = Conll5Config
+    BUILDER_CONFIGS = sorted(_CONFIGS, key=lambda c: CONLL5_LANGUAGES.index(c.name))
+    DEFAULT_CONFIG_NAME = "en"
+
+    def _info(self) -> datasets.DatasetInfo:
+        return datasets.DatasetInfo(
+            description=self.config.description,
+            features=ner_features(CONLL.labels),
+            homepage=self.config.homepage,
+            citation=_CITATION,
+            license="other: CoNLL-2003 needs the Reuters / ECI licences; CoNLL-2002 and NorNE follow their own terms",
+        )
+
+    def _split_generators(self, dl_manager) -> list[datasets.SplitGenerator]:
+        root = self._require_data_dir()
+        found = {name: find_file(root, (name, name + ".gz")) for name in self.config.files.values()}
+        if not all(found.values()):
+            raise self._missing_files(found, root)
+        return [
+            datasets.SplitGenerator(name=split, gen_kwargs={"path": found[self.config.files[split]]})
+            for split in _SPLITS
+        ]
+
+    def _generate_examples(self, path: Path):
+        cfg = self.config
+        with open_binary(path) as stream:
+            lines = iter_lines(stream, path.name, cfg.encoding)
+            if cfg.file_format == "conllu":
+                sentences = read_conllu_names(lines, path.name, CONLL, cfg.label_map)
+            else:
+                sentences = read_conll_columns(lines, path.name, CONLL, cfg.min_columns)
+            for i, sentence in enumerate(sentences):
+                yield Key(0, i), {
+                    "id": f"{path.name}:{sentence.line}",
+                    "lang": cfg.language,
+                    "tokens": sentence.tokens,
+                    "ner_tags": sentence.tags,
+                }
+
+    def _where_to_get(self) -> str:
+        names = ", ".join(self.config.files.values())
+        return f"Expected {names} ({self.config.corpus}); to get them: {self.config.how_to_get}."
+

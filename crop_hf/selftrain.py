@@ -1,0 +1,457 @@
+"""Multilingual self-training: English gold Lsrc + projected Ltgt, re-label the discarded sentences, train again.
+
+Round 0 trains a token classifier on ``source`` (English gold) plus ``projected`` (target sentences labelled by
+CROP's projection). Each later round labels the ``discarded`` target sentences (those projection dropped) with the
+previous round's model, combines them with the projected ones (:func:`combine_labels`) and trains again. The
+released CROP code runs 2 iterations and trains each one from the pretrained encoder; so do the defaults here.
+
+Every round is saved as a plain Hugging Face model under ``output_dir/round_{i}`` with ``metrics.json`` (written
+last, by the main process only). A round whose ``metrics.json`` exists is not trained again, and an interrupted
+round resumes from its last Trainer checkpoint when ``save_strategy`` writes them. Works the same under
+``python`` and ``accelerate launch`` on several processes (the output directory must be shared by them).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainingArguments
+
+from .metrics import LabelScores, NerScores, ner_scores
+from .ner_data import (
+    NerExample,
+    WordPrediction,
+    encode_examples,
+    predict,
+    validate_examples,
+    write_examples,
+)
+from .tagging import get_scheme, spans_to_tags, tags_to_spans
+
+logger = logging.getLogger(__name__)
+
+METRICS_FILE = "metrics.json"
+
+
+@dataclass
+class SelfTrainingArguments(TrainingArguments):
+    """``TrainingArguments`` with the paper's NER defaults and the self-training settings.
+
+    Defaults follow CROP for real encoders (batch 32, 10 epochs, 10 % warmup, lr 2e-5); tiny models pass their own.
+    """
+
+    label_scheme: str = field(default="conll", metadata={"help": "Label set: 'conll' (PER LOC ORG MISC) or 'xtreme'."})
+    iterations: int = field(
+        default=2, metadata={"help": "Training rounds: round 0 on Lsrc + Ltgt, each later one adds re-labelled data."}
+    )
+    confidence_threshold: float = field(
+        default=0.9,
+        metadata={"help": "A re-labelled sentence is kept when every entity's mean tag probability reaches this."},
+    )
+    min_entities: int = field(
+        default=1, metadata={"help": "A re-labelled sentence is kept only with at least this many entities."}
+    )
+    max_length: int = field(
+        default=128, metadata={"help": "Sub-words per model input; longer sentences are split into word windows."}
+    )
+    reinit_each_round: bool = field(
+        default=True,
+        metadata={"help": "Start every round from model_name_or_path (as CROP); False continues the last round."},
+    )
+    lora_r: int = field(
+        default=0, metadata={"help": "LoRA rank for large encoders (peft TOKEN_CLS); 0 = full tuning."}
+    )
+    lora_alpha: int = field(default=16, metadata={"help": "LoRA scaling alpha."})
+    lora_dropout: float = field(default=0.1, metadata={"help": "LoRA dropout."})
+    lora_target_modules: list[str] | None = field(
+        default=None, metadata={"help": "Modules LoRA adapts; default: peft's choice for the model type."}
+    )
+    mixed_precision: str = field(
+        default="auto",
+        metadata={"help": "'auto' (bf16 where the GPU has it, else fp16; none on CPU), 'bf16', 'fp16' or 'no'."},
+    )
+    per_device_train_batch_size: int = field(default=32, metadata={"help": "NER batch size per device (paper: 32)."})
+    num_train_epochs: float = field(default=10.0, metadata={"help": "Epochs per round (paper: 10)."})
+    learning_rate: float = field(default=2e-5, metadata={"help": "Peak learning rate (paper: 2e-5)."})
+    warmup_steps: float = field(default=0.1, metadata={"help": "Warmup; a float < 1 is a share of the steps (10 %)."})
+    save_strategy: str = field(
+        default="no", metadata={"help": "Trainer checkpoints inside a round ('steps' to resume mid-round)."}
+    )
+    logging_steps: float = field(default=50, metadata={"help": "Log the loss every this many steps."})
+
+    def __post_init__(self) -> None:
+        if self.mixed_precision not in ("auto", "bf16", "fp16", "no"):
+            raise ValueError(f"mixed_precision must be auto, bf16, fp16 or no, got {self.mixed_precision!r}")
+        import torch
+
+        cuda = torch.cuda.is_available()
+        if self.mixed_precision == "auto" and cuda and not (self.bf16 or self.fp16):
+            self.bf16 = torch.cuda.is_bf16_supported()
+            self.fp16 = not self.bf16
+        elif self.mixed_precision in ("bf16", "fp16"):
+            setattr(self, self.mixed_precision, True)
+        if not cuda and not _other_accelerator():
+            self.use_cpu = True
+        super().__post_init__()
+        get_scheme(self.label_scheme)
+        if self.iterations < 1:
+            raise ValueError(f"iterations must be >= 1, got {self.iterations}")
+        if not 0.0 <= self.confidence_threshold <= 1.0:
+            raise ValueError(f"confidence_threshold must be in [0, 1], got {self.confidence_threshold}")
+
+
+@dataclass
+class RoundResult:
+    """What one training round did; saved as ``metrics.json`` next to the model."""
+
+    round: int
+    model_dir: str
+    train_sentences: int
+    train_windows: int
+    steps: int
+    train_loss: float
+    seconds: float
+    world_size: int
+    data: dict[str, int] = field(default_factory=dict)
+    eval: dict[str, NerScores] = field(default_factory=dict)
+    reused: bool = False
+
+    @property
+    def f1(self) -> dict[str, float]:
+        return {lang: scores.f1 for lang, scores in self.eval.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("reused")
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], reused: bool = True) -> RoundResult:
+        d = dict(d)
+        d["eval"] = {lang: _scores_from_dict(s) for lang, s in d.get("eval", {}).items()}
+        return cls(**d, reused=reused)
+
+
+@dataclass
+class SelfTrainingResult:
+    output_dir: str
+    rounds: list[RoundResult]
+
+    @property
+    def model_dir(self) -> str:
+        """The last round's model: the self-trained NER model."""
+        return self.rounds[-1].model_dir
+
+
+@dataclass
+class CombineResult:
+    """Training target data of a later round: projected sentences plus the re-labelled discarded ones."""
+
+    examples: list[NerExample]
+    relabelled: list[NerExample]
+    counts: dict[str, int]
+
+
+def combine_labels(
+    projected: Sequence[NerExample],
+    discarded: Sequence[NerExample],
+    predictions: Sequence[WordPrediction],
+    confidence_threshold: float = 0.9,
+    min_entities: int = 1,
+) -> CombineResult:
+    """The combination rule of a self-training round.
+
+    1. Every projected sentence keeps its projected labels (projection matched all its entities).
+    2. A discarded sentence takes the model's labels when all of these hold, otherwise it stays out:
+       - the model finds at least ``min_entities`` entities (``no_entity`` otherwise);
+       - if the sentence records ``expected_entities`` (entities its labeled translation carried), the model
+         finds exactly that many: the released CROP code's rule (``entity_count_mismatch`` otherwise);
+       - every entity's confidence, the mean probability of its words' predicted tags, is at least
+         ``confidence_threshold`` (``low_confidence`` otherwise).
+    Model tags are normalised to valid BIO (an ``I-X`` that starts an entity becomes ``B-X``).
+    """
+    if len(discarded) != len(predictions):
+        raise ValueError(f"{len(discarded)} discarded sentences but {len(predictions)} predictions")
+    counts = {"projected": len(projected), "relabelled": 0, "no_entity": 0, "entity_count_mismatch": 0}
+    counts["low_confidence"] = 0
+    relabelled: list[NerExample] = []
+    for i, (ex, pred) in enumerate(zip(discarded, predictions)):
+        if len(pred.tags) != len(ex.tokens):
+            raise ValueError(
+                f"discarded row {i} (id {ex.id!r}): {len(pred.tags)} predictions for {len(ex.tokens)} words"
+            )
+        spans = tags_to_spans(pred.tags)
+        if len(spans) < max(1, min_entities):
+            counts["no_entity"] += 1
+        elif ex.expected_entities is not None and len(spans) != ex.expected_entities:
+            counts["entity_count_mismatch"] += 1
+        elif min(sum(pred.scores[s.start : s.end]) / (s.end - s.start) for s in spans) < confidence_threshold:
+            counts["low_confidence"] += 1
+        else:
+            tags = spans_to_tags(spans, len(ex.tokens))
+            relabelled.append(NerExample(list(ex.tokens), tags, ex.lang, ex.id, ex.expected_entities))
+    counts["relabelled"] = len(relabelled)
+    return CombineResult([*projected, *relabelled], relabelled, counts)
+
+
+def self_train(
+    model_name_or_path: str,
+    source: Sequence[NerExample],
+    projected: Sequence[NerExample],
+    discarded: Sequence[NerExample],
+    args: SelfTrainingArguments,
+    eval_sets: Mapping[str, Sequence[NerExample]] | None = None,
+) -> SelfTrainingResult:
+    """Train ``args.iterations`` rounds (see the module docstring); returns every round's result."""
+    scheme = get_scheme(args.label_scheme)
+    if not source and not projected:
+        raise ValueError("source and projected are both empty: self-training needs labelled sentences")
+    for name, split in (("source", source), ("projected", projected)):
+        if split:
+            validate_examples(split, scheme, name)
+    if discarded:
+        validate_examples(discarded, scheme, "discarded", labelled=False)
+    _validate_eval_sets(eval_sets, scheme)
+    out = Path(args.output_dir)
+    rounds: list[RoundResult] = []
+    for i in range(args.iterations):
+        round_dir = out / f"round_{i}"
+        if (round_dir / METRICS_FILE).exists():
+            rounds.append(RoundResult.from_dict(json.loads((round_dir / METRICS_FILE).read_text())))
+            logger.info("round %d: found %s, not trained again", i, round_dir / METRICS_FILE)
+            continue
+        train, data = [*source, *projected], {"source": len(source), "projected": len(projected)}
+        if i > 0 and discarded:
+            combined = _relabel(rounds[-1].model_dir, projected, discarded, args)
+            train, data = [*source, *combined.examples], {"source": len(source), **combined.counts}
+            if args.should_save:
+                write_examples(combined.relabelled, round_dir / "relabelled.jsonl")
+            logger.info("round %d: %s", i, ", ".join(f"{k} {v}" for k, v in combined.counts.items()))
+        elif i > 0:
+            logger.warning("round %d: no discarded sentences to re-label; training on the same data again", i)
+        init = model_name_or_path if i == 0 or args.reinit_each_round else rounds[-1].model_dir
+        rounds.append(_train_round(i, init, train, args, round_dir, eval_sets, data))
+    return SelfTrainingResult(str(out), rounds)
+
+
+def train_ner(
+    model_name_or_path: str,
+    train: Sequence[NerExample],
+    args: SelfTrainingArguments,
+    output_dir: str | Path | None = None,
+    eval_sets: Mapping[str, Sequence[NerExample]] | None = None,
+) -> RoundResult:
+    """One resumable training run of a token classifier (``output_dir`` defaults to ``args.output_dir``)."""
+    scheme = get_scheme(args.label_scheme)
+    validate_examples(train, scheme, "train")
+    _validate_eval_sets(eval_sets, scheme)
+    out = Path(output_dir or args.output_dir)
+    if (out / METRICS_FILE).exists():
+        return RoundResult.from_dict(json.loads((out / METRICS_FILE).read_text()))
+    langs: dict[str, int] = {}
+    for ex in train:
+        langs[ex.lang] = langs.get(ex.lang, 0) + 1
+    return _train_round(0, model_name_or_path, train, args, out, eval_sets, langs)
+
+
+def zero_shot_baseline(
+    model_name_or_path: str,
+    source: Sequence[NerExample],
+    args: SelfTrainingArguments,
+    eval_sets: Mapping[str, Sequence[NerExample]],
+) -> RoundResult:
+    """The zero-shot baseline: a model trained on English only (``output_dir/zero_shot``), scored on ``eval_sets``."""
+    return train_ner(model_name_or_path, source, args, Path(args.output_dir) / "zero_shot", eval_sets)
+
+
+def evaluate_ner(
+    model_dir: str | Path,
+    eval_sets: Mapping[str, Sequence[NerExample]],
+    batch_size: int = 64,
+    max_length: int = 128,
+    device: str | None = None,
+) -> dict[str, NerScores]:
+    """Entity-level seqeval scores (micro and per label) of a saved token classifier, per language."""
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    model = AutoModelForTokenClassification.from_pretrained(model_dir)
+    model.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    scheme_labels = list(model.config.id2label.values())
+    for lang, examples in eval_sets.items():
+        validate_examples(examples, _labels_scheme(scheme_labels), f"eval[{lang}]")
+    out: dict[str, NerScores] = {}
+    for lang, examples in eval_sets.items():
+        pred = predict(model, tokenizer, [ex.tokens for ex in examples], batch_size, max_length)
+        out[lang] = ner_scores([ex.tags for ex in examples], [p.tags for p in pred])
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _train_round(
+    index: int,
+    init: str,
+    train: Sequence[NerExample],
+    args: SelfTrainingArguments,
+    out: Path,
+    eval_sets: Mapping[str, Sequence[NerExample]] | None,
+    data: dict[str, int],
+) -> RoundResult:
+    from transformers import AutoTokenizer, DataCollatorForTokenClassification, Trainer, set_seed
+    from transformers.trainer_utils import get_last_checkpoint
+
+    start = time.perf_counter()
+    scheme = get_scheme(args.label_scheme)
+    tokenizer = AutoTokenizer.from_pretrained(init)
+    with args.main_process_first(desc=f"round {index}: tokenize"):
+        encoded = encode_examples(train, tokenizer, scheme, args.max_length)
+    set_seed(args.seed)
+    model = _load_model(init, scheme, args)
+    round_args = copy.copy(args)
+    round_args.output_dir = str(out / "checkpoints")
+    trainer = Trainer(
+        model=model,
+        args=round_args,
+        train_dataset=encoded.features,
+        data_collator=DataCollatorForTokenClassification(
+            tokenizer, pad_to_multiple_of=8 if args.fp16 or args.bf16 else None
+        ),
+        processing_class=tokenizer,
+    )
+    checkpoint = get_last_checkpoint(round_args.output_dir) if Path(round_args.output_dir).is_dir() else None
+    logger.info("round %d: %d sentences (%d inputs) from %s", index, len(train), len(encoded.features), init)
+    result = trainer.train(resume_from_checkpoint=checkpoint)
+    model = trainer.model
+    if args.lora_r > 0:  # a plain model, loadable without peft
+        model = model.merge_and_unload()
+        if args.should_save:
+            model.save_pretrained(out)
+            tokenizer.save_pretrained(out)
+    else:
+        trainer.save_model(str(out))  # main process only; tokenizer included
+    scores = {
+        lang: ner_scores(
+            [ex.tags for ex in examples], [p.tags for p in _predict_all(model, tokenizer, examples, args)]
+        )
+        for lang, examples in (eval_sets or {}).items()
+    }
+    record = RoundResult(
+        round=index,
+        model_dir=str(out),
+        train_sentences=len(train),
+        train_windows=len(encoded.features),
+        steps=trainer.state.global_step,
+        train_loss=round(result.training_loss, 6),
+        seconds=round(time.perf_counter() - start, 2),
+        world_size=args.world_size,
+        data=data,
+        eval=scores,
+    )
+    if args.should_save:
+        tmp = out / (METRICS_FILE + ".tmp")
+        tmp.write_text(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
+        tmp.replace(out / METRICS_FILE)
+    trainer.accelerator.wait_for_everyone()
+    if scores:
+        logger.info("round %d F1: %s", index, ", ".join(f"{k} {v.f1:.4f}" for k, v in scores.items()))
+    return record
+
+
+def _load_model(init: str, scheme: Any, args: SelfTrainingArguments) -> Any:
+    from transformers import AutoConfig, AutoModelForTokenClassification
+
+    config = AutoConfig.from_pretrained(init)
+    known = list(getattr(config, "id2label", {}).values())
+    if known and known != scheme.labels and not all(str(label).startswith("LABEL_") for label in known):
+        logger.warning("%s was trained on labels %s; its head is re-initialised for %s", init, known, scheme.labels)
+    model = AutoModelForTokenClassification.from_pretrained(
+        init,
+        num_labels=len(scheme.labels),
+        id2label=scheme.id2label,
+        label2id=scheme.label2id,
+        ignore_mismatched_sizes=known != scheme.labels,
+    )
+    if args.lora_r <= 0:
+        return model
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    lora = LoraConfig(
+        task_type=TaskType.TOKEN_CLS,
+        r=args.lora_r,
+        lora_alpha=args.lora_alpha,
+        lora_dropout=args.lora_dropout,
+        target_modules=args.lora_target_modules,
+    )
+    return get_peft_model(model, lora)
+
+
+def _relabel(
+    model_dir: str, projected: Sequence[NerExample], discarded: Sequence[NerExample], args: SelfTrainingArguments
+) -> CombineResult:
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    model = AutoModelForTokenClassification.from_pretrained(model_dir).to(args.device)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    predictions = _predict_all(model, tokenizer, discarded, args)
+    return combine_labels(projected, discarded, predictions, args.confidence_threshold, args.min_entities)
+
+
+def _predict_all(
+    model: Any, tokenizer: Any, examples: Sequence[NerExample], args: SelfTrainingArguments
+) -> list[WordPrediction]:
+    """Predict on every process's share of ``examples`` and gather the whole list, in order, on every process."""
+    import torch
+    from accelerate import PartialState
+    from accelerate.utils import gather_object
+
+    state = PartialState()
+    mine = list(range(state.process_index, len(examples), state.num_processes))
+    dtype = torch.bfloat16 if args.bf16 else torch.float16
+    with torch.autocast(
+        args.device.type, dtype=dtype, enabled=(args.bf16 or args.fp16) and args.device.type == "cuda"
+    ):
+        preds = predict(
+            model, tokenizer, [examples[i].tokens for i in mine], args.per_device_eval_batch_size, args.max_length
+        )
+    if state.num_processes == 1:
+        return preds
+    gathered = sorted(gather_object(list(zip(mine, preds))), key=lambda pair: pair[0])
+    return [pred for _, pred in gathered]
+
+
+def _validate_eval_sets(eval_sets: Mapping[str, Sequence[NerExample]] | None, scheme: Any) -> None:
+    for lang, examples in (eval_sets or {}).items():
+        validate_examples(examples, scheme, f"eval[{lang}]")
+
+
+def _labels_scheme(labels: Sequence[str]) -> Any:
+    """A LabelScheme for the entity types a saved model's labels name."""
+    from .tagging import LabelScheme
+
+    types = tuple(dict.fromkeys(label[2:] for label in labels if label[:2] in ("B-", "I-")))
+    return LabelScheme("model", types)
+
+
+def _scores_from_dict(d: Mapping[str, Any]) -> NerScores:
+    d = dict(d)
+    d["per_label"] = {k: LabelScores(**v) for k, v in d.get("per_label", {}).items()}
+    return NerScores(**d)
+
+
+def _other_accelerator() -> bool:
+    import torch
+
+    mps = getattr(torch.backends, "mps", None)
+    xpu = getattr(torch, "xpu", None)
+    return bool((mps and mps.is_available()) or (xpu and xpu.is_available()))
