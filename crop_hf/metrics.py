@@ -1,16 +1,36 @@
-"""Scores: entity-level NER (seqeval), projection against gold, slot boundary precision, well-formed rate."""
+"""Scores of every CROP stage: NER F1 (seqeval), projection against gold, slot boundary precision, BLEU.
+
+* :func:`ner_scores`: seqeval entity-level micro P/R/F1 and per-type scores (default, non-strict mode: the
+  numbers the CROP paper and transformers' ``run_ner.py`` report). :func:`seqeval_metric_path` is the same
+  metric as a local ``evaluate`` module that loads offline: ``evaluate.load(seqeval_metric_path())``.
+* :func:`projection_scores`: projected entities against gold target entities, on the sentences the projection
+  kept, plus the share it kept.
+* :func:`slot_boundary_precision` / :func:`well_formed_rate`: the LST model's slot quality (paper §4.4).
+* :func:`bleu`: sacrebleu corpus BLEU. spBLEU (the FLORES SentencePiece tokenisation) is used only when its model
+  file is already on disk, never downloaded; otherwise ``13a`` (``zh`` for Chinese, ``char`` for the other
+  char-level languages), and the result says which tokenisation it used.
+
+Nothing here imports torch or transformers.
+"""
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .tagging import Span
 
+SPBLEU_TOKENIZERS: tuple[str, ...] = ("flores101", "flores200")
+
 
 @dataclass
 class LabelScores:
+    """Entity-level scores of one entity type; ``support`` is its number of gold entities."""
+
     precision: float
     recall: float
     f1: float
@@ -19,81 +39,209 @@ class LabelScores:
 
 @dataclass
 class NerScores:
+    """Micro-averaged entity P/R/F1 over all types, gold entity count, per-type scores, token accuracy."""
+
     precision: float
     recall: float
     f1: float
     support: int
     per_label: dict[str, LabelScores] = field(default_factory=dict)
+    accuracy: float = 0.0
+
+    def to_evaluate_dict(self) -> dict[str, Any]:
+        """The result layout of the Hub ``seqeval`` metric (``overall_f1``, ``{"PER": {"f1": ..}}``, ...)."""
+        out: dict[str, Any] = {
+            label: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "number": s.support}
+            for label, s in self.per_label.items()
+        }
+        out.update(
+            overall_precision=self.precision,
+            overall_recall=self.recall,
+            overall_f1=self.f1,
+            overall_accuracy=self.accuracy,
+        )
+        return out
 
 
 @dataclass
 class ProjectionScores:
+    """Entity P/R/F1 over the kept sentences; ``kept`` of ``total`` sentences survived projection."""
+
     precision: float
     recall: float
     f1: float
     kept: int
     total: int
+    kept_ratio: float
+    correct: int = 0
+    predicted: int = 0
+    gold: int = 0
 
-    @property
-    def kept_ratio(self) -> float:
-        return self.kept / self.total if self.total else 0.0
+
+@dataclass
+class BleuResult:
+    """A corpus BLEU score, the tokenisation it used and sacrebleu's signature of the whole setting."""
+
+    score: float
+    tokenize: str
+    signature: str = ""
 
 
 def ner_scores(true_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequence[str]]) -> NerScores:
-    """seqeval's entity-level micro P/R/F1 (default mode) and per-label scores."""
-    from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
+    """seqeval entity-level scores (default mode) of BIO ``pred_tags`` against ``true_tags``.
+
+    Both are lists of sentences of tags and must have the same shape; a mismatch raises ``ValueError`` naming
+    the first sentence that differs. Types are reported in sorted order, as seqeval does.
+    """
+    from seqeval.metrics import accuracy_score
+    from seqeval.metrics.sequence_labeling import get_entities, precision_recall_fscore_support
 
     true, pred = [list(t) for t in true_tags], [list(p) for p in pred_tags]
-    report = classification_report(true, pred, output_dict=True, zero_division=0)
+    _check_shapes(true, pred)
+    if not true:
+        return NerScores(0.0, 0.0, 0.0, 0, {}, 0.0)
+    labels = sorted({e[0] for e in get_entities(true)} | {e[0] for e in get_entities(pred)})
+    per_p, per_r, per_f, per_s = precision_recall_fscore_support(true, pred, average=None, zero_division=0)
     per_label = {
-        k: LabelScores(v["precision"], v["recall"], v["f1-score"], int(v["support"]))
-        for k, v in report.items()
-        if "avg" not in k
+        label: LabelScores(float(p), float(r), float(f), int(s))
+        for label, p, r, f, s in zip(labels, per_p, per_r, per_f, per_s)
     }
+    p, r, f, _ = precision_recall_fscore_support(true, pred, average="micro", zero_division=0)
     support = sum(s.support for s in per_label.values())
-    return NerScores(
-        precision_score(true, pred, zero_division=0),
-        recall_score(true, pred, zero_division=0),
-        f1_score(true, pred, zero_division=0),
-        support,
-        per_label,
-    )
+    accuracy = float(accuracy_score(true, pred)) if any(true) else 0.0
+    return NerScores(float(p), float(r), float(f), support, per_label, accuracy)
+
+
+def seqeval_metric_path() -> str:
+    """Path of the local ``evaluate`` module computing :func:`ner_scores`: ``evaluate.load(path)`` works offline."""
+    return str(Path(__file__).parent / "evaluate_metrics" / "crop_seqeval" / "crop_seqeval.py")
 
 
 def projection_scores(gold: Sequence[Sequence[Span]], pred: Sequence[Sequence[Span] | None]) -> ProjectionScores:
-    """Entity P/R/F1 of projected spans against gold, over the kept sentences (``pred`` not ``None``)."""
-    tp = n_pred = n_gold = kept = 0
+    """Entity P/R/F1 of projected spans against gold spans, counted only on kept sentences.
+
+    ``pred[i]`` is ``None`` for a sentence the projection discarded; an entity counts as correct when start, end
+    and type all match. ``gold`` and ``pred`` must have the same length.
+    """
+    if len(gold) != len(pred):
+        raise ValueError(f"projection_scores: {len(gold)} gold sentences but {len(pred)} predictions")
+    correct = n_pred = n_gold = kept = 0
     for g, p in zip(gold, pred):
         if p is None:
             continue
         kept += 1
-        gs, ps = set(g), set(p)
-        tp += len(gs & ps)
-        n_pred += len(ps)
-        n_gold += len(gs)
-    precision = tp / n_pred if n_pred else 0.0
-    recall = tp / n_gold if n_gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return ProjectionScores(precision, recall, f1, kept, len(gold))
+        gold_count, pred_count = Counter(g), Counter(p)
+        correct += sum((gold_count & pred_count).values())
+        n_pred += len(p)
+        n_gold += len(g)
+    precision, recall, f1 = _prf(correct, n_pred, n_gold)
+    total = len(gold)
+    return ProjectionScores(
+        precision, recall, f1, kept, total, kept / total if total else 0.0, correct, n_pred, n_gold
+    )
 
 
 def slot_boundary_precision(
-    predicted: Sequence[Any], gold: Sequence[Mapping[int, Sequence[str]]], char_level: bool = False
+    predicted: Sequence[Any],
+    gold: Sequence[Mapping[int, Sequence[str] | str]],
+    char_level: Sequence[bool] | bool = False,
 ) -> float:
-    """Share of predicted slots whose words equal the gold target phrase of that slot id."""
+    """Share of predicted slots whose words equal the gold target phrase of the same slot id.
 
-    def norm(words: Sequence[str]) -> str:
-        return ("" if char_level else " ").join(words).replace(" ", "" if char_level else " ")
-
+    ``predicted`` are parsed outputs (:class:`~crop_hf.slots.ParsedSlots`: ``.tokens`` and ``.spans`` with
+    ``slot_id``, ``start``, ``end``); ``gold[i]`` maps slot id to the gold phrase (tokens or a string). The
+    comparison is case-sensitive with whitespace normalised; for char-level languages (``char_level``, one flag
+    for all or one per sentence) whitespace is removed. A slot id with no gold phrase counts as wrong. Returns
+    0.0 when there is no predicted slot at all.
+    """
+    if len(predicted) != len(gold):
+        raise ValueError(f"slot_boundary_precision: {len(predicted)} outputs but {len(gold)} gold phrase maps")
+    flags = [char_level] * len(gold) if isinstance(char_level, bool) else list(char_level)
+    if len(flags) != len(gold):
+        raise ValueError(f"slot_boundary_precision: {len(flags)} char_level flags for {len(gold)} sentences")
     good = total = 0
-    for parsed, phrases in zip(predicted, gold):
+    for parsed, phrases, char in zip(predicted, gold, flags):
         for span in parsed.spans:
             total += 1
             phrase = phrases.get(span.slot_id)
-            good += phrase is not None and norm(parsed.tokens[span.start : span.end]) == norm(phrase)
+            if phrase is not None:
+                good += _norm(parsed.tokens[span.start : span.end], char) == _norm(phrase, char)
     return good / total if total else 0.0
 
 
 def well_formed_rate(parsed: Sequence[Any]) -> float:
-    """Share of parsed outputs with no slot problem."""
+    """Share of parsed outputs with no slot problem (``.problems`` empty); 0.0 for no outputs."""
     return sum(not p.problems for p in parsed) / len(parsed) if parsed else 0.0
+
+
+def bleu(
+    hypotheses: Sequence[str], references: Sequence[str], tokenize: str | None = None, lang: str | None = None
+) -> BleuResult:
+    """sacrebleu corpus BLEU of ``hypotheses`` against one reference each.
+
+    ``tokenize=None`` picks spBLEU (``flores101``, then ``flores200``) when its SentencePiece model is already on
+    disk (:func:`spbleu_model_path`), else ``13a``, or for a char-level target ``lang`` ``zh`` (Chinese) or
+    ``char``. An explicit spBLEU ``tokenize`` whose model is missing raises ``FileNotFoundError``: nothing is
+    downloaded. The returned :class:`BleuResult` names the tokenisation used; only scores with the same one
+    compare.
+    """
+    from sacrebleu.metrics import BLEU
+
+    if len(hypotheses) != len(references):
+        raise ValueError(f"bleu: {len(hypotheses)} hypotheses but {len(references)} references")
+    if tokenize is None:
+        tokenize = _default_tokenize(lang)
+    elif tokenize in SPBLEU_TOKENIZERS and not spbleu_model_path(tokenize).is_file():
+        raise FileNotFoundError(
+            f"spBLEU tokenizer {tokenize!r} needs its SentencePiece model at {spbleu_model_path(tokenize)}; "
+            "copy it there (or set $SACREBLEU before importing sacrebleu), or use tokenize=None to fall back "
+            "to '13a'"
+        )
+    metric = BLEU(tokenize=tokenize)
+    score = metric.corpus_score(list(hypotheses), [list(references)])
+    return BleuResult(float(score.score), tokenize, str(metric.get_signature()))
+
+
+def spbleu_model_path(tokenize: str = "flores101") -> Path:
+    """Where sacrebleu looks for the SentencePiece model of ``tokenize`` (``$SACREBLEU/models/...``)."""
+    from sacrebleu.tokenizers import tokenizer_spm
+
+    if tokenize not in SPBLEU_TOKENIZERS:
+        raise ValueError(f"unknown spBLEU tokenizer {tokenize!r}; use one of {', '.join(SPBLEU_TOKENIZERS)}")
+    url = tokenizer_spm.SPM_MODELS[tokenize]["url"]
+    return Path(tokenizer_spm.SACREBLEU_DIR) / "models" / os.path.basename(url)
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _check_shapes(true: list[list[str]], pred: list[list[str]]) -> None:
+    if len(true) != len(pred):
+        raise ValueError(f"ner_scores: {len(true)} gold sentences but {len(pred)} predicted")
+    for i, (t, p) in enumerate(zip(true, pred)):
+        if len(t) != len(p):
+            raise ValueError(f"ner_scores: sentence {i} has {len(t)} gold tags but {len(p)} predicted tags")
+
+
+def _prf(correct: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
+    precision = correct / n_pred if n_pred else 0.0
+    recall = correct / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _norm(words: Sequence[str] | str, char_level: bool) -> str:
+    text = words if isinstance(words, str) else " ".join(words)
+    return "".join(text.split()) if char_level else " ".join(text.split())
+
+
+def _default_tokenize(lang: str | None) -> str:
+    for name in SPBLEU_TOKENIZERS:
+        if spbleu_model_path(name).is_file():
+            return name
+    if lang is not None:
+        from .languages import get_language
+
+        if get_language(lang).char_level:
+            return "zh" if lang == "zh" else "char"
+    return "13a"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .tagging import LabelScheme, tags_to_spans
+from .tagging import LabelScheme
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def predict(
     from transformers import DataCollatorWithPadding
 
     examples = [NerExample(list(s)) for s in sentences]
-    encoded = encode_examples(examples, tokenizer, None, max_length)
+    encoded = encode_examples(examples, tokenizer, None, min(max_length, model_max_length(model.config)))
     id2label = {int(k): v for k, v in model.config.id2label.items()}
     collate = DataCollatorWithPadding(tokenizer)
     device = next(model.parameters()).device
@@ -251,8 +251,12 @@ def predict_tags(
     return [p.tags for p in predict(model, tokenizer, sentences, batch_size, max_length)]
 
 
-def entity_count(tags: Sequence[str]) -> int:
-    return len(tags_to_spans(tags))
+def model_max_length(config: Any) -> int:
+    """Longest input the encoder's position embeddings allow (RoBERTa-style models offset positions by 2)."""
+    positions = getattr(config, "max_position_embeddings", None) or 10**9
+    model_type = str(getattr(config, "model_type", ""))
+    roberta_like = "roberta" in model_type or model_type == "camembert"
+    return positions - 2 if roberta_like else positions
 
 
 def read_examples(path: str | Path, default_lang: str = "en") -> list[NerExample]:

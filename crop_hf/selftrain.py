@@ -29,6 +29,7 @@ from .ner_data import (
     NerExample,
     WordPrediction,
     encode_examples,
+    model_max_length,
     predict,
     validate_examples,
     write_examples,
@@ -308,14 +309,15 @@ def _train_round(
     eval_sets: Mapping[str, Sequence[NerExample]] | None,
     data: dict[str, int],
 ) -> RoundResult:
-    from transformers import AutoTokenizer, DataCollatorForTokenClassification, Trainer, set_seed
+    from transformers import AutoConfig, AutoTokenizer, DataCollatorForTokenClassification, Trainer, set_seed
     from transformers.trainer_utils import get_last_checkpoint
 
     start = time.perf_counter()
     scheme = get_scheme(args.label_scheme)
     tokenizer = AutoTokenizer.from_pretrained(init)
+    max_length = min(args.max_length, model_max_length(AutoConfig.from_pretrained(init)))
     with args.main_process_first(desc=f"round {index}: tokenize"):
-        encoded = encode_examples(train, tokenizer, scheme, args.max_length)
+        encoded = encode_examples(train, tokenizer, scheme, max_length)
     set_seed(args.seed)
     model = _load_model(init, scheme, args)
     round_args = copy.copy(args)

@@ -26,7 +26,9 @@ logger = logging.getLogger("crop_hf.examples.evaluate")
 
 @dataclass
 class EvaluateArguments:
-    model_dirs: list[str] = field(metadata={"help": "Saved token classifiers to score (e.g. zero-shot, self-trained)."})
+    model_dirs: list[str] = field(
+        metadata={"help": "Saved token classifiers to score (e.g. zero-shot, self-trained)."}
+    )
     eval_files: list[str] = field(
         default_factory=list, metadata={"help": "Test sets as LANG=PATH, or PATH with a 'lang' column."}
     )

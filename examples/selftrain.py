@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.output_dir, "selftrain_results.json").write_text(json.dumps(summary, indent=2))
     # one line per process: which rank ran, in how large a world, and how many optimizer steps it took
     steps = [r.steps for r in result.rounds]
-    print(f"crop-hf rank summary: {json.dumps({'rank': args.process_index, 'world_size': args.world_size, 'steps': steps})}")
+    print(
+        f"crop-hf rank summary: {json.dumps({'rank': args.process_index, 'world_size': args.world_size, 'steps': steps})}"
+    )
     return 0
 
 

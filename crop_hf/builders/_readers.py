@@ -200,7 +200,9 @@ def parse_ccaligned_document(line: str, name: str, number: int) -> DocumentPair:
 def _check_tag(tag: str, scheme: LabelScheme, name: str, number: int) -> None:
     prefix, _, kind = tag.partition("-")
     if tag != "O" and (prefix not in ("B", "I") or kind not in scheme.entity_types):
-        raise FormatError(name, number, f"unknown tag {tag!r}; expected O or B-/I- with {', '.join(scheme.entity_types)}")
+        raise FormatError(
+            name, number, f"unknown tag {tag!r}; expected O or B-/I- with {', '.join(scheme.entity_types)}"
+        )
 
 
 def _norne_tag(misc: str, label_map: Mapping[str, str], name: str, number: int) -> str:
@@ -211,6 +213,8 @@ def _norne_tag(misc: str, label_map: Mapping[str, str], name: str, number: int) 
                 return tag
             prefix, _, kind = tag.partition("-")
             if kind not in label_map:
-                raise FormatError(name, number, f"unknown NorNE type {kind!r}; the label map knows {sorted(label_map)}")
+                raise FormatError(
+                    name, number, f"unknown NorNE type {kind!r}; the label map knows {sorted(label_map)}"
+                )
             return "O" if label_map[kind] == "O" else f"{prefix}-{label_map[kind]}"
     raise FormatError(name, number, f"no name=<tag> entry in the MISC column {misc!r}")

@@ -117,7 +117,9 @@ class CCAligned(LocalFilesBuilder):
                 try:
                     if cfg.kind == "sentences":
                         pair = parse_ccaligned_sentence(line, path.name, number, english_first)
-                        rows = [{"translation": {"en": pair.en, cfg.language: pair.text}, "laser_score": pair.laser_score}]
+                        rows = [
+                            {"translation": {"en": pair.en, cfg.language: pair.text}, "laser_score": pair.laser_score}
+                        ]
                     else:
                         doc = parse_ccaligned_document(line, path.name, number)
                         segments = (s.strip() for s in doc.text.split(cfg.segment_separator))

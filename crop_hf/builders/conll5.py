@@ -194,14 +194,16 @@ class Conll5(LocalFilesBuilder):
             else:
                 sentences = read_conll_columns(lines, path.name, CONLL, cfg.min_columns)
             for i, sentence in enumerate(sentences):
-                yield Key(0, i), {
-                    "id": f"{path.name}:{sentence.line}",
-                    "lang": cfg.language,
-                    "tokens": sentence.tokens,
-                    "ner_tags": sentence.tags,
-                }
+                yield (
+                    Key(0, i),
+                    {
+                        "id": f"{path.name}:{sentence.line}",
+                        "lang": cfg.language,
+                        "tokens": sentence.tokens,
+                        "ner_tags": sentence.tags,
+                    },
+                )
 
     def _where_to_get(self) -> str:
         names = ", ".join(self.config.files.values())
         return f"Expected {names} ({self.config.corpus}); to get them: {self.config.how_to_get}."
-

@@ -115,7 +115,9 @@ class Xtreme40(LocalFilesBuilder):
                 if found[split] is None and stem in members:
                     found[split] = PanxFile(tarball, members[stem])
         if not all(found.values()):
-            expected = {f"{lang} {stem}": found[split].path if found[split] else None for split, stem in _SPLITS.items()}
+            expected = {
+                f"{lang} {stem}": found[split].path if found[split] else None for split, stem in _SPLITS.items()
+            }
             raise self._missing_files(expected, root)
         return [datasets.SplitGenerator(name=split, gen_kwargs={"source": found[split]}) for split in _SPLITS]
 
@@ -124,12 +126,15 @@ class Xtreme40(LocalFilesBuilder):
         with _open_source(source) as stream:
             lines = iter_lines(stream, source.display, self.config.encoding)
             for i, sentence in enumerate(read_panx(lines, source.display, XTREME, lang)):
-                yield Key(0, i), {
-                    "id": f"{source.display}:{sentence.line}",
-                    "lang": lang,
-                    "tokens": sentence.tokens,
-                    "ner_tags": sentence.tags,
-                }
+                yield (
+                    Key(0, i),
+                    {
+                        "id": f"{source.display}:{sentence.line}",
+                        "lang": lang,
+                        "tokens": sentence.tokens,
+                        "ner_tags": sentence.tags,
+                    },
+                )
 
     def _where_to_get(self) -> str:
         lang = self.config.language

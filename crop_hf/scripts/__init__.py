@@ -1,0 +1,1 @@
+"""Entry points shared by ``crop-hf <command>`` and ``examples/<command>.py`` (same arguments, same code)."""

@@ -1,0 +1,249 @@
+"""Small files in the exact formats the builders read, written from sentences made up for these tests.
+
+Gold sentences are written as ``"Anna/B-PER Lindqvist/I-PER flew to Oslo/B-LOC ."`` (BIO); the writers turn them into
+the distributed formats: CoNLL-2003 with IOB1 tags, POS/chunk/lemma columns and ``-DOCSTART-`` lines (English UTF-8,
+German Latin-1), CoNLL-2002 (Spanish token+tag, Dutch token+POS+tag, Latin-1), NorNE CoNLL-U, PAN-X
+``lang:token<TAB>tag`` files (folder, renamed and tarball layouts) and CCAligned xz-compressed TSV.
+"""
+
+from __future__ import annotations
+
+import io
+import lzma
+import tarfile
+from pathlib import Path
+
+# --- gold data (BIO) --------------------------------------------------------------------------------------------
+
+CONLL_GOLD: dict[str, dict[str, list[list[str]]]] = {
+    # per split: documents, each a list of sentences
+    "en": {
+        "train": [
+            [
+                "Anna/B-PER Lindqvist/I-PER flew from Oslo/B-LOC to Nairobi/B-LOC on Monday .",
+                "The Westbrook/B-ORG Rowing/I-ORG Club/I-ORG hired Tomas/B-PER Ferreira/I-PER .",
+                "Goals : Okafor/B-PER Lindgren/B-PER ( penalty ) .",
+            ],
+            ["Brightwater/B-ORG shares rose in New/B-LOC York/I-LOC trading , said an English/B-MISC analyst ."],
+        ],
+        "validation": [["Clara/B-PER Osei/I-PER joined Vantor/B-ORG Labs/I-ORG in Accra/B-LOC .", "It rained ."]],
+        "test": [["The Olympic/B-MISC Games/I-MISC returned to Lisbon/B-LOC .", "Dunmore/B-ORG fined Jakob/B-PER ."]],
+    },
+    "de": {
+        "train": [
+            [
+                "Jürgen/B-PER Müller/I-PER wohnt in Köln/B-LOC .",
+                "Grüße aus Österreich/B-LOC Schweiz/B-LOC und von den Stadtwerken/B-ORG Düsseldorf/I-ORG .",
+            ]
+        ],
+        "validation": [["Frau Schäfer/B-PER liest die Süddeutsche/B-ORG Zeitung/I-ORG ."]],
+        "test": [["Das Münchner/B-MISC Straßenfest/I-MISC beginnt ."]],
+    },
+    "es": {
+        "train": [
+            [
+                "La señora Peña/B-PER llegó a Córdoba/B-LOC .",
+                "El Banco/B-ORG de/I-ORG Castilla/I-ORG abrió en León/B-LOC .",
+                "La Vuelta/B-MISC a/I-MISC España/I-MISC terminó .",
+            ]
+        ],
+        "validation": [["José/B-PER Núñez/I-PER vive en Málaga/B-LOC ."]],
+        "test": [["Telefónica/B-ORG ganó ."]],
+    },
+    "nl": {
+        "train": [
+            ["Sofie/B-PER Peeters/I-PER werkt in Brussel/B-LOC ."],
+            ["Het café van De/B-ORG Zwaan/I-ORG ligt in België/B-LOC ."],
+        ],
+        "validation": [["Koen/B-PER ging naar Gent/B-LOC ."]],
+        "test": [["Het Vlaamse/B-MISC parlement vergaderde ."]],
+    },
+}
+
+# NorNE keeps its own types; the builder maps them to CoNLL.
+NORNE_GOLD: dict[str, list[str]] = {
+    "train": [
+        "Bjørn/B-PER Ås/I-PER flyttet til Tromsø/B-GPE_LOC .",
+        "Bergen/B-GPE_ORG samarbeider med Fjordkraft/B-ORG .",
+        "Hun leste Dagbladet/B-PROD under Vinter-OL/B-EVT og snakket med oslofolk/B-DRV ved Mjøsa/B-LOC .",
+    ],
+    "dev": ["Ålesund/B-GPE_LOC vant over Molde/B-GPE_ORG ."],
+    "test": ["Kari/B-PER Nordmann/I-PER smilte ."],
+}
+
+PANX_GOLD: dict[str, dict[str, list[str]]] = {
+    "sw": {
+        "train": [
+            "Amina/B-PER Said/I-PER alisafiri kwenda Mombasa/B-LOC .",
+            "Benki/B-ORG ya/I-ORG Taifa/I-ORG iko Arusha/B-LOC",
+        ],
+        "dev": ["Juma/B-PER anaishi Kisumu/B-LOC"],
+        "test": ["Chama/B-ORG cha/I-ORG Walimu/I-ORG"],
+    },
+    "zh": {
+        "train": ["王/B-PER 芳/I-PER 住 在 杭/B-LOC 州/I-LOC 。"],
+        "dev": ["北/B-ORG 京/I-ORG 大/I-ORG 学/I-ORG"],
+        "test": ["李/B-PER 雷/I-PER"],
+    },
+    "ar": {
+        "train": ["زار أحمد/B-PER القاهرة/B-LOC", "سافرت ليلى/B-PER"],
+        "dev": ["شركة/B-ORG النور/I-ORG"],
+        "test": ["دبي/B-LOC"],
+    },
+}
+
+# (English, Spanish, LASER score) and (German, English, score): the de file is one of the target-first ones.
+CCALIGNED_ES_SENTENCES = [
+    ("The river is wide .", "El río es ancho .", 1.21),
+    ("Our bakery opens at seven .", "Nuestra panadería abre a las siete .", 1.18),
+    ("Call us today .", "Llámenos hoy .", 1.09),
+]
+CCALIGNED_DE_SENTENCES = [
+    ("Das Haus ist alt .", "The house is old .", 1.17),
+    ("Wir backen Brot .", "We bake bread .", 1.12),
+]
+# domain, English URL, English text, target URL, target text ('|' between segments, as in the distributed files)
+CCALIGNED_ES_DOCUMENTS = [
+    ("example.org", "https://example.org/en/a", "Home|About us|We sell bread.", "https://example.org/es/a",
+     "Inicio|Sobre nosotros|Vendemos pan.|"),
+    ("example.com", "https://example.com/en/c", "Contact|Call us today.", "https://example.com/es/c",
+     "Contacto| Llámenos hoy. "),
+]  # fmt: skip
+
+CONLL_FILES = {
+    "en": ("eng", ("train", "testa", "testb")),
+    "de": ("deu", ("train", "testa", "testb")),
+    "es": ("esp", ("train", "testa", "testb")),
+    "nl": ("ned", ("train", "testa", "testb")),
+}
+SPLITS = ("train", "validation", "test")
+
+
+def parse_gold(sentence: str) -> tuple[list[str], list[str]]:
+    """``"Anna/B-PER flew ."`` -> (["Anna", "flew", "."], ["B-PER", "O", "O"])."""
+    tokens, tags = [], []
+    for item in sentence.split():
+        token, _, tag = item.rpartition("/") if "/" in item else (item, "", "O")
+        tokens.append(token)
+        tags.append(tag)
+    return tokens, tags
+
+
+def to_iob1(tags: list[str]) -> list[str]:
+    """BIO -> IOB1: an entity starts with I-, except right after an entity of the same type (then B-)."""
+    out = []
+    for i, tag in enumerate(tags):
+        if tag.startswith("B-"):
+            previous = tags[i - 1] if i else "O"
+            out.append(tag if previous[2:] == tag[2:] else "I-" + tag[2:])
+        else:
+            out.append(tag)
+    return out
+
+
+# --- writers ----------------------------------------------------------------------------------------------------
+
+
+def write_conll5(root: Path) -> Path:
+    """All CoNLL-5 files under ``root`` as distributed; returns ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    for lang, (prefix, suffixes) in CONLL_FILES.items():
+        for split, suffix in zip(SPLITS, suffixes, strict=True):
+            text = _conll_text(lang, CONLL_GOLD[lang][split])
+            (root / f"{prefix}.{suffix}").write_bytes(text.encode("utf-8" if lang == "en" else "latin-1"))
+    norne = root / "norne" / "ud" / "nob"
+    norne.mkdir(parents=True, exist_ok=True)
+    for split, sentences in NORNE_GOLD.items():
+        (norne / f"no_bokmaal-ud-{split}.conllu").write_text(_conllu_text(sentences), encoding="utf-8")
+    return root
+
+
+def write_panx(root: Path) -> Path:
+    """PAN-X in three layouts: ``sw/train`` folders, ``zh-train`` names, and ``ar.tar.gz`` (members train/dev/test)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for split, sentences in PANX_GOLD["sw"].items():
+        (root / "sw").mkdir(exist_ok=True)
+        (root / "sw" / split).write_text(_panx_text("sw", sentences), encoding="utf-8")
+    for split, sentences in PANX_GOLD["zh"].items():
+        (root / f"zh-{split}").write_text(_panx_text("zh", sentences), encoding="utf-8")
+    with tarfile.open(root / "ar.tar.gz", "w:gz") as tar:
+        for split, sentences in PANX_GOLD["ar"].items():
+            data = _panx_text("ar", sentences).encode("utf-8")
+            info = tarfile.TarInfo(split)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return root
+
+
+def write_ccaligned(root: Path) -> Path:
+    """``sentence-aligned/en_XX-es_XX.tsv.xz``, ``sentence-aligned/de_DE-en_XX.tsv.xz``, ``en_XX-es_XX.tsv.xz``."""
+    (root / "sentence-aligned").mkdir(parents=True, exist_ok=True)
+    rows = ["\t".join((en, es, f"{score}")) for en, es, score in CCALIGNED_ES_SENTENCES]
+    write_xz(root / "sentence-aligned" / "en_XX-es_XX.tsv.xz", rows)
+    rows = ["\t".join((de, en, f"{score}")) for de, en, score in CCALIGNED_DE_SENTENCES]
+    write_xz(root / "sentence-aligned" / "de_DE-en_XX.tsv.xz", rows)
+    write_xz(root / "en_XX-es_XX.tsv.xz", ["\t".join(row) for row in CCALIGNED_ES_DOCUMENTS])
+    return root
+
+
+def write_xz(path: Path, rows: list[str]) -> None:
+    with lzma.open(path, "wb") as out:
+        out.write("".join(row + "\n" for row in rows).encode("utf-8"))
+
+
+def replace_line(path: Path, number: int, text: str, encoding: str = "utf-8") -> None:
+    """Put ``text`` at line ``number`` (1-based) of ``path``, keeping its compression (``.xz``) and encoding."""
+    opener = lzma.open if path.suffix == ".xz" else open
+    with opener(path, "rb") as stream:
+        lines = stream.read().decode(encoding).split("\n")
+    lines[number - 1] = text
+    with opener(path, "wb") as stream:
+        stream.write("\n".join(lines).encode(encoding))
+
+
+def _conll_text(lang: str, documents: list[list[str]]) -> str:
+    docstart = {"en": "-DOCSTART- -X- -X- O", "de": "-DOCSTART- -X- -X- -X- O", "nl": "-DOCSTART- -DOCSTART- O"}
+    lines: list[str] = []
+    for document in documents:
+        if lang in docstart:
+            lines += [docstart[lang], ""]
+        for sentence in document:
+            tokens, tags = parse_gold(sentence)
+            if lang in ("en", "de"):
+                tags = to_iob1(tags)
+            for token, tag in zip(tokens, tags, strict=True):
+                pos = "NNP" if tag != "O" else ("." if token == "." else "NN")
+                columns = {
+                    "en": [token, pos, "I-NP", tag],
+                    "de": [token, token.lower(), pos, "I-NC", tag],
+                    "es": [token, tag],
+                    "nl": [token, "N" if pos != "." else "Punc", tag],
+                }[lang]
+                lines.append(" ".join(columns))
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _conllu_text(sentences: list[str]) -> str:
+    lines: list[str] = []
+    for number, sentence in enumerate(sentences, start=1):
+        tokens, tags = parse_gold(sentence)
+        lines += [f"# sent_id = {number:06d}", f"# text = {' '.join(tokens)}"]
+        if number == 1:  # a multiword-token range line, which readers skip
+            lines.append(f"1-2\t{tokens[0]}{tokens[1]}\t_\t_\t_\t_\t_\t_\t_\t_")
+        for i, (token, tag) in enumerate(zip(tokens, tags, strict=True), start=1):
+            space = "SpaceAfter=No " if i < len(tokens) and tokens[i] == "." else ""
+            upos = "PROPN" if tag != "O" else ("PUNCT" if token == "." else "NOUN")
+            head, rel = (0, "root") if i == 1 else (1, "dep")
+            lines.append(f"{i}\t{token}\t{token.lower()}\t{upos}\t_\t_\t{head}\t{rel}\t_\t{space}name={tag}")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _panx_text(lang: str, sentences: list[str]) -> str:
+    lines: list[str] = []
+    for sentence in sentences:
+        tokens, tags = parse_gold(sentence)
+        lines += [f"{lang}:{token}\t{tag}" for token, tag in zip(tokens, tags, strict=True)]
+        lines.append("")
+    return "\n".join(lines)
