@@ -96,16 +96,24 @@ def build_corpus(data_dir: Path, langs: Sequence[str], sizes: dict[str, int], se
     data_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, Any] = {}
     files = {
-        "parallel": (generate_corpus(langs, sizes["parallel_per_lang"], seed, NoiseConfig(), "train"), _pair_row),
-        "raw": (generate_corpus(langs, sizes["raw_per_lang"], seed, RAW_NOISE, "raw"), _target_row),
-        "test": (generate_corpus(langs, sizes["test_per_lang"], seed, NoiseConfig(), "test"), _target_row),
+        "parallel": (generate_corpus(langs, sizes["parallel_per_lang"], seed, NoiseConfig(), "train"), [_pair_row]),
+        "raw": (generate_corpus(langs, sizes["raw_per_lang"], seed, RAW_NOISE, "raw"), [_target_row]),
+        "test": (
+            generate_corpus(langs, sizes["test_per_lang"], seed, NoiseConfig(), "test"),
+            [_target_row, _pair_row],
+        ),
     }
-    for name, (examples, row) in files.items():
-        with (data_dir / f"{name}.jsonl").open("w", encoding="utf-8") as f:
-            n = 0
-            for ex in examples:
+    for name, (examples, rows) in files.items():
+        outputs = [(data_dir / f"{name}.jsonl").open("w", encoding="utf-8")]
+        if len(rows) > 1:
+            outputs.append((data_dir / f"{name}_parallel.jsonl").open("w", encoding="utf-8"))
+        n = 0
+        for ex in examples:
+            for f, row in zip(outputs, rows):
                 f.write(json.dumps(row(ex), ensure_ascii=False) + "\n")
-                n += 1
+            n += 1
+        for f in outputs:
+            f.close()
         counts[name] = n
     english = [r for r in read_jsonl(data_dir / "parallel.jsonl")][: sizes["english_ner"]]
     with (data_dir / "english.jsonl").open("w", encoding="utf-8") as f:

@@ -93,7 +93,7 @@ def slot_quality(out: Path, langs: Sequence[str]) -> dict[str, Any]:
 
     model = AutoModelForSeq2SeqLM.from_pretrained(out / LST_DIR)
     translator = Translator(model, AutoTokenizer.from_pretrained(out / LST_DIR), batch_size=64)
-    rows = [r for r in read_jsonl(out / "data" / "parallel.jsonl")][-100 * len(langs) :]
+    rows = list(read_jsonl(out / "data" / "test_parallel.jsonl"))
     precision: dict[str, float] = {}
     well_formed: dict[str, float] = {}
     for lang in langs:
@@ -296,7 +296,7 @@ def _train_token_classifier(init: Path, rows: list[dict], output: Path, epochs: 
     data = data.map(encode, batched=True, remove_columns=["tokens", "tags"])
     args = TrainingArguments(
         output_dir=str(output) + "-checkpoints", num_train_epochs=epochs, per_device_train_batch_size=32,
-        learning_rate=5e-4, warmup_ratio=0.1, report_to=[], use_cpu=not torch.cuda.is_available(), seed=seed,
+        learning_rate=5e-4, warmup_steps=0.1, report_to=[], use_cpu=not torch.cuda.is_available(), seed=seed,
         save_strategy="no", logging_steps=50,
     )  # fmt: skip
     trainer = Trainer(model=model, args=args, train_dataset=data,

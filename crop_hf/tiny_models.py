@@ -110,7 +110,6 @@ def make_tiny_m2m100(
     )
     torch.manual_seed(seed)
     model = M2M100ForConditionalGeneration(config)
-    model.generation_config.max_length = max_positions
     model.generation_config.num_beams = 1
     model.save_pretrained(output_dir)
     return output_dir

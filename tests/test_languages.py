@@ -1,24 +1,84 @@
 import langid.langid
 import pytest
 
-from crop_hf.languages import CONLL5_LANGUAGES, LANGUAGES, XTREME40_LANGUAGES, UnknownLanguageError, get_language
+from crop_hf.languages import (
+    CONLL5_LANGUAGES,
+    LANGUAGE_TABLE,
+    LANGUAGES,
+    XTREME40_LANGUAGES,
+    Language,
+    UnknownLanguageError,
+    get_language,
+)
+
+XTREME39 = "af ar bg bn de el es et eu fa fi fr he hi hu id it ja jv ka kk ko ml mr ms my nl pt ru sw ta te th tl tr ur vi yo zh"
+
+
+def _langid_classes() -> set[str]:
+    return set(langid.langid.LanguageIdentifier.from_modelstring(langid.langid.model).nb_classes)
 
 
 def test_table_covers_conll5_and_xtreme40():
-    assert len(XTREME40_LANGUAGES) == 40 and set(CONLL5_LANGUAGES) <= set(LANGUAGES)
-    assert len(LANGUAGES) == 41  # en + es nl de no + the other 36 XTREME targets
-    assert get_language("zh").nllb_code == "zho_Hans" and get_language("no").nllb_code == "nob_Latn"
-    assert get_language("ms").nllb_code == "zsm_Latn" and get_language("fa").nllb_code == "pes_Arab"
-    assert {c for c, lang in LANGUAGES.items() if lang.char_level} == {"zh", "ja", "th", "my"}
+    assert XTREME40_LANGUAGES == ("en", *XTREME39.split())
+    assert len(XTREME40_LANGUAGES) == 40 and len(set(XTREME40_LANGUAGES)) == 40
+    assert CONLL5_LANGUAGES == ("en", "es", "nl", "de", "no")
+    assert len(LANGUAGE_TABLE) == 41 and set(LANGUAGES) == set(XTREME40_LANGUAGES) | set(CONLL5_LANGUAGES)
+    assert all(isinstance(row, Language) for row in LANGUAGE_TABLE)
+
+
+def test_exact_codes():
+    assert get_language("zh") == Language("zh", "Chinese", "zh", "zho_Hans", "Hans", True, "zh")
+    assert get_language("no").nllb_code == "nob_Latn" and get_language("no").m2m100_code == "no"
+    assert get_language("ar").nllb_code == "arb_Arab" and get_language("fa").nllb_code == "pes_Arab"
+    assert get_language("ms").nllb_code == "zsm_Latn" and get_language("sw").nllb_code == "swh_Latn"
+    assert get_language("tl").nllb_code == "tgl_Latn" and get_language("tl").m2m100_code == "tl"
+    assert get_language("et").nllb_code == "est_Latn" and get_language("jv").m2m100_code == "jv"
+    assert get_language("ja").script == "Jpan" and get_language("ko").script == "Hang"
+    assert get_language("he").langid_code == "he" and get_language("ms").langid_aliases == ("id",)
+
+
+def test_script_is_the_nllb_suffix_and_codes_are_well_formed():
+    for lang in LANGUAGE_TABLE:
+        iso639_3, script = lang.nllb_code.split("_")
+        assert len(iso639_3) == 3 and script == lang.script, lang.code
+        assert lang.m2m100_code is None or lang.m2m100_code == lang.code, lang.code
+
+
+def test_languages_m2m100_and_langid_lack():
     assert {c for c, lang in LANGUAGES.items() if lang.m2m100_code is None} == {"eu", "te"}
+    assert {c for c, lang in LANGUAGES.items() if lang.langid_code is None} == {"my", "yo"}
+
+
+def test_char_level_languages():
+    assert {c for c, lang in LANGUAGES.items() if lang.char_level} == {"zh", "ja", "th", "my"}
 
 
 def test_langid_codes_exist_in_langid():
-    known = set(langid.langid.LanguageIdentifier.from_modelstring(langid.langid.model).nb_classes)
-    for lang in LANGUAGES.values():
+    known = _langid_classes()
+    assert len(known) == 97
+    for lang in LANGUAGE_TABLE:
         assert lang.langid_code is None or lang.langid_code in known, lang.code
+        assert set(lang.langid_aliases) <= known, lang.code
+    # the two without a code really are missing from langid.py
+    assert "my" not in known and "yo" not in known
+
+
+def test_m2m100_codes_exist_in_the_m2m100_tokenizer_list():
+    tokenization = pytest.importorskip("transformers.models.m2m_100.tokenization_m2m_100")
+    m2m = set(tokenization.FAIRSEQ_LANGUAGE_CODES["m2m100"])
+    assert {lang.m2m100_code for lang in LANGUAGE_TABLE} - {None} <= m2m
+    assert "eu" not in m2m and "te" not in m2m
+
+
+def test_nllb_codes_exist_in_the_nllb_tokenizer_list():
+    tokenization = pytest.importorskip("transformers.models.nllb.tokenization_nllb")
+    assert {lang.nllb_code for lang in LANGUAGE_TABLE} <= set(tokenization.FAIRSEQ_LANGUAGE_CODES)
 
 
 def test_unknown_code_lists_known_ones():
-    with pytest.raises(UnknownLanguageError, match="known codes: af, ar, bg"):
+    with pytest.raises(UnknownLanguageError, match="unknown language code 'xx'; known codes: af, ar, bg"):
         get_language("xx")
+    with pytest.raises(KeyError):
+        get_language("EN")
+    with pytest.raises(ValueError, match="zh"):
+        get_language(None)

@@ -1,0 +1,139 @@
+"""Shared by the ``build_*.py`` scripts: build Parquet shards with a crop_hf builder, write the card, push.
+
+Layout written (and pushed)::
+
+    <out>/README.md                                  dataset card (YAML: languages, licence, configs -> files)
+    <out>/<config>/<split>-00000-of-00002.parquet    shards, at most --max-shard-size each
+
+``--dry-run DIR`` writes that layout to DIR and touches nothing on the Hub. Otherwise the repository is created
+(private unless ``--public``) before the build starts, so a missing token fails in seconds, not after hours; the
+token comes from huggingface_hub's usual sources (``HF_TOKEN``, ``hf auth login``) and is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from huggingface_hub import HfApi
+
+from crop_hf.dataset_card import ConfigStats, render_dataset_card, split_stats
+
+
+@dataclass
+class CardInfo:
+    """What the card says beyond the statistics."""
+
+    pretty_name: str
+    summary: str
+    license_id: str  # a Hub licence id: "other", "unknown", "cc-by-4.0", ...
+    entity_types: Sequence[str] = ()
+    labels: Sequence[str] | None = None  # ClassLabel names of ner_tags; None for text datasets
+    extra_languages: Sequence[str] = ()
+    task: str = "token-classification"
+    languages: dict[str, str] = field(default_factory=dict)  # config name -> language code, when they differ
+
+
+def make_parser(description: str, languages: Sequence[str], all_by_default: bool = True) -> argparse.ArgumentParser:
+    """The arguments every build script takes; scripts may add their own."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", required=True, type=Path, help="folder with the downloaded source files")
+    help_text = f"languages to build (default: all {len(languages)})" if all_by_default else "languages to build"
+    parser.add_argument("--languages", nargs="+", choices=list(languages), metavar="LANG", help=help_text,
+                        default=list(languages) if all_by_default else None, required=not all_by_default)  # fmt: skip
+    parser.add_argument("--repo-id", help="Hub dataset repository, e.g. my-org/crop-conll5 (needed unless --dry-run)")
+    parser.add_argument("--dry-run", type=Path, metavar="DIR", help="write shards and card to DIR; no Hub access")
+    parser.add_argument("--work-dir", type=Path, help="where shards are written before pushing (default: a temp dir)")
+    parser.add_argument("--public", action="store_true", help="create the repository public (default: private)")
+    parser.add_argument("--revision", help="branch to push to (created if missing; default: main)")
+    parser.add_argument("--commit-message", help="default: 'Upload <configs> built with crop-hf'")
+    parser.add_argument("--cache-dir", help="datasets cache for the builders (default: HF_DATASETS_CACHE)")
+    parser.add_argument("--max-shard-size", default="500MB", help="largest Parquet shard (default: 500MB)")
+    return parser
+
+
+def run(args: argparse.Namespace, builder_cls: type, config_names: Sequence[str], card: CardInfo) -> Path:
+    """Build ``config_names`` into Parquet with a card; push unless ``--dry-run``. Returns the output folder."""
+    if args.dry_run is None and not args.repo_id:
+        raise SystemExit("--repo-id is required unless --dry-run DIR is given")
+    api = None
+    if args.dry_run is None:
+        api = HfApi()
+        api.create_repo(args.repo_id, repo_type="dataset", private=not args.public, exist_ok=True)
+    out = args.dry_run or args.work_dir or Path(tempfile.mkdtemp(prefix="crop-hf-dataset-"))
+    stats = build_parquet(
+        builder_cls, config_names, args.data_dir, Path(out), args.cache_dir, args.max_shard_size, card
+    )
+    builder = builder_cls(config_name=config_names[0], data_dir=args.data_dir, cache_dir=args.cache_dir)
+    rendered = render_dataset_card(
+        pretty_name=card.pretty_name,
+        summary=card.summary,
+        configs=stats,
+        license_id=card.license_id,
+        license_note=builder.info.license,
+        citation=builder.info.citation,
+        homepage=builder.info.homepage,
+        repo_id=args.repo_id or f"<user>/{Path(out).name}",
+        entity_types=card.entity_types,
+        extra_languages=card.extra_languages,
+        task=card.task,
+    )
+    rendered.save(Path(out) / "README.md")
+    for config in stats:
+        print(f"{config.config_name}: " + ", ".join(f"{s.split} {s.examples}" for s in config.splits))
+    if api is not None:
+        message = args.commit_message or f"Upload {', '.join(config_names)} built with crop-hf"
+        push(api, Path(out), args.repo_id, revision=args.revision, commit_message=message, config_names=config_names)
+    return Path(out)
+
+
+def build_parquet(
+    builder_cls: type,
+    config_names: Sequence[str],
+    data_dir: Path,
+    out: Path,
+    cache_dir: str | None,
+    max_shard_size: str | int,
+    card: CardInfo,
+) -> list[ConfigStats]:
+    """Write ``out/<config>/<split>-NNNNN-of-NNNNN.parquet`` for each config and read their statistics back."""
+    stats = []
+    for name in config_names:
+        builder = builder_cls(config_name=name, data_dir=data_dir, cache_dir=cache_dir)
+        staging = out / ".staging" / name
+        shutil.rmtree(staging, ignore_errors=True)
+        builder.download_and_prepare(output_dir=str(staging), file_format="parquet", max_shard_size=max_shard_size)
+        target = out / name
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        splits = []
+        for split in builder.info.splits:
+            shards = sorted(staging.glob(f"{builder.dataset_name}-{split}*.parquet"))
+            moved = []
+            for i, shard in enumerate(shards):
+                moved.append(target / f"{split}-{i:05d}-of-{len(shards):05d}.parquet")
+                shard.rename(moved[-1])
+            splits.append(split_stats(split, moved, out, card.labels))
+        stats.append(ConfigStats(name, card.languages.get(name, name), splits))
+    shutil.rmtree(out / ".staging", ignore_errors=True)
+    return stats
+
+
+def push(
+    api: HfApi, folder: Path, repo_id: str, *, revision: str | None, commit_message: str, config_names: Sequence[str]
+) -> object:
+    """Upload ``folder`` as one commit; shards of the rebuilt configs that are no longer produced are deleted."""
+    if revision and revision != "main":
+        api.create_branch(repo_id, branch=revision, repo_type="dataset", exist_ok=True)
+    return api.upload_folder(
+        repo_id=repo_id,
+        folder_path=folder,
+        repo_type="dataset",
+        revision=revision,
+        commit_message=commit_message,
+        delete_patterns=[f"{name}/*.parquet" for name in config_names],
+    )
