@@ -120,17 +120,19 @@ def project(out: Path, langs: Sequence[str]) -> dict[str, Any]:
     """Run the crop-projection pipeline over the raw sentences; score kept ones against their gold tags."""
     from transformers import pipeline
 
+    from .languages import get_language
     from .metrics import projection_scores
     from .tagging import tags_to_spans
 
     projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=str(out / NER_DIR))
     projector.save_pretrained(out / "models" / "crop-projection")
     rows = list(read_jsonl(out / "data" / "raw.jsonl"))
+    candidates = sorted({get_language(lang).langid_code for lang in [*langs, "en"]} - {None})
     per_lang: dict[str, Any] = {}
     projected_rows = []
     for lang in langs:
         mine = [r for r in rows if r["lang"] == lang]
-        results = projector([r["text"] for r in mine], src_lang=lang, batch_size=64)
+        results = projector([r["text"] for r in mine], src_lang=lang, batch_size=64, langid_candidates=candidates)
         gold, pred, drops = [], [], {}
         for r, res in zip(mine, results):
             gold_spans = tags_to_spans(r["tags"]) if res.tokens == r["tokens"] else None

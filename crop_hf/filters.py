@@ -24,8 +24,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_WORDS = 128
 DEFAULT_MAX_ENTITIES = 5
-# langid.py says "nb"/"nn" for much Norwegian text; all three count as Norwegian.
-LANGID_EQUIVALENTS: dict[str, frozenset[str]] = {code: frozenset({"no", "nb", "nn"}) for code in ("no", "nb", "nn")}
 
 
 @dataclass(frozen=True)
@@ -107,14 +105,17 @@ class LanguageFilter:
     name: str = "wrong_language"
 
     def __call__(self, item: FilterInput) -> str | None:
-        expected = _langid_code(item.lang)
+        from .languages import get_language
+
+        language = get_language(item.lang)
+        expected = language.langid_code
         if not expected:
             return None
         candidates = self.candidates
         if candidates is not None and expected not in candidates:
             candidates = (*candidates, expected)
         found = identify_language(item.text, candidates)
-        if found == expected or found in LANGID_EQUIVALENTS.get(expected, ()):
+        if found == expected or found in language.langid_aliases:
             return None
         return f"langid says {found!r}, expected {expected!r}"
 
@@ -212,12 +213,6 @@ def _identifier(candidates: tuple[str, ...] | None) -> Any:
             identifier.set_languages(list(candidates))
         _IDENTIFIERS[candidates] = identifier
     return identifier
-
-
-def _langid_code(lang: str) -> str | None:
-    from .languages import get_language
-
-    return get_language(lang).langid_code or None
 
 
 def _require_tags(item: FilterInput, name: str) -> Sequence[str]:

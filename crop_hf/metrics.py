@@ -191,7 +191,7 @@ def bleu(
         raise ValueError(f"bleu: {len(hypotheses)} hypotheses but {len(references)} references")
     if tokenize is None:
         tokenize = _default_tokenize(lang)
-    elif tokenize in SPBLEU_TOKENIZERS and not spbleu_model_path(tokenize).is_file():
+    elif tokenize in _spm_models() and not spbleu_model_path(tokenize).is_file():
         raise FileNotFoundError(
             f"spBLEU tokenizer {tokenize!r} needs its SentencePiece model at {spbleu_model_path(tokenize)}; "
             "copy it there (or set $SACREBLEU before importing sacrebleu), or use tokenize=None to fall back "
@@ -203,13 +203,17 @@ def bleu(
 
 
 def spbleu_model_path(tokenize: str = "flores101") -> Path:
-    """Where sacrebleu looks for the SentencePiece model of ``tokenize`` (``$SACREBLEU/models/...``)."""
+    """Where sacrebleu looks for the SentencePiece model of ``tokenize`` (``$SACREBLEU/models/<file>``).
+
+    sacrebleu reads ``$SACREBLEU`` (default ``~/.sacrebleu``) once, when it is imported, and downloads a missing
+    model on first use; :func:`bleu` checks this path first so that it never does.
+    """
     from sacrebleu.tokenizers import tokenizer_spm
 
-    if tokenize not in SPBLEU_TOKENIZERS:
-        raise ValueError(f"unknown spBLEU tokenizer {tokenize!r}; use one of {', '.join(SPBLEU_TOKENIZERS)}")
-    url = tokenizer_spm.SPM_MODELS[tokenize]["url"]
-    return Path(tokenizer_spm.SACREBLEU_DIR) / "models" / os.path.basename(url)
+    models = _spm_models()
+    if tokenize not in models:
+        raise ValueError(f"unknown spBLEU tokenizer {tokenize!r}; use one of {', '.join(models)}")
+    return Path(tokenizer_spm.SACREBLEU_DIR) / "models" / os.path.basename(models[tokenize]["url"])
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -233,6 +237,12 @@ def _prf(correct: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
 def _norm(words: Sequence[str] | str, char_level: bool) -> str:
     text = words if isinstance(words, str) else " ".join(words)
     return "".join(text.split()) if char_level else " ".join(text.split())
+
+
+def _spm_models() -> dict[str, dict[str, str]]:
+    from sacrebleu.tokenizers.tokenizer_spm import SPM_MODELS
+
+    return SPM_MODELS
 
 
 def _default_tokenize(lang: str | None) -> str:

@@ -90,6 +90,7 @@ class CropProjectionPipeline(Pipeline):
         min_score: float | None = None,
         max_words: int | None = None,
         check_language: bool | None = None,
+        langid_candidates: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> tuple[dict, dict, dict]:
         pre: dict[str, Any] = {}
@@ -104,6 +105,8 @@ class CropProjectionPipeline(Pipeline):
             pre["max_words"] = max_words
         if check_language is not None:
             pre["check_language"] = check_language
+        if langid_candidates is not None:
+            pre["langid_candidates"] = tuple(langid_candidates)
         post: dict[str, Any] = {}
         if strictness is not None:
             if strictness not in STRICTNESS_LEVELS:
@@ -120,8 +123,13 @@ class CropProjectionPipeline(Pipeline):
         mode: str = "raw",
         max_words: int = 128,
         check_language: bool = True,
+        langid_candidates: tuple[str, ...] | None = None,
     ) -> dict[str, Any]:
-        """Validate one input and run the model-free filters (length, language)."""
+        """Validate one input and run the model-free filters (length, then language by langid.py).
+
+        ``langid_candidates`` restricts langid.py to those codes (e.g. the languages of the corpus plus
+        ``"en"``), which avoids confusing close relatives such as Norwegian and Danish.
+        """
         if mode == "translate-train":
             return self._preprocess_labeled(inputs, src_lang)
         lang = src_lang or self.crop_config.get("default_lang")
@@ -134,7 +142,7 @@ class CropProjectionPipeline(Pipeline):
         if not tokens:
             item["drop"] = (EMPTY, "empty or whitespace-only input")
             return item
-        checks = [LengthFilter(max_words)] + ([LanguageFilter()] if check_language else [])
+        checks = [LengthFilter(max_words)] + ([LanguageFilter(langid_candidates)] if check_language else [])
         for check in checks:
             reason = check(FilterInput(inputs, [t.text for t in tokens], lang))
             if reason is not None:

@@ -59,6 +59,10 @@ class SelfTrainingArguments(TrainingArguments):
     min_entities: int = field(
         default=1, metadata={"help": "A re-labelled sentence is kept only with at least this many entities."}
     )
+    agreement_filter: bool = field(
+        default=False,
+        metadata={"help": "Also drop projected sentences whose entity count the last model does not reproduce."},
+    )
     max_length: int = field(
         default=128, metadata={"help": "Sub-words per model input; longer sentences are split into word windows."}
     )
@@ -166,10 +170,14 @@ def combine_labels(
     predictions: Sequence[WordPrediction],
     confidence_threshold: float = 0.9,
     min_entities: int = 1,
+    projected_predictions: Sequence[WordPrediction] | None = None,
 ) -> CombineResult:
     """The combination rule of a self-training round.
 
-    1. Every projected sentence keeps its projected labels (projection matched all its entities).
+    1. A projected sentence keeps its projected labels (projection matched all its entities). Only when
+       ``projected_predictions`` (the model's labelling of the projected sentences) is given, a projected sentence
+       whose entity count the model does not reproduce is dropped (``disagreement``), as the released CROP code
+       does in its second iteration.
     2. A discarded sentence takes the model's labels when all of these hold, otherwise it stays out:
        - the model finds at least ``min_entities`` entities (``no_entity`` otherwise);
        - if the sentence records ``expected_entities`` (entities its labeled translation carried), the model
@@ -178,28 +186,35 @@ def combine_labels(
          ``confidence_threshold`` (``low_confidence`` otherwise).
     Model tags are normalised to valid BIO (an ``I-X`` that starts an entity becomes ``B-X``).
     """
-    if len(discarded) != len(predictions):
-        raise ValueError(f"{len(discarded)} discarded sentences but {len(predictions)} predictions")
-    counts = {"projected": len(projected), "relabelled": 0, "no_entity": 0, "entity_count_mismatch": 0}
+    _check_predictions("discarded", discarded, predictions)
+    counts = dict.fromkeys(("projected", "disagreement", "relabelled", "no_entity", "entity_count_mismatch"), 0)
     counts["low_confidence"] = 0
+    kept = list(projected)
+    if projected_predictions is not None:
+        _check_predictions("projected", projected, projected_predictions)
+        kept = [
+            ex
+            for ex, pred in zip(projected, projected_predictions)
+            if len(tags_to_spans(pred.tags)) == len(tags_to_spans(ex.tags or []))
+        ]
+        counts["disagreement"] = len(projected) - len(kept)
+    counts["projected"] = len(kept)
     relabelled: list[NerExample] = []
-    for i, (ex, pred) in enumerate(zip(discarded, predictions)):
-        if len(pred.tags) != len(ex.tokens):
-            raise ValueError(
-                f"discarded row {i} (id {ex.id!r}): {len(pred.tags)} predictions for {len(ex.tokens)} words"
-            )
+    for ex, pred in zip(discarded, predictions):
         spans = tags_to_spans(pred.tags)
-        if len(spans) < max(1, min_entities):
+        if len(spans) < min_entities or not (spans or min_entities == 0):
             counts["no_entity"] += 1
         elif ex.expected_entities is not None and len(spans) != ex.expected_entities:
             counts["entity_count_mismatch"] += 1
-        elif min(sum(pred.scores[s.start : s.end]) / (s.end - s.start) for s in spans) < confidence_threshold:
+        elif (
+            spans and min(sum(pred.scores[s.start : s.end]) / (s.end - s.start) for s in spans) < confidence_threshold
+        ):
             counts["low_confidence"] += 1
         else:
             tags = spans_to_tags(spans, len(ex.tokens))
             relabelled.append(NerExample(list(ex.tokens), tags, ex.lang, ex.id, ex.expected_entities))
     counts["relabelled"] = len(relabelled)
-    return CombineResult([*projected, *relabelled], relabelled, counts)
+    return CombineResult([*kept, *relabelled], relabelled, counts)
 
 
 def self_train(
@@ -292,7 +307,7 @@ def evaluate_ner(
     out: dict[str, NerScores] = {}
     for lang, examples in eval_sets.items():
         pred = predict(model, tokenizer, [ex.tokens for ex in examples], batch_size, max_length)
-        out[lang] = ner_scores([ex.tags for ex in examples], [p.tags for p in pred])
+        out[lang] = _scores([ex.tags for ex in examples], [p.tags for p in pred])
     return out
 
 
@@ -405,8 +420,16 @@ def _relabel(
 
     model = AutoModelForTokenClassification.from_pretrained(model_dir).to(args.device)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    predictions = _predict_all(model, tokenizer, discarded, args)
-    return combine_labels(projected, discarded, predictions, args.confidence_threshold, args.min_entities)
+    predictions = _predict_all(model, tokenizer, [*discarded, *(projected if args.agreement_filter else [])], args)
+    on_projected = predictions[len(discarded) :] if args.agreement_filter else None
+    return combine_labels(
+        projected,
+        discarded,
+        predictions[: len(discarded)],
+        args.confidence_threshold,
+        args.min_entities,
+        on_projected,
+    )
 
 
 def _predict_all(
@@ -432,6 +455,14 @@ def _predict_all(
     return [pred for _, pred in gathered]
 
 
+def _check_predictions(name: str, examples: Sequence[NerExample], predictions: Sequence[WordPrediction]) -> None:
+    if len(examples) != len(predictions):
+        raise ValueError(f"{len(examples)} {name} sentences but {len(predictions)} predictions")
+    for i, (ex, pred) in enumerate(zip(examples, predictions)):
+        if len(pred.tags) != len(ex.tokens):
+            raise ValueError(f"{name} row {i} (id {ex.id!r}): {len(pred.tags)} predictions for {len(ex.tokens)} words")
+
+
 def _validate_eval_sets(eval_sets: Mapping[str, Sequence[NerExample]] | None, scheme: Any) -> None:
     for lang, examples in (eval_sets or {}).items():
         validate_examples(examples, scheme, f"eval[{lang}]")
@@ -443,6 +474,12 @@ def _labels_scheme(labels: Sequence[str]) -> Any:
 
     types = tuple(dict.fromkeys(label[2:] for label in labels if label[:2] in ("B-", "I-")))
     return LabelScheme("model", types)
+
+
+def _scores(gold: Sequence[Sequence[str] | None], pred: Sequence[Sequence[str]]) -> NerScores:
+    """crop_hf.metrics.ner_scores with plain Python floats (it returns numpy ones)."""
+    scores = ner_scores([list(g or []) for g in gold], pred)
+    return _scores_from_dict(json.loads(json.dumps(asdict(scores), default=float)))
 
 
 def _scores_from_dict(d: Mapping[str, Any]) -> NerScores:

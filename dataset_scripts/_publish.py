@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import datasets
 from huggingface_hub import HfApi
 
 from crop_hf.dataset_card import ConfigStats, render_dataset_card, split_stats
@@ -65,18 +66,17 @@ def run(args: argparse.Namespace, builder_cls: type, config_names: Sequence[str]
         api = HfApi()
         api.create_repo(args.repo_id, repo_type="dataset", private=not args.public, exist_ok=True)
     out = args.dry_run or args.work_dir or Path(tempfile.mkdtemp(prefix="crop-hf-dataset-"))
-    stats = build_parquet(
+    stats, infos = build_parquet(
         builder_cls, config_names, args.data_dir, Path(out), args.cache_dir, args.max_shard_size, card
     )
-    builder = builder_cls(config_name=config_names[0], data_dir=args.data_dir, cache_dir=args.cache_dir)
     rendered = render_dataset_card(
         pretty_name=card.pretty_name,
         summary=card.summary,
         configs=stats,
         license_id=card.license_id,
-        license_note=builder.info.license,
-        citation=builder.info.citation,
-        homepage=builder.info.homepage,
+        license_note=infos[0].license,
+        citation=infos[0].citation,
+        homepage=", ".join(dict.fromkeys(info.homepage for info in infos)),
         repo_id=args.repo_id or f"<user>/{Path(out).name}",
         entity_types=card.entity_types,
         extra_languages=card.extra_languages,
@@ -85,9 +85,14 @@ def run(args: argparse.Namespace, builder_cls: type, config_names: Sequence[str]
     rendered.save(Path(out) / "README.md")
     for config in stats:
         print(f"{config.config_name}: " + ", ".join(f"{s.split} {s.examples}" for s in config.splits))
-    if api is not None:
-        message = args.commit_message or f"Upload {', '.join(config_names)} built with crop-hf"
-        push(api, Path(out), args.repo_id, revision=args.revision, commit_message=message, config_names=config_names)
+    if api is None:
+        print(f"dry run: dataset written to {out}")
+        return Path(out)
+    message = args.commit_message or f"Upload {', '.join(config_names)} built with crop-hf"
+    push(api, Path(out), args.repo_id, revision=args.revision, commit_message=message, config_names=config_names)
+    print(f"pushed {len(config_names)} config(s) to datasets/{args.repo_id}@{args.revision or 'main'}")
+    if args.work_dir is None:
+        shutil.rmtree(out, ignore_errors=True)
     return Path(out)
 
 
@@ -99,9 +104,9 @@ def build_parquet(
     cache_dir: str | None,
     max_shard_size: str | int,
     card: CardInfo,
-) -> list[ConfigStats]:
-    """Write ``out/<config>/<split>-NNNNN-of-NNNNN.parquet`` for each config and read their statistics back."""
-    stats = []
+) -> tuple[list[ConfigStats], list[datasets.DatasetInfo]]:
+    """Write ``out/<config>/<split>-NNNNN-of-NNNNN.parquet`` for each config; their statistics and builder infos."""
+    stats, infos = [], []
     for name in config_names:
         builder = builder_cls(config_name=name, data_dir=data_dir, cache_dir=cache_dir)
         staging = out / ".staging" / name
@@ -119,8 +124,9 @@ def build_parquet(
                 shard.rename(moved[-1])
             splits.append(split_stats(split, moved, out, card.labels))
         stats.append(ConfigStats(name, card.languages.get(name, name), splits))
+        infos.append(builder.info)
     shutil.rmtree(out / ".staging", ignore_errors=True)
-    return stats
+    return stats, infos
 
 
 def push(

@@ -28,7 +28,9 @@ SOURCE, PROJECTED, DISCARDED, BATCH = 64, 16, 16, 8  # 64 + 2 langs * 16 = 96 se
 def tiny_xlmr(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny")
     spm = train_sentencepiece(corpus_texts(langs=("es", "de"), n_per_lang=40), root / "sp.model", 500)
-    return str(make_tiny_xlmr(root / "xlmr", spm, CONLL.labels, hidden_size=32, layers=1, heads=2, intermediate_size=64))
+    return str(
+        make_tiny_xlmr(root / "xlmr", spm, CONLL.labels, hidden_size=32, layers=1, heads=2, intermediate_size=64)
+    )
 
 
 def _script_args(model, output_dir):

@@ -202,5 +202,7 @@ def test_spbleu_used_only_when_its_model_is_on_disk(no_spm):
     result = bleu(["yellow tiger"], ["yellow tiger"], lang="zh")
     assert result.tokenize == "flores101" and result.score == pytest.approx(100.0)
     assert "tok:flores101" in result.signature
-    with pytest.raises(ValueError, match="unknown spBLEU tokenizer 'spm'"):
-        spbleu_model_path("spm")
+    with pytest.raises(ValueError, match="unknown spBLEU tokenizer '13a'"):
+        spbleu_model_path("13a")
+    with pytest.raises(FileNotFoundError, match="spbleu-1k_tokenizer_spm.model"):
+        bleu(["a"], ["a"], tokenize="spBLEU-1K")

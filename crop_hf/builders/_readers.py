@@ -70,17 +70,18 @@ def iter_lines(stream: BinaryIO, name: str, encoding: str = "auto") -> Iterator[
     covers the original Latin-1 CoNLL files and their UTF-8 re-encodings alike.
     """
     for number, raw in enumerate(stream, start=1):
-        raw = raw.rstrip(b"\r\n")
+        yield number, decode_line(raw, name, number, encoding)
+
+
+def decode_line(raw: bytes, name: str, number: int, encoding: str = "auto") -> str:
+    """One line's text without its line ending; ``"auto"``: UTF-8, or Latin-1 where the bytes are not valid UTF-8."""
+    raw = raw.rstrip(b"\r\n")
+    try:
+        return raw.decode("utf-8" if encoding == "auto" else encoding)
+    except UnicodeDecodeError as err:
         if encoding == "auto":
-            try:
-                yield number, raw.decode("utf-8")
-            except UnicodeDecodeError:
-                yield number, raw.decode("latin-1")
-            continue
-        try:
-            yield number, raw.decode(encoding)
-        except UnicodeDecodeError as err:
-            raise FormatError(name, number, f"not valid {encoding} ({err.reason}); pass encoding='auto'") from None
+            return raw.decode("latin-1")
+        raise FormatError(name, number, f"not valid {encoding} ({err.reason})") from None
 
 
 def read_conll_columns(lines: Lines, name: str, scheme: LabelScheme, min_columns: int = 2) -> Iterator[TaggedSentence]:

@@ -37,7 +37,7 @@ from datasets.builder import Key
 
 from ..languages import LANGUAGES, get_language
 from ._base import LocalFilesBuilder
-from ._readers import FormatError, iter_lines, open_binary, parse_ccaligned_document, parse_ccaligned_sentence
+from ._readers import FormatError, decode_line, open_binary, parse_ccaligned_document, parse_ccaligned_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -111,10 +111,11 @@ class CCAligned(LocalFilesBuilder):
     def _generate_examples(self, path: Path, english_first: bool):
         cfg, skipped, index = self.config, 0, 0
         with open_binary(path) as stream:
-            for number, line in iter_lines(stream, path.name, "utf-8"):
-                if not line:
-                    continue
+            for number, raw in enumerate(stream, start=1):
                 try:
+                    line = decode_line(raw, path.name, number, "utf-8")
+                    if not line:
+                        continue
                     if cfg.kind == "sentences":
                         pair = parse_ccaligned_sentence(line, path.name, number, english_first)
                         rows = [
@@ -130,7 +131,8 @@ class CCAligned(LocalFilesBuilder):
                     skipped += 1
                     continue
                 for part, row in enumerate(rows):
-                    yield Key(0, index), {"id": f"{path.name}:{number}:{part}", **row}
+                    row_id = f"{path.name}:{number}" if cfg.kind == "sentences" else f"{path.name}:{number}:{part}"
+                    yield Key(0, index), {"id": row_id, **row}
                     index += 1
         if skipped:
             logger.warning("%s: skipped %d malformed rows (skip_malformed=True)", path.name, skipped)

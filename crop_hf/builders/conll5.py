@@ -177,6 +177,11 @@ class Conll5(LocalFilesBuilder):
 
     def _split_generators(self, dl_manager) -> list[datasets.SplitGenerator]:
         root = self._require_data_dir()
+        if set(self.config.files) != set(_SPLITS) or self.config.file_format not in ("conll", "conllu"):
+            raise ValueError(
+                f"{self._display_name()}: files needs one name per split {_SPLITS} (got {self.config.files}) and "
+                f"file_format 'conll' or 'conllu' (got {self.config.file_format!r})"
+            )
         found = {name: find_file(root, (name, name + ".gz")) for name in self.config.files.values()}
         if not all(found.values()):
             raise self._missing_files(found, root)
