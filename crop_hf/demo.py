@@ -82,11 +82,11 @@ def _sizes(size: float) -> dict[str, int]:
         return max(1, int(round(n * size)))
 
     return {
-        "parallel_per_lang": scaled(1500),
-        "raw_per_lang": scaled(300),
-        "test_per_lang": scaled(200),
-        "english_ner": scaled(3000),
-        "lst_steps": scaled(2000),
+        "parallel_per_lang": scaled(1000),
+        "raw_per_lang": scaled(250),
+        "test_per_lang": scaled(150),
+        "english_ner": scaled(2000),
+        "lst_steps": scaled(1500),
         "ner_epochs": 3,
     }
 

@@ -259,6 +259,34 @@ def model_max_length(config: Any) -> int:
     return positions - 2 if roberta_like else positions
 
 
+def predict_sharded(
+    model: Any,
+    tokenizer: Any,
+    sentences: Sequence[Sequence[str]],
+    batch_size: int = 32,
+    max_length: int = DEFAULT_MAX_LENGTH,
+    autocast: str | None = None,
+) -> list[WordPrediction]:
+    """:func:`predict` under ``accelerate launch``: each process tags its share, every process gets the whole list.
+
+    ``autocast`` (``"bf16"``/``"fp16"``) runs the forward passes in that precision on CUDA.
+    """
+    import torch
+    from accelerate import PartialState
+    from accelerate.utils import gather_object
+
+    state = PartialState()
+    mine = list(range(state.process_index, len(sentences), state.num_processes))
+    device_type = next(model.parameters()).device.type
+    dtype = torch.bfloat16 if autocast == "bf16" else torch.float16
+    with torch.autocast(device_type, dtype=dtype, enabled=autocast is not None and device_type == "cuda"):
+        preds = predict(model, tokenizer, [sentences[i] for i in mine], batch_size, max_length)
+    if state.num_processes == 1:
+        return preds
+    gathered = sorted(gather_object(list(zip(mine, preds))), key=lambda pair: pair[0])
+    return [pred for _, pred in gathered]
+
+
 def read_examples(path: str | Path, default_lang: str = "en") -> list[NerExample]:
     """Read NER rows from JSONL or Parquet (columns ``tokens``, ``tags``; optional ``lang``, ``id``)."""
     path = Path(path)

@@ -17,6 +17,7 @@ import copy
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,10 +32,11 @@ from .ner_data import (
     encode_examples,
     model_max_length,
     predict,
+    predict_sharded,
     validate_examples,
     write_examples,
 )
-from .tagging import get_scheme, spans_to_tags, tags_to_spans
+from .tagging import LabelScheme, get_scheme, spans_to_tags, tags_to_spans
 
 logger = logging.getLogger(__name__)
 
@@ -48,47 +50,33 @@ class SelfTrainingArguments(TrainingArguments):
     Defaults follow CROP for real encoders (batch 32, 10 epochs, 10 % warmup, lr 2e-5); tiny models pass their own.
     """
 
-    label_scheme: str = field(default="conll", metadata={"help": "Label set: 'conll' (PER LOC ORG MISC) or 'xtreme'."})
-    iterations: int = field(
-        default=2, metadata={"help": "Training rounds: round 0 on Lsrc + Ltgt, each later one adds re-labelled data."}
-    )
+    label_scheme: str = field(default="conll", metadata={"help": "Label set: conll (PER LOC ORG MISC) or xtreme."})
+    iterations: int = field(default=2, metadata={"help": "Rounds: 0 on Lsrc + Ltgt, later ones add re-labelled data."})
     confidence_threshold: float = field(
-        default=0.9,
-        metadata={"help": "A re-labelled sentence is kept when every entity's mean tag probability reaches this."},
+        default=0.9, metadata={"help": "Keep a re-labelled sentence when each entity's mean tag probability >= this."}
     )
-    min_entities: int = field(
-        default=1, metadata={"help": "A re-labelled sentence is kept only with at least this many entities."}
-    )
+    min_entities: int = field(default=1, metadata={"help": "Keep a re-labelled sentence with >= this many entities."})
     agreement_filter: bool = field(
-        default=False,
-        metadata={"help": "Also drop projected sentences whose entity count the last model does not reproduce."},
+        default=False, metadata={"help": "Drop projected sentences whose entity count the last model disagrees with."}
     )
-    max_length: int = field(
-        default=128, metadata={"help": "Sub-words per model input; longer sentences are split into word windows."}
-    )
+    max_length: int = field(default=128, metadata={"help": "Sub-words per input; longer sentences become windows."})
     reinit_each_round: bool = field(
-        default=True,
-        metadata={"help": "Start every round from model_name_or_path (as CROP); False continues the last round."},
+        default=True, metadata={"help": "Start each round from model_name_or_path (as CROP); False: from the last."}
     )
-    lora_r: int = field(
-        default=0, metadata={"help": "LoRA rank for large encoders (peft TOKEN_CLS); 0 = full tuning."}
-    )
+    lora_r: int = field(default=0, metadata={"help": "LoRA rank for large encoders (peft TOKEN_CLS); 0: full tuning."})
     lora_alpha: int = field(default=16, metadata={"help": "LoRA scaling alpha."})
     lora_dropout: float = field(default=0.1, metadata={"help": "LoRA dropout."})
     lora_target_modules: list[str] | None = field(
-        default=None, metadata={"help": "Modules LoRA adapts; default: peft's choice for the model type."}
+        default=None, metadata={"help": "Modules LoRA adapts (default: peft's choice for the model type)."}
     )
     mixed_precision: str = field(
-        default="auto",
-        metadata={"help": "'auto' (bf16 where the GPU has it, else fp16; none on CPU), 'bf16', 'fp16' or 'no'."},
+        default="auto", metadata={"help": "auto (bf16 where the GPU has it, else fp16; none on CPU), bf16, fp16, no."}
     )
     per_device_train_batch_size: int = field(default=32, metadata={"help": "NER batch size per device (paper: 32)."})
     num_train_epochs: float = field(default=10.0, metadata={"help": "Epochs per round (paper: 10)."})
     learning_rate: float = field(default=2e-5, metadata={"help": "Peak learning rate (paper: 2e-5)."})
     warmup_steps: float = field(default=0.1, metadata={"help": "Warmup; a float < 1 is a share of the steps (10 %)."})
-    save_strategy: str = field(
-        default="no", metadata={"help": "Trainer checkpoints inside a round ('steps' to resume mid-round)."}
-    )
+    save_strategy: str = field(default="no", metadata={"help": "Checkpoints inside a round ('steps': resumable)."})
     logging_steps: float = field(default=50, metadata={"help": "Log the loss every this many steps."})
 
     def __post_init__(self) -> None:
@@ -102,7 +90,8 @@ class SelfTrainingArguments(TrainingArguments):
             self.fp16 = not self.bf16
         elif self.mixed_precision in ("bf16", "fp16"):
             setattr(self, self.mixed_precision, True)
-        if not cuda and not _other_accelerator():
+        mps, xpu = getattr(torch.backends, "mps", None), getattr(torch, "xpu", None)
+        if not (cuda or (mps and mps.is_available()) or (xpu and xpu.is_available())):
             self.use_cpu = True
         super().__post_init__()
         get_scheme(self.label_scheme)
@@ -271,9 +260,7 @@ def train_ner(
     out = Path(output_dir or args.output_dir)
     if (out / METRICS_FILE).exists():
         return RoundResult.from_dict(json.loads((out / METRICS_FILE).read_text()))
-    langs: dict[str, int] = {}
-    for ex in train:
-        langs[ex.lang] = langs.get(ex.lang, 0) + 1
+    langs = dict(Counter(ex.lang for ex in train))
     return _train_round(0, model_name_or_path, train, args, out, eval_sets, langs)
 
 
@@ -301,9 +288,8 @@ def evaluate_ner(
     model = AutoModelForTokenClassification.from_pretrained(model_dir)
     model.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    scheme_labels = list(model.config.id2label.values())
-    for lang, examples in eval_sets.items():
-        validate_examples(examples, _labels_scheme(scheme_labels), f"eval[{lang}]")
+    labels = model.config.id2label.values()
+    _validate_eval_sets(eval_sets, LabelScheme("model", tuple(dict.fromkeys(t[2:] for t in labels if t != "O"))))
     out: dict[str, NerScores] = {}
     for lang, examples in eval_sets.items():
         pred = predict(model, tokenizer, [ex.tokens for ex in examples], batch_size, max_length)
@@ -358,9 +344,7 @@ def _train_round(
     else:
         trainer.save_model(str(out))  # main process only; tokenizer included
     scores = {
-        lang: ner_scores(
-            [ex.tags for ex in examples], [p.tags for p in _predict_all(model, tokenizer, examples, args)]
-        )
+        lang: _scores([ex.tags for ex in examples], [p.tags for p in _predict(model, tokenizer, examples, args)])
         for lang, examples in (eval_sets or {}).items()
     }
     record = RoundResult(
@@ -385,7 +369,7 @@ def _train_round(
     return record
 
 
-def _load_model(init: str, scheme: Any, args: SelfTrainingArguments) -> Any:
+def _load_model(init: str, scheme: LabelScheme, args: SelfTrainingArguments) -> Any:
     from transformers import AutoConfig, AutoModelForTokenClassification
 
     config = AutoConfig.from_pretrained(init)
@@ -403,13 +387,8 @@ def _load_model(init: str, scheme: Any, args: SelfTrainingArguments) -> Any:
         return model
     from peft import LoraConfig, TaskType, get_peft_model
 
-    lora = LoraConfig(
-        task_type=TaskType.TOKEN_CLS,
-        r=args.lora_r,
-        lora_alpha=args.lora_alpha,
-        lora_dropout=args.lora_dropout,
-        target_modules=args.lora_target_modules,
-    )
+    lora = LoraConfig(task_type=TaskType.TOKEN_CLS, r=args.lora_r, lora_alpha=args.lora_alpha,
+                      lora_dropout=args.lora_dropout, target_modules=args.lora_target_modules)  # fmt: skip
     return get_peft_model(model, lora)
 
 
@@ -420,39 +399,16 @@ def _relabel(
 
     model = AutoModelForTokenClassification.from_pretrained(model_dir).to(args.device)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    predictions = _predict_all(model, tokenizer, [*discarded, *(projected if args.agreement_filter else [])], args)
+    predictions = _predict(model, tokenizer, [*discarded, *(projected if args.agreement_filter else [])], args)
     on_projected = predictions[len(discarded) :] if args.agreement_filter else None
-    return combine_labels(
-        projected,
-        discarded,
-        predictions[: len(discarded)],
-        args.confidence_threshold,
-        args.min_entities,
-        on_projected,
-    )
+    threshold, min_entities = args.confidence_threshold, args.min_entities
+    return combine_labels(projected, discarded, predictions[: len(discarded)], threshold, min_entities, on_projected)
 
 
-def _predict_all(
-    model: Any, tokenizer: Any, examples: Sequence[NerExample], args: SelfTrainingArguments
-) -> list[WordPrediction]:
-    """Predict on every process's share of ``examples`` and gather the whole list, in order, on every process."""
-    import torch
-    from accelerate import PartialState
-    from accelerate.utils import gather_object
-
-    state = PartialState()
-    mine = list(range(state.process_index, len(examples), state.num_processes))
-    dtype = torch.bfloat16 if args.bf16 else torch.float16
-    with torch.autocast(
-        args.device.type, dtype=dtype, enabled=(args.bf16 or args.fp16) and args.device.type == "cuda"
-    ):
-        preds = predict(
-            model, tokenizer, [examples[i].tokens for i in mine], args.per_device_eval_batch_size, args.max_length
-        )
-    if state.num_processes == 1:
-        return preds
-    gathered = sorted(gather_object(list(zip(mine, preds))), key=lambda pair: pair[0])
-    return [pred for _, pred in gathered]
+def _predict(model: Any, tokenizer: Any, examples: Sequence[NerExample], args: SelfTrainingArguments) -> list:
+    dtype = "bf16" if args.bf16 else "fp16" if args.fp16 else None
+    sentences = [ex.tokens for ex in examples]
+    return predict_sharded(model, tokenizer, sentences, args.per_device_eval_batch_size, args.max_length, dtype)
 
 
 def _check_predictions(name: str, examples: Sequence[NerExample], predictions: Sequence[WordPrediction]) -> None:
@@ -463,17 +419,9 @@ def _check_predictions(name: str, examples: Sequence[NerExample], predictions: S
             raise ValueError(f"{name} row {i} (id {ex.id!r}): {len(pred.tags)} predictions for {len(ex.tokens)} words")
 
 
-def _validate_eval_sets(eval_sets: Mapping[str, Sequence[NerExample]] | None, scheme: Any) -> None:
+def _validate_eval_sets(eval_sets: Mapping[str, Sequence[NerExample]] | None, scheme: LabelScheme) -> None:
     for lang, examples in (eval_sets or {}).items():
         validate_examples(examples, scheme, f"eval[{lang}]")
-
-
-def _labels_scheme(labels: Sequence[str]) -> Any:
-    """A LabelScheme for the entity types a saved model's labels name."""
-    from .tagging import LabelScheme
-
-    types = tuple(dict.fromkeys(label[2:] for label in labels if label[:2] in ("B-", "I-")))
-    return LabelScheme("model", types)
 
 
 def _scores(gold: Sequence[Sequence[str] | None], pred: Sequence[Sequence[str]]) -> NerScores:
@@ -486,11 +434,3 @@ def _scores_from_dict(d: Mapping[str, Any]) -> NerScores:
     d = dict(d)
     d["per_label"] = {k: LabelScores(**v) for k, v in d.get("per_label", {}).items()}
     return NerScores(**d)
-
-
-def _other_accelerator() -> bool:
-    import torch
-
-    mps = getattr(torch.backends, "mps", None)
-    xpu = getattr(torch, "xpu", None)
-    return bool((mps and mps.is_available()) or (xpu and xpu.is_available()))

@@ -22,6 +22,7 @@ from pathlib import Path
 import datasets
 from huggingface_hub import HfApi
 
+from crop_hf.builders import DataFilesNotFoundError, FormatError
 from crop_hf.dataset_card import ConfigStats, render_dataset_card, split_stats
 
 
@@ -66,9 +67,12 @@ def run(args: argparse.Namespace, builder_cls: type, config_names: Sequence[str]
         api = HfApi()
         api.create_repo(args.repo_id, repo_type="dataset", private=not args.public, exist_ok=True)
     out = args.dry_run or args.work_dir or Path(tempfile.mkdtemp(prefix="crop-hf-dataset-"))
-    stats, infos = build_parquet(
-        builder_cls, config_names, args.data_dir, Path(out), args.cache_dir, args.max_shard_size, card
-    )
+    try:
+        stats, infos = build_parquet(
+            builder_cls, config_names, args.data_dir, Path(out), args.cache_dir, args.max_shard_size, card
+        )
+    except (DataFilesNotFoundError, FormatError) as err:
+        raise SystemExit(f"error: {err}") from None
     rendered = render_dataset_card(
         pretty_name=card.pretty_name,
         summary=card.summary,

@@ -84,6 +84,7 @@ def test_combine_rule_on_hand_made_sentences():
     result = combine_labels(projected, discarded, predictions, confidence_threshold=0.875)
     assert result.counts == {
         "projected": 1,
+        "disagreement": 0,
         "relabelled": 2,
         "no_entity": 1,
         "entity_count_mismatch": 1,
@@ -97,6 +98,16 @@ def test_combine_rule_on_hand_made_sentences():
     assert [ex.id for ex in combine_labels(projected, discarded, predictions, 0.9).relabelled] == ["d4"]
     # two entities required: only d0 qualifies
     assert [ex.id for ex in combine_labels(projected, discarded, predictions, 0.875, 2).relabelled] == ["d0"]
+    # agreement filter (released code, iteration 2): a projected sentence the model sees with 1 entity, not 2, goes
+    on_projected = [_pred(["B-PER", "O", "O", "O"], [0.9] * 4)]
+    strict = combine_labels(projected, discarded, predictions, 0.875, projected_predictions=on_projected)
+    assert strict.counts["disagreement"] == 1 and strict.counts["projected"] == 0
+    assert [ex.id for ex in strict.examples] == ["d0", "d4"]
+    agreeing = [_pred(["B-ORG", "O", "O", "B-PER"], [0.5] * 4)]  # counts agree; types are not compared
+    assert (
+        combine_labels(projected, discarded, predictions, 0.875, projected_predictions=agreeing).counts["projected"]
+        == 1
+    )
 
 
 def test_combine_rejects_misaligned_predictions():

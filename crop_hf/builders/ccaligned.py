@@ -109,33 +109,37 @@ class CCAligned(LocalFilesBuilder):
         return [datasets.SplitGenerator(name="train", gen_kwargs={"path": path, "english_first": english_first})]
 
     def _generate_examples(self, path: Path, english_first: bool):
-        cfg, skipped, index = self.config, 0, 0
+        skipped, index = 0, 0
         with open_binary(path) as stream:
             for number, raw in enumerate(stream, start=1):
                 try:
-                    line = decode_line(raw, path.name, number, "utf-8")
-                    if not line:
-                        continue
-                    if cfg.kind == "sentences":
-                        pair = parse_ccaligned_sentence(line, path.name, number, english_first)
-                        rows = [
-                            {"translation": {"en": pair.en, cfg.language: pair.text}, "laser_score": pair.laser_score}
-                        ]
-                    else:
-                        doc = parse_ccaligned_document(line, path.name, number)
-                        segments = (s.strip() for s in doc.text.split(cfg.segment_separator))
-                        rows = [{"text": s, "url": doc.url, "domain": doc.domain} for s in segments if s]
+                    rows = self._rows(decode_line(raw, path.name, number, "utf-8"), path.name, number, english_first)
                 except FormatError:
-                    if not cfg.skip_malformed:
+                    if not self.config.skip_malformed:
                         raise
                     skipped += 1
                     continue
-                for part, row in enumerate(rows):
-                    row_id = f"{path.name}:{number}" if cfg.kind == "sentences" else f"{path.name}:{number}:{part}"
-                    yield Key(0, index), {"id": row_id, **row}
+                for row in rows:
+                    yield Key(0, index), row
                     index += 1
         if skipped:
             logger.warning("%s: skipped %d malformed rows (skip_malformed=True)", path.name, skipped)
+
+    def _rows(self, line: str, name: str, number: int, english_first: bool) -> list[dict]:
+        """The dataset rows of one line: one sentence pair, or the document's non-empty target segments."""
+        cfg = self.config
+        if not line:
+            return []
+        if cfg.kind == "sentences":
+            pair = parse_ccaligned_sentence(line, name, number, english_first)
+            translation = {"en": pair.en, cfg.language: pair.text}
+            return [{"id": f"{name}:{number}", "translation": translation, "laser_score": pair.laser_score}]
+        doc = parse_ccaligned_document(line, name, number)
+        segments = [segment.strip() for segment in doc.text.split(cfg.segment_separator)]
+        return [
+            {"id": f"{name}:{number}:{i}", "text": text, "url": doc.url, "domain": doc.domain}
+            for i, text in enumerate(s for s in segments if s)
+        ]
 
     def _find_source(self, root: Path) -> tuple[Path, bool]:
         """The config's file and whether English comes first in its rows."""

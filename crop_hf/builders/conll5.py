@@ -7,19 +7,19 @@ Usage::
     builder.download_and_prepare()
     ds = builder.as_dataset()  # DatasetDict train / validation / test
 
-The files are not downloaded automatically. ``data_dir`` is searched recursively for these names
-(a ``.gz`` version of each is read too):
+The files are not downloaded automatically. ``data_dir`` is searched recursively for these names (a ``.gz`` version
+of each, as in CoNLL-2002's ``ner.tgz``, is read too); splits are train / validation / test:
 
-======  ===================  ================================================  ===============================
-config  corpus               train / validation / test                          format as distributed
-======  ===================  ================================================  ===============================
-en      CoNLL-2003 English   eng.train / eng.testa / eng.testb                 token POS chunk tag, IOB1
-de      CoNLL-2003 German    deu.train / deu.testa / deu.testb                 token lemma POS chunk tag, IOB1,
-                                                                                Latin-1
-es      CoNLL-2002 Spanish   esp.train / esp.testa / esp.testb                 token tag, BIO, Latin-1
-nl      CoNLL-2002 Dutch     ned.train / ned.testa / ned.testb                 token POS tag, BIO, Latin-1
-no      NorNE (Bokmål)       no_bokmaal-ud-train.conllu / -dev / -test         CoNLL-U, ``name=`` in MISC
-======  ===================  ================================================  ===============================
+- ``en``: CoNLL-2003 English, ``eng.train`` / ``eng.testa`` / ``eng.testb``; columns token POS chunk tag; IOB1 tags.
+- ``de``: CoNLL-2003 German, ``deu.train`` / ``deu.testa`` / ``deu.testb``; token lemma POS chunk tag; IOB1; Latin-1.
+- ``es``: CoNLL-2002 Spanish, ``esp.train`` / ``esp.testa`` / ``esp.testb``; token tag; BIO; Latin-1.
+- ``nl``: CoNLL-2002 Dutch, ``ned.train`` / ``ned.testa`` / ``ned.testb``; token POS tag; BIO; Latin-1.
+- ``no``: NorNE Bokmål, ``no_bokmaal-ud-train.conllu`` / ``-dev.conllu`` / ``-test.conllu`` (``ud/nob/`` in the NorNE
+  repository); CoNLL-U with the tag in the MISC column (``name=B-GPE_LOC``); UTF-8.
+
+Column files: blank lines end sentences, ``-DOCSTART-`` lines are skipped, the token is the first column and the tag
+the last; a line with fewer columns than the format has (2, 3, 4 or 5; ``min_columns=`` overrides) is an error that
+names file and line. Other file names: ``files={"train": ..., "validation": ..., "test": ...}``.
 
 Tags become BIO over the CoNLL label set (``CONLL.labels``: O, B-PER, I-PER, B-LOC, I-LOC, B-ORG, I-ORG, B-MISC,
 I-MISC). NorNE's types are mapped by :data:`NORNE_TO_CONLL`: PER, ORG, LOC unchanged; GPE_LOC -> LOC (a geo-political
