@@ -9,7 +9,7 @@ from unittest import mock
 
 import datasets
 import pytest
-from fixtures_formats import write_ccaligned, write_conll5, write_panx
+from fixtures_formats import write_ccaligned, write_conll5, write_panx, write_xz
 from huggingface_hub import DatasetCard
 
 from crop_hf.tagging import CONLL, XTREME
@@ -146,3 +146,23 @@ def test_public_push_and_default_message(scripts, tmp_path, monkeypatch):
 def test_repo_id_required_without_dry_run(scripts, tmp_path):
     with pytest.raises(SystemExit, match="--repo-id is required"):
         scripts("build_conll5").main(["--data-dir", str(tmp_path)])
+
+
+def test_large_split_is_sharded_by_max_shard_size(scripts, tmp_path):
+    data = tmp_path / "data" / "sentence-aligned"
+    data.mkdir(parents=True)
+    rows = [f"Row {i} of the test .\tFila {i} de la prueba .\t1.{i % 10}" for i in range(8000)]
+    write_xz(data / "en_XX-es_XX.tsv.xz", rows)
+    out = tmp_path / "out"
+    argv = ["--data-dir", str(tmp_path / "data"), "--languages", "es", "--kinds", "sentences",
+            "--dry-run", str(out), "--cache-dir", str(tmp_path / "c"), "--max-shard-size", "100KB"]  # fmt: skip
+    scripts("build_ccaligned").main(argv)
+    shards = sorted(p.name for p in (out / "sentences-es").iterdir())
+    assert len(shards) > 1 and shards == [f"train-{i:05d}-of-{len(shards):05d}.parquet" for i in range(len(shards))]
+    loaded = datasets.load_dataset(str(out), "sentences-es", split="train", cache_dir=str(tmp_path / "load"))
+    assert loaded.num_rows == 8000 and loaded[7999]["translation"]["es"] == "Fila 7999 de la prueba ."
+
+
+def test_missing_files_exit_with_the_builder_message(scripts, tmp_path):
+    with pytest.raises(SystemExit, match=r"(?s)error: Conll5\(config_name='es'\).*esp.testa: MISSING.*conll2002"):
+        scripts("build_conll5").main(["--data-dir", str(tmp_path), "--languages", "es", "--dry-run", str(tmp_path)])

@@ -1,0 +1,29 @@
+import json
+
+import pytest
+
+from crop_hf.cli import main
+
+
+@pytest.mark.slow
+def test_demo_runs_end_to_end_and_reuses_stages(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--output-dir", str(out), "--langs", "es,zh", "--size", "0.04"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["languages"] == ["es", "zh"]
+    for lang in ("es", "zh"):
+        proj = metrics["projection"][lang]
+        assert 0.0 <= proj["f1"] <= 1.0 and proj["total"] == 10
+        assert proj["kept"] + sum(proj["drops"].values()) == proj["total"]
+        assert set(metrics["evaluation"][lang]) == {"zero_shot", "crop"}
+    assert (out / "report.md").read_text().startswith("# crop-hf demo report")
+    assert (out / "f1_per_language.png").stat().st_size > 1000
+    assert (out / "models" / "crop-projection" / "crop_projection.json").is_file()
+    first = {name: s["reused"] for name, s in metrics["stages"].items()}
+    assert not any(first.values())
+    capsys.readouterr()
+    assert main(["demo", "--output-dir", str(out), "--langs", "es,zh", "--size", "0.04"]) == 0
+    again = json.loads((out / "metrics.json").read_text())
+    assert all(s["reused"] for s in again["stages"].values())
+    assert again["evaluation"] == metrics["evaluation"]
+    assert "reused" in capsys.readouterr().out
