@@ -9,6 +9,7 @@ the model accepts is never truncated silently: it is counted, reported in a warn
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from .languages import get_language
 
 logger = logging.getLogger(__name__)
+_MARKER_GLUE = re.compile(r"(__SLOT\d+__)")
 
 
 @dataclass
@@ -111,8 +113,13 @@ class Translator:
         return results
 
     def decode(self, ids: Sequence[int]) -> str:
-        """Decode generated ids, dropping special tokens and language codes (slot markers are kept)."""
-        return self.tokenizer.decode([i for i in ids if i not in self._strip_ids]).strip()
+        """Decode generated ids, dropping special tokens and language codes; slot markers stand apart.
+
+        Markers added as tokens decode glued to their neighbours (``Ana__SLOT1__``); they are atomic tokens,
+        so the glue says nothing about the model's output and is replaced by spaces.
+        """
+        text = self.tokenizer.decode([i for i in ids if i not in self._strip_ids])
+        return " ".join(_MARKER_GLUE.sub(r" \1 ", text).split())
 
     def _set_languages(self, src_lang: str) -> None:
         set_tokenizer_languages(self.tokenizer, src_lang)

@@ -1,0 +1,53 @@
+import pytest
+
+torch = pytest.importorskip("torch")
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer  # noqa: E402
+
+from crop_hf.slots import slot_marker  # noqa: E402
+from crop_hf.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece  # noqa: E402
+from crop_hf.tokenizer_prep import prepare_tokenizer_for_slots  # noqa: E402
+from crop_hf.translation import Translator  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def plain_m2m(tmp_path_factory):
+    """A tiny M2M100 whose SentencePiece model has no slot markers, like facebook/m2m100_418M."""
+    root = tmp_path_factory.mktemp("plain")
+    spm = train_sentencepiece(corpus_texts(n_per_lang=30), root / "sp.model", vocab_size=300, max_slots=0)
+    return make_tiny_m2m100(root / "m2m", spm, d_model=16, ffn_dim=32)
+
+
+def test_naive_add_tokens_collides_with_language_codes(plain_m2m):
+    tok = AutoTokenizer.from_pretrained(plain_m2m)
+    af = tok.get_lang_id("af")
+    tok.add_tokens([slot_marker(0)])
+    assert tok.convert_tokens_to_ids(slot_marker(0)) == af  # the bug prepare_tokenizer_for_slots avoids
+
+
+def test_markers_become_single_tokens_after_the_model_vocabulary(plain_m2m, tmp_path):
+    tok = AutoTokenizer.from_pretrained(plain_m2m)
+    model = AutoModelForSeq2SeqLM.from_pretrained(plain_m2m)
+    langs = dict(tok.lang_code_to_id)
+    old_size = model.config.vocab_size
+    report = prepare_tokenizer_for_slots(tok, model, max_slots=4)
+    assert report.added == [slot_marker(i) for i in range(4)] and report.first_id == old_size
+    assert model.get_input_embeddings().weight.shape[0] == old_size + 4
+    assert dict(tok.lang_code_to_id) == langs
+    tok.src_lang = "en"
+    ids = tok("__SLOT1__ Ana __SLOT1__ vive")["input_ids"]
+    assert ids.count(old_size + 1) == 2 and ids[0] == langs["en"]
+    assert Translator(model, tok).decode(ids) == "__SLOT1__ Ana __SLOT1__ vive"
+    tok.save_pretrained(tmp_path / "t")
+    model.save_pretrained(tmp_path / "t")
+    again = AutoTokenizer.from_pretrained(tmp_path / "t")
+    assert again.convert_tokens_to_ids(slot_marker(3)) == old_size + 3 and dict(again.lang_code_to_id) == langs
+    assert AutoModelForSeq2SeqLM.from_pretrained(tmp_path / "t").config.vocab_size == old_size + 4
+    assert prepare_tokenizer_for_slots(again, model, max_slots=4).added == []  # idempotent
+
+
+def test_tiny_tokenizer_already_has_markers(tiny_dir):
+    tok = AutoTokenizer.from_pretrained(tiny_dir / "m2m100")
+    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_dir / "m2m100")
+    size = model.config.vocab_size
+    assert prepare_tokenizer_for_slots(tok, model).added == []
+    assert model.config.vocab_size == size
