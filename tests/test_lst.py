@@ -104,3 +104,30 @@ def test_lora_and_resume(tiny_dir, tmp_path):
     resumed = make(4)
     resumed.train(resume_from_checkpoint=str(tmp_path / "full" / "checkpoint-2"))
     assert resumed.state.global_step == 4 and args.alpha == 0.5
+
+
+def test_train_lst_command_saves_a_pipeline_ready_model(tiny_dir, tmp_path):
+    import json
+
+    from transformers import pipeline
+
+    from crop_hf.cli import main
+
+    train = tmp_path / "pairs.jsonl"
+    train.write_text("\n".join(json.dumps(f, ensure_ascii=False) for f in gold_phrase_features(8)))
+    out = tmp_path / "lst"
+    argv = ["train-lst", "--model_name_or_path", str(tiny_dir / "m2m100"), "--train_file", str(train),
+            "--output_dir", str(out), "--max_steps", "3", "--per_device_train_batch_size", "4", "--use_cpu",
+            "--report_to", "none", "--save_steps", "2", "--alpha", "0.4"]  # fmt: skip
+    assert main(argv) == 0
+    assert (out / "checkpoint-2").is_dir() and (out / "model.safetensors").is_file()
+    projector = pipeline("crop-projection", model=str(out), ner_model=str(tiny_dir / "xlmr"))
+    assert (
+        projector.model.config.vocab_size
+        == AutoModelForSeq2SeqLM.from_pretrained(tiny_dir / "m2m100").config.vocab_size
+    )
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"src_tokens": ["a"]}\n')
+    with pytest.raises(ValueError, match="bad.jsonl line 1: missing"):
+        main(["train-lst", "--model_name_or_path", str(tiny_dir / "m2m100"), "--train_file", str(bad),
+              "--output_dir", str(tmp_path / "x"), "--use_cpu", "--report_to", "none"])  # fmt: skip
