@@ -161,6 +161,8 @@ def encode_examples(
     max_length: int = DEFAULT_MAX_LENGTH,
 ) -> EncodedExamples:
     """Tokenize words (``is_split_into_words``), one feature per window; ``labels`` when ``scheme`` is given."""
+    if scheme is not None:
+        validate_examples(examples, scheme, "encode")
     label2id = scheme.label2id if scheme is not None else None
     words = [list(ex.tokens) for ex in examples]
     budget = _budget(tokenizer, max_length)
@@ -170,7 +172,7 @@ def encode_examples(
             all_windows.append(Window(row, start, end))
     features: list[dict[str, list[int]]] = []
     word_ids: list[list[int | None]] = []
-    long_rows = sum(1 for a, b in zip(all_windows, all_windows[1:]) if a.row == b.row)
+    long_rows = len({a.row for a, b in zip(all_windows, all_windows[1:]) if a.row == b.row})
     if long_rows:
         logger.info("%d sentence(s) longer than %d sub-words were split into windows of words", long_rows, max_length)
     for start in range(0, len(all_windows), 1000):
@@ -185,9 +187,7 @@ def encode_examples(
             feature = {"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i]}
             word_ids.append(enc.word_ids(i))
             if label2id is not None:
-                tags = examples[w.row].tags
-                if tags is None:
-                    raise ValueError(f"row {w.row} (id {examples[w.row].id!r}) has no tags to train on")
+                tags = examples[w.row].tags or []
                 feature["labels"] = align_labels(word_ids[-1], [label2id[t] for t in tags[w.start : w.end]])
             features.append(feature)
     return EncodedExamples(features, all_windows, word_ids, len(examples))

@@ -405,7 +405,9 @@ def _relabel(
     return combine_labels(projected, discarded, predictions[: len(discarded)], threshold, min_entities, on_projected)
 
 
-def _predict(model: Any, tokenizer: Any, examples: Sequence[NerExample], args: SelfTrainingArguments) -> list:
+def _predict(
+    model: Any, tokenizer: Any, examples: Sequence[NerExample], args: SelfTrainingArguments
+) -> list[WordPrediction]:
     dtype = "bf16" if args.bf16 else "fp16" if args.fp16 else None
     sentences = [ex.tokens for ex in examples]
     return predict_sharded(model, tokenizer, sentences, args.per_device_eval_batch_size, args.max_length, dtype)

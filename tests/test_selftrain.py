@@ -1,7 +1,6 @@
 import dataclasses
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -218,11 +217,7 @@ def test_lora_round_saves_a_plain_merged_model(tiny_xlmr, tmp_path):
 
 
 def _load_script(name):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", ROOT / "examples" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve string annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f"crop_hf.scripts.{name}")  # what examples/{name}.py and crop-hf {name} run
 
 
 def test_example_scripts_run_in_process(tiny_xlmr, tmp_path, capsys):

@@ -1,0 +1,121 @@
+"""Multilingual self-training of a CROP NER model (English gold + projected target data, re-labelled discards).
+
+Data are JSONL or Parquet files with the columns ``tokens`` and ``tags`` (``lang`` and ``id`` optional; the
+discarded file needs ``tokens`` only), or ``--synthetic`` for the built-in corpus (gold target tags stand in
+for projected ones, and part of each language is handed over unlabelled as the discarded sentences).
+
+    python examples/selftrain.py --model_name_or_path xlm-roberta-large --source_file en.train.jsonl \\
+        --projected_file projected.parquet --discarded_file discarded.parquet \\
+        --eval_files es=es.test.jsonl de=de.test.jsonl --output_dir out/crop-ner
+
+    accelerate launch --config_file examples/accelerate_configs/multi_gpu.yaml examples/selftrain.py ...
+
+Every flag of :class:`crop_hf.selftrain.SelfTrainingArguments` (and so of ``TrainingArguments``) is accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from transformers import HfArgumentParser
+
+from crop_hf.ner_data import NerExample, examples_from_rows, synthetic_english, synthetic_target
+from crop_hf.selftrain import SelfTrainingArguments, self_train
+
+logger = logging.getLogger("crop_hf.scripts.selftrain")
+
+
+@dataclass
+class DataArguments:
+    model_name_or_path: str = field(metadata={"help": "Encoder to fine-tune (Hub id or local directory)."})
+    source_file: str | None = field(default=None, metadata={"help": "English gold NER data Lsrc (JSONL/Parquet)."})
+    projected_file: str | None = field(default=None, metadata={"help": "Target data labelled by projection Ltgt."})
+    discarded_file: str | None = field(
+        default=None, metadata={"help": "Target sentences projection discarded (tokens only), to be re-labelled."}
+    )
+    eval_files: list[str] = field(
+        default_factory=list, metadata={"help": "Test sets as LANG=PATH, or PATH with a 'lang' column."}
+    )
+    synthetic: bool = field(default=False, metadata={"help": "Use the built-in corpus instead of files."})
+    synthetic_langs: str = field(default="es,de", metadata={"help": "Target languages of the built-in corpus."})
+    synthetic_source: int = field(default=400, metadata={"help": "English gold sentences (built-in corpus)."})
+    synthetic_projected: int = field(default=100, metadata={"help": "Labelled target sentences per language."})
+    synthetic_discarded: int = field(default=100, metadata={"help": "Unlabelled target sentences per language."})
+    synthetic_eval: int = field(default=100, metadata={"help": "Test sentences per language."})
+    synthetic_seed: int = field(default=0, metadata={"help": "Seed of the built-in corpus."})
+
+
+def make_parser() -> HfArgumentParser:
+    return HfArgumentParser((DataArguments, SelfTrainingArguments))
+
+
+def main(argv: list[str] | None = None) -> int:
+    data_args, args = make_parser().parse_args_into_dataclasses(args=argv)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=args.get_process_log_level())
+    source, projected, discarded, eval_sets = load_data(data_args, args)
+    result = self_train(data_args.model_name_or_path, source, projected, discarded, args, eval_sets)
+    summary = {
+        "model_dir": result.model_dir,
+        "rounds": [
+            {"round": r.round, "steps": r.steps, "train_loss": r.train_loss, "data": r.data, "f1": r.f1}
+            for r in result.rounds
+        ],
+    }
+    if args.should_save:
+        Path(args.output_dir, "selftrain_results.json").write_text(json.dumps(summary, indent=2))
+    # one line per process: which rank ran, in how large a world, and how many optimizer steps it took
+    rank = {"rank": args.process_index, "world_size": args.world_size, "steps": [r.steps for r in result.rounds]}
+    print(f"crop-hf rank summary: {json.dumps(rank)}", flush=True)
+    return 0
+
+
+def load_data(
+    data_args: DataArguments, args: SelfTrainingArguments
+) -> tuple[list[NerExample], list[NerExample], list[NerExample], dict[str, list[NerExample]]]:
+    """Lsrc, Ltgt, discarded and the test sets, from files or the built-in corpus."""
+    if data_args.synthetic:
+        langs = [lang for lang in data_args.synthetic_langs.split(",") if lang]
+        seed = data_args.synthetic_seed
+        n_target = data_args.synthetic_projected + data_args.synthetic_discarded
+        source = synthetic_english(data_args.synthetic_source, seed=seed, split="train")
+        target = synthetic_target(langs, n_target, seed=seed, split="target")
+        projected = [ex for lang in langs for ex in target[lang][: data_args.synthetic_projected]]
+        discarded = [
+            NerExample(ex.tokens, None, ex.lang, ex.id)
+            for lang in langs
+            for ex in target[lang][data_args.synthetic_projected :]
+        ]
+        return source, projected, discarded, synthetic_target(langs, data_args.synthetic_eval, seed=seed, split="test")
+    source = _read(data_args.source_file, "source", args) if data_args.source_file else []
+    projected = _read(data_args.projected_file, "projected", args) if data_args.projected_file else []
+    discarded = _read(data_args.discarded_file, "discarded", args) if data_args.discarded_file else []
+    eval_sets: dict[str, list[NerExample]] = {}
+    for spec in data_args.eval_files:
+        lang, sep, path = spec.partition("=")
+        rows = _read(path if sep else spec, f"eval {spec}", args, default_lang=lang if sep else "")
+        for ex in rows:
+            if not ex.lang:
+                raise ValueError(f"{spec}: row {ex.id} has no 'lang'; name the language as LANG=PATH")
+            eval_sets.setdefault(ex.lang, []).append(ex)
+    return source, projected, discarded, eval_sets
+
+
+def _read(path: str, name: str, args: SelfTrainingArguments, default_lang: str = "en") -> list[NerExample]:
+    """Load a JSONL/Parquet split with datasets (cached by the main process first), as NerExamples."""
+    from datasets import load_dataset
+
+    builder = "parquet" if path.endswith(".parquet") else "json"
+    with args.main_process_first(desc=f"load {name}"):
+        ds = load_dataset(builder, data_files=path, split="train")
+        if "tokens" not in ds.column_names:
+            raise ValueError(f"{path}: no 'tokens' column (columns: {ds.column_names})")
+        ds = ds.map(lambda row, i: {"id": str(row.get("id") or f"{Path(path).stem}-{i}")}, with_indices=True)
+    return examples_from_rows(ds, default_lang=default_lang, source=path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
