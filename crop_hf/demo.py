@@ -61,7 +61,7 @@ def run_demo(
     ner = runner.run("train_ner", lambda: demo_steps.train_english_ner(out, sizes, seed))
     projection = runner.run("project", lambda: demo_steps.project(out, langs))
     selftrain = runner.run("selftrain", lambda: demo_steps.selftrain(out, langs, sizes, seed))
-    evaluation = runner.run("evaluate", lambda: demo_steps.evaluate(out, langs))
+    evaluation = runner.run("evaluate", lambda: demo_steps.evaluate(out, langs, selftrain["model_dir"]))
     metrics = {
         "languages": langs,
         "lst": lst,

@@ -167,53 +167,49 @@ def _write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
 
 def train_english_ner(out: Path, sizes: dict[str, int], seed: int) -> dict[str, Any]:
     """The English NER model (also the zero-shot baseline): the tiny XLM-R trained on English gold."""
-    english = list(read_jsonl(out / "data" / "english.jsonl"))
-    return _train_token_classifier(out / "models" / "xlmr-init", english, out / NER_DIR, sizes["ner_epochs"], seed)
+    from .selftrain import train_ner
+
+    result = train_ner(str(out / "models" / "xlmr-init"), _english(out), _ner_args(out / NER_DIR, sizes, seed))
+    return {"train_loss": result.train_loss, "sentences": result.train_sentences, "steps": result.steps}
 
 
 def selftrain(out: Path, langs: Sequence[str], sizes: dict[str, int], seed: int) -> dict[str, Any]:
-    """Round 1: English gold + projected target sentences. Round 2: also the discarded raw sentences,
-    re-labelled by the round-1 model (kept when it finds at least one entity)."""
-    from transformers import AutoModelForTokenClassification, AutoTokenizer
+    """CROP's multilingual self-training (crop_hf.selftrain): English gold + projected sentences, then the
+    discarded sentences re-labelled by the previous round's model, 2 rounds."""
+    from .ner_data import NerExample
+    from .selftrain import self_train
 
-    from .ner_data import predict_tags
-
-    english = list(read_jsonl(out / "data" / "english.jsonl"))
-    projected = list(read_jsonl_parquet(out / PROJECTED))
-    kept = [{"tokens": r["tokens"], "tags": r["tags"]} for r in projected if r["kept"]]
-    discarded = [r for r in projected if not r["kept"] and r["reason"] not in ("wrong_language", "too_long", "empty")]
-    round1 = _train_token_classifier(
-        out / NER_DIR, english + kept, out / CROP_DIR / "round_1", sizes["ner_epochs"], seed
-    )
-    model = AutoModelForTokenClassification.from_pretrained(out / CROP_DIR / "round_1")
-    tokenizer = AutoTokenizer.from_pretrained(out / CROP_DIR / "round_1")
-    relabelled = []
-    for r, tags in zip(discarded, predict_tags(model, tokenizer, [r["tokens"] for r in discarded])):
-        if any(t != "O" for t in tags):
-            relabelled.append({"tokens": r["tokens"], "tags": tags})
-    round2 = _train_token_classifier(
-        out / CROP_DIR / "round_1", english + kept + relabelled, out / CROP_DIR / "round_2", sizes["ner_epochs"], seed
-    )
-    return {"projected_kept": len(kept), "relabelled": len(relabelled), "round_1": round1, "round_2": round2}
+    projected, discarded = [], []
+    for r in read_parquet(out / PROJECTED):
+        if r["kept"]:
+            projected.append(NerExample(r["tokens"], r["tags"], r["lang"], r["id"]))
+        elif r["reason"] not in ("wrong_language", "too_long", "empty") and r["tokens"]:
+            discarded.append(NerExample(r["tokens"], None, r["lang"], r["id"]))
+    args = _ner_args(out / CROP_DIR, sizes, seed)
+    result = self_train(str(out / "models" / "xlmr-init"), _english(out), projected, discarded, args)
+    return {
+        "model_dir": result.model_dir,
+        "projected": len(projected),
+        "discarded": len(discarded),
+        "rounds": [
+            {"round": r.round, "sentences": r.train_sentences, "train_loss": r.train_loss, "data": r.data}
+            for r in result.rounds
+        ],  # fmt: skip
+    }
 
 
-def evaluate(out: Path, langs: Sequence[str]) -> dict[str, Any]:
+def evaluate(out: Path, langs: Sequence[str], crop_dir: str) -> dict[str, Any]:
     """Entity-level F1 per target language: zero-shot English model vs the CROP self-trained model."""
-    from transformers import AutoModelForTokenClassification, AutoTokenizer
-
-    from .metrics import ner_scores
-    from .ner_data import predict_tags
+    from .ner_data import NerExample
+    from .selftrain import evaluate_ner
 
     test = list(read_jsonl(out / "data" / "test.jsonl"))
-    results: dict[str, Any] = {}
-    for name, path in (("zero_shot", out / NER_DIR), ("crop", out / CROP_DIR / "round_2")):
-        model = AutoModelForTokenClassification.from_pretrained(path)
-        tokenizer = AutoTokenizer.from_pretrained(path)
-        for lang in langs:
-            mine = [r for r in test if r["lang"] == lang]
-            pred = predict_tags(model, tokenizer, [r["tokens"] for r in mine])
-            scores = ner_scores([r["tags"] for r in mine], pred)
-            results.setdefault(lang, {})[name] = round(scores.f1, 4)
+    eval_sets = {lang: [NerExample(r["tokens"], r["tags"], lang, r["id"]) for r in test if r["lang"] == lang]
+                 for lang in langs}  # fmt: skip
+    results: dict[str, Any] = {lang: {} for lang in langs}
+    for name, path in (("zero_shot", out / NER_DIR), ("crop", Path(crop_dir))):
+        for lang, scores in evaluate_ner(path, eval_sets).items():
+            results[lang][name] = round(scores.f1, 4)
     return results
 
 
@@ -237,10 +233,10 @@ def write_report(out: Path, metrics: dict[str, Any]) -> dict[str, Any]:
     return {"report": str(out / "report.md"), "plots": plots}
 
 
-def read_jsonl_parquet(path: Path):
-    from datasets import Dataset
+def read_parquet(path: Path):
+    import pyarrow.parquet as pq
 
-    yield from Dataset.from_parquet(str(path))
+    yield from pq.read_table(path).to_pylist()
 
 
 def _plots(out: Path, metrics: dict[str, Any]) -> list[str]:
@@ -268,42 +264,19 @@ def _plots(out: Path, metrics: dict[str, Any]) -> list[str]:
     return [str(out / "f1_per_language.png"), str(out / "kept_ratio_per_language.png")]
 
 
-def _train_token_classifier(init: Path, rows: list[dict], output: Path, epochs: int, seed: int) -> dict[str, Any]:
-    import torch
-    from datasets import Dataset
-    from transformers import (
-        AutoModelForTokenClassification,
-        AutoTokenizer,
-        DataCollatorForTokenClassification,
-        Trainer,
-        TrainingArguments,
-    )
+def _english(out: Path) -> list:
+    from .ner_data import NerExample
 
-    tokenizer = AutoTokenizer.from_pretrained(init)
-    model = AutoModelForTokenClassification.from_pretrained(init)
-    label2id = model.config.label2id
+    return [
+        NerExample(r["tokens"], r["tags"], "en", f"en-{i}")
+        for i, r in enumerate(read_jsonl(out / "data" / "english.jsonl"))
+    ]
 
-    def encode(batch):
-        enc = tokenizer(batch["tokens"], is_split_into_words=True, truncation=True, max_length=256)
-        enc["labels"] = []
-        for row, tags in enumerate(batch["tags"]):
-            labels, previous = [], None
-            for word in enc.word_ids(row):
-                labels.append(-100 if word is None or word == previous else label2id[tags[word]])
-                previous = word
-            enc["labels"].append(labels)
-        return enc
 
-    data = Dataset.from_list([{"tokens": r["tokens"], "tags": r["tags"]} for r in rows])
-    data = data.map(encode, batched=True, remove_columns=["tokens", "tags"])
-    args = TrainingArguments(
-        output_dir=str(output) + "-checkpoints", num_train_epochs=epochs, per_device_train_batch_size=32,
-        learning_rate=5e-4, warmup_steps=0.1, report_to=[], use_cpu=not torch.cuda.is_available(), seed=seed,
-        save_strategy="no", logging_steps=50,
+def _ner_args(output_dir: Path, sizes: dict[str, int], seed: int):
+    from .selftrain import SelfTrainingArguments
+
+    return SelfTrainingArguments(
+        output_dir=str(output_dir), num_train_epochs=sizes["ner_epochs"], learning_rate=5e-4,
+        per_device_train_batch_size=32, report_to=[], seed=seed, logging_steps=50,
     )  # fmt: skip
-    trainer = Trainer(model=model, args=args, train_dataset=data,
-                      data_collator=DataCollatorForTokenClassification(tokenizer), processing_class=tokenizer)  # fmt: skip
-    result = trainer.train()
-    trainer.save_model(str(output))
-    tokenizer.save_pretrained(output)
-    return {"train_loss": round(result.training_loss, 4), "examples": len(rows), "epochs": epochs}
