@@ -86,8 +86,8 @@ def _sizes(size: float) -> dict[str, int]:
         "raw_per_lang": scaled(250),
         "test_per_lang": scaled(150),
         "english_ner": scaled(2000),
-        "lst_steps": scaled(1500),
-        "ner_epochs": 3,
+        "lst_steps": scaled(2000),
+        "ner_epochs": 10,
     }
 
 
