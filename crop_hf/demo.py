@@ -162,8 +162,9 @@ def align_parallel(data_dir: Path, langs: Sequence[str]) -> dict[str, Any]:
         else:
             for r in mine:
                 r["phrases"] = _gold_phrases(r)
-    with (data_dir / "parallel_aligned.jsonl").open("w", encoding="utf-8") as f:
+    with (data_dir / "parallel_aligned.jsonl").open("w", encoding="utf-8") as f:  # the input of crop-hf train-lst
         for r in rows:
+            r["src_lang"], r["tgt_lang"] = "en", r["lang"]
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     per_lang = {
         lang: round(sum(len(r["phrases"]) for r in rows if r["lang"] == lang) / max(1, len(rows)) * len(langs), 2)
