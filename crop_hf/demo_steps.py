@@ -16,68 +16,32 @@ PROJECTED = "data/projected.parquet"
 
 
 def train_lst(out: Path, langs: Sequence[str], sizes: dict[str, int], seed: int) -> dict[str, Any]:
-    """Train the tiny M2M100 en->xx with slots and xx->en plain; save it where the pipeline loads it."""
+    """Train the tiny M2M100 en->xx with slots and xx->en plain (crop-hf train-lst's code) and score its slots."""
     import torch
-    from datasets import Dataset
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from .collator import DataCollatorForLabeledSeq2Seq
-    from .trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
+    from .scripts.train_lst import train_lst_model
+    from .trainer import LabeledSeq2SeqTrainingArguments
 
     torch.manual_seed(seed)
-    rows = list(read_jsonl(out / "data" / "parallel_aligned.jsonl"))
     features = []
-    for r in rows:
-        features.append(
-            {"src_tokens": r["src_tokens"], "tgt_tokens": r["tgt_tokens"], "phrases": r["phrases"], "src_lang": "en",
-             "tgt_lang": r["lang"]}
-        )  # fmt: skip
+    for r in read_jsonl(out / "data" / "parallel_aligned.jsonl"):
+        features.append({k: r[k] for k in ("src_tokens", "tgt_tokens", "phrases", "src_lang", "tgt_lang")})
         flipped = [[t0, t1, s0, s1] for s0, s1, t0, t1 in r["phrases"]]
-        features.append(
-            {"src_tokens": r["tgt_tokens"], "tgt_tokens": r["src_tokens"], "phrases": flipped, "src_lang": r["lang"],
-             "tgt_lang": "en"}
-        )  # fmt: skip
-    init = out / "models" / "m2m100-init"
-    tokenizer = AutoTokenizer.from_pretrained(init)
-    model = AutoModelForSeq2SeqLM.from_pretrained(init)
+        features.append({"src_tokens": r["tgt_tokens"], "tgt_tokens": r["src_tokens"], "phrases": flipped,
+                         "src_lang": r["tgt_lang"], "tgt_lang": "en"})  # fmt: skip
     args = LabeledSeq2SeqTrainingArguments(
-        output_dir=str(out / "checkpoints" / "lst"),
-        max_steps=sizes["lst_steps"],
-        per_device_train_batch_size=32,
-        learning_rate=3e-3,
-        warmup_steps=100,
-        adam_beta2=0.98,
-        weight_decay=0.0,
-        label_smoothing_factor=0.1,
-        logging_steps=100,
-        save_steps=500,
-        save_total_limit=1,
-        report_to=[],
-        use_cpu=not torch.cuda.is_available(),
+        output_dir=str(out / LST_DIR), max_steps=sizes["lst_steps"], per_device_train_batch_size=32,
+        learning_rate=3e-3, warmup_steps=100, adam_beta2=0.98, weight_decay=0.0, label_smoothing_factor=0.1,
+        logging_steps=100, save_steps=500, save_total_limit=1, report_to=[], use_cpu=not torch.cuda.is_available(),
         seed=seed,
-        disable_tqdm=False,
-        dataloader_num_workers=0,
-    )
-    collator = DataCollatorForLabeledSeq2Seq(tokenizer, max_slots=args.max_slots, seed=seed)
-    trainer = LabeledSeq2SeqTrainer(
-        model=model,
-        args=args,
-        train_dataset=Dataset.from_list(features),
-        data_collator=collator,
-        processing_class=tokenizer,
-    )
-    checkpoint = _last_checkpoint(args.output_dir)
-    result = trainer.train(resume_from_checkpoint=checkpoint)
-    trainer.save_model(str(out / LST_DIR))
-    tokenizer.save_pretrained(out / LST_DIR)
+    )  # fmt: skip
+    trainer = train_lst_model(str(out / "models" / "m2m100-init"), features, args)
     history = [h for h in trainer.state.log_history if "loss" in h]
-    slot_metrics = slot_quality(out, langs)
     return {
-        "train_loss": round(result.training_loss, 4),
         "last_log": history[-1] if history else {},
         "steps": trainer.state.global_step,
         "training_pairs": len(features),
-        **slot_metrics,
+        **slot_quality(out, langs),
     }
 
 
@@ -108,12 +72,6 @@ def slot_quality(out: Path, langs: Sequence[str]) -> dict[str, Any]:
         precision[lang] = round(slot_boundary_precision(parsed, gold, char_level=char), 4)
         well_formed[lang] = round(well_formed_rate(parsed), 4)
     return {"slot_boundary_precision": precision, "well_formed_rate": well_formed}
-
-
-def _last_checkpoint(output_dir: str) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
-
-    return get_last_checkpoint(output_dir) if Path(output_dir).is_dir() else None
 
 
 def project(out: Path, langs: Sequence[str]) -> dict[str, Any]:

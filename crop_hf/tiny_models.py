@@ -75,15 +75,12 @@ def make_tiny_m2m100(
     seed: int = 0,
 ) -> Path:
     """A randomly initialised M2M100 with facebook/m2m100_418M's tokenizer layout, saved to ``output_dir``."""
-    import sentencepiece as spm
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    sp = spm.SentencePieceProcessor(model_file=str(spm_file))
-    pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size()) if not (sp.is_control(i) or sp.is_unknown(i))]
-    vocab = {tok: i for i, tok in enumerate([*M2M100_SPECIALS, *pieces])}
+    vocab = {tok: i for i, tok in enumerate([*M2M100_SPECIALS, *(piece for piece, _ in _pieces(spm_file))])}
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
         shutil.copy(spm_file, Path(tmp) / "sentencepiece.bpe.model")
@@ -126,19 +123,12 @@ def make_tiny_xlmr(
     seed: int = 0,
 ) -> Path:
     """A randomly initialised XLM-R token classifier with xlm-roberta's tokenizer layout."""
-    import sentencepiece as spm
     import torch
     from transformers import XLMRobertaConfig, XLMRobertaForTokenClassification, XLMRobertaTokenizer
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    sp = spm.SentencePieceProcessor(model_file=str(spm_file))
-    pieces = [
-        (sp.id_to_piece(i), sp.get_score(i))
-        for i in range(sp.get_piece_size())
-        if not (sp.is_control(i) or sp.is_unknown(i))
-    ]
-    vocab = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), *pieces, ("<mask>", 0.0)]
+    vocab = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), *_pieces(spm_file), ("<mask>", 0.0)]
     tokenizer = XLMRobertaTokenizer(vocab=vocab)
     tokenizer.save_pretrained(output_dir)
     shutil.copy(spm_file, output_dir / "sentencepiece.bpe.model")
@@ -159,3 +149,15 @@ def make_tiny_xlmr(
     torch.manual_seed(seed)
     XLMRobertaForTokenClassification(config).save_pretrained(output_dir)
     return output_dir
+
+
+def _pieces(spm_file: str | Path) -> list[tuple[str, float]]:
+    """(piece, score) of a SentencePiece model, without its control and unknown symbols."""
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_file=str(spm_file))
+    return [
+        (sp.id_to_piece(i), sp.get_score(i))
+        for i in range(sp.get_piece_size())
+        if not (sp.is_control(i) or sp.is_unknown(i))
+    ]

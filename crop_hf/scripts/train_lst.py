@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from transformers import HfArgumentParser
 
@@ -59,6 +60,20 @@ def load_pairs(path: str | Path, max_phrase_len: int = 4) -> list[dict]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     model_args, args = make_parser().parse_args_into_dataclasses(args=list(argv) if argv is not None else None)
+    with args.main_process_first(desc="reading and aligning pairs"):
+        rows = load_pairs(model_args.train_file, args.max_phrase_len)
+    train_lst_model(model_args.model_name_or_path, rows, args, model_args.max_length, model_args.lora_r)
+    return 0
+
+
+def train_lst_model(
+    model_name_or_path: str,
+    rows: Sequence[dict],
+    args: LabeledSeq2SeqTrainingArguments,
+    max_length: int = 256,
+    lora_r: int = 0,
+) -> Any:
+    """Train (or resume from the last checkpoint in ``args.output_dir``) and save model + tokenizer there."""
     from datasets import Dataset
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
     from transformers.trainer_utils import get_last_checkpoint
@@ -67,38 +82,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     from crop_hf.tokenizer_prep import prepare_tokenizer_for_slots
     from crop_hf.trainer import LabeledSeq2SeqTrainer
 
-    with args.main_process_first(desc="reading and aligning pairs"):
-        rows = load_pairs(model_args.train_file, args.max_phrase_len)
-    tokenizer = AutoTokenizer.from_pretrained(model_args.model_name_or_path)
-    model = AutoModelForSeq2SeqLM.from_pretrained(model_args.model_name_or_path)
+    tokenizer = AutoTokenizer.from_pretrained(model_name_or_path)
+    model = AutoModelForSeq2SeqLM.from_pretrained(model_name_or_path)
     report = prepare_tokenizer_for_slots(tokenizer, model, max_slots=args.max_slots)
     if report.added:
         logger.info("added %d slot markers as tokens from id %d", len(report.added), report.first_id)
-    if model_args.lora_r:
+    if lora_r:
         from peft import LoraConfig, get_peft_model
 
-        lora = LoraConfig(task_type="SEQ_2_SEQ_LM", r=model_args.lora_r, target_modules=["q_proj", "v_proj"])
-        model = get_peft_model(model, lora)
+        model = get_peft_model(
+            model, LoraConfig(task_type="SEQ_2_SEQ_LM", r=lora_r, target_modules=["q_proj", "v_proj"])
+        )
     collator = DataCollatorForLabeledSeq2Seq(
-        tokenizer,
-        max_slots=args.max_slots,
-        translation_ratio=args.translation_ratio,
-        max_length=model_args.max_length,
+        tokenizer, max_slots=args.max_slots, translation_ratio=args.translation_ratio, max_length=max_length,
         seed=args.seed,
-    )
+    )  # fmt: skip
     trainer = LabeledSeq2SeqTrainer(
-        model=model,
-        args=args,
-        train_dataset=Dataset.from_list(rows),
-        data_collator=collator,
+        model=model, args=args, train_dataset=Dataset.from_list(list(rows)), data_collator=collator,
         processing_class=tokenizer,
-    )
+    )  # fmt: skip
     checkpoint = get_last_checkpoint(args.output_dir) if Path(args.output_dir).is_dir() else None
     trainer.train(resume_from_checkpoint=checkpoint)
     trainer.save_model(args.output_dir)
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(args.output_dir)
-    return 0
+    return trainer
 
 
 def _align(rows: list[dict], max_phrase_len: int) -> None:
