@@ -1,65 +1,45 @@
 """Phrase pairs for slot wrapping: eflomal word alignment, grow-diag-final-and, consistent phrase extraction, sampling.
 
-The labeled sequence translation model learns from parallel pairs in which some phrase pairs are wrapped in slot
-markers. Those phrase pairs come from word alignment::
-
     for pair in align_corpus(src_token_lists, tgt_token_lists, char_level_target=get_language("zh").char_level):
-        pair.index, pair.links, pair.phrases          # phrases: PhrasePair token offsets, end exclusive
+        pair.index, pair.links, pair.phrases  # PhrasePair token offsets, end exclusive
 
-Steps: eflomal (Östling and Tiedemann 2016; GPL-3.0, the optional extra ``crop-hf[align]``, imported only when
-aligning) in both directions, symmetrised with grow-diag-final-and, then every phrase pair of up to
-``max_phrase_len`` words on each side that is consistent with the links (no link leaves the box).
+eflomal (GPL-3.0: the optional extra ``crop-hf[align]``, imported only when aligning) aligns in both directions,
+grow-diag-final-and symmetrises, and each phrase pair of up to ``max_phrase_len`` tokens a side that is consistent
+with the links (no link leaves its box) is kept. Choices worth knowing:
 
-Choices worth knowing:
-
-- eflomal lowercases, and reads whitespace-separated words: a token that is empty or holds whitespace would shift
-  every later offset, so such a token is aligned as one placeholder word (counted in ``AlignmentStats.sanitized``).
-- Char-level targets (zh, ja, th, my, ...: ``Language.char_level``) are aligned on characters, because words there are
-  not separated by spaces and a segmenter's words are too sparse for the statistics; the character links are mapped
-  back to the caller's tokens, so links and phrases always index ``tgt_tokens`` as given. Pass characters as tokens to
-  get character offsets.
-- Each chunk of ``chunk_size`` pairs is aligned on its own (memory stays bounded on any corpus size); a short tail is
-  aligned with the chunk before it, since eflomal needs many sentences to learn from.
-- Every input pair yields exactly one ``AlignedPair`` carrying its input ``index``: a pair with an empty side or a side
-  over ``max_tokens`` is not aligned, comes out with ``skipped`` set and no links, and is counted and logged.
+- eflomal lowercases and splits lines on whitespace: an empty token or one holding whitespace would shift every later
+  offset, so it is aligned as one placeholder word (counted in ``AlignmentStats.sanitized``).
+- Char-level targets (zh, ja, th, my, ...: ``Language.char_level``) are aligned on characters: their words are not
+  space-separated, and segmenter words are too sparse for eflomal's statistics. Character links are mapped back to the
+  caller's tokens, so links and phrases always index ``tgt_tokens`` as given (pass characters as tokens to get
+  character offsets); ``max_tokens`` counts characters there.
+- Chunks of ``chunk_size`` pairs are aligned independently, so memory stays bounded; a tail under half a chunk is
+  aligned with the chunk before it, since eflomal learns only from the sentences it is given.
+- Every input pair yields one ``AlignedPair`` with its input ``index``. A pair with an empty side or a side over
+  ``max_tokens`` is not aligned: it comes out with ``skipped`` set and no links, counted and logged.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import random
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
-from itertools import islice
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import chain, islice, zip_longest
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "EFLOMAL_MAX_TOKENS",
-    "AlignedPair",
-    "AlignmentStats",
-    "PhrasePair",
-    "align_corpus",
-    "align_files",
-    "eflomal_align",
-    "eflomal_available",
-    "extract_phrase_pairs",
-    "grow_diag_final_and",
-    "parse_pharaoh",
-    "sample_phrase_pairs",
-]
-
 EFLOMAL_MAX_TOKENS = 1023
 """eflomal reads a longer sentence as empty; ``max_tokens`` may not exceed this."""
 
 Link = tuple[int, int]
-_PLACEHOLDER = "\u2581"
-_END = object()
-_STRIDE = EFLOMAL_MAX_TOKENS + 1  # link (i, j) coded i * _STRIDE + j on the hot path
 
 
 @dataclass(frozen=True)
@@ -74,9 +54,9 @@ class PhrasePair:
 
 @dataclass
 class AlignedPair:
-    """One input pair: symmetrised links ``(src_i, tgt_j)`` and the consistent phrase pairs.
+    """One input pair, its symmetrised links ``(src_i, tgt_j)`` and consistent phrase pairs.
 
-    ``index`` is the pair's position in the input; ``skipped`` names why it was not aligned ("empty", "too_long").
+    ``index`` is the pair's position in the input; ``skipped`` says why it was not aligned ("empty" or "too_long").
     """
 
     src_tokens: list[str]
@@ -89,7 +69,7 @@ class AlignedPair:
 
 @dataclass
 class AlignmentStats:
-    """Counts of one alignment run; ``align_corpus`` updates the one it is given as it goes."""
+    """Counts of an alignment run; ``align_corpus`` updates the one it is given as pairs come out."""
 
     pairs: int = 0
     aligned: int = 0
@@ -117,89 +97,66 @@ def align_corpus(
     stats: AlignmentStats | None = None,
     progress: bool = True,
 ) -> Iterator[AlignedPair]:
-    """Align token lists pair by pair, streaming: one ``AlignedPair`` per input pair, in input order.
+    """Align token lists, streaming: one ``AlignedPair`` per input pair, in input order.
 
     Args:
-        max_phrase_len: longest phrase (tokens, on each side) extracted; 0 skips phrase extraction.
-        chunk_size: pairs aligned together; a run holds at most 1.5 chunks.
+        max_phrase_len: longest phrase (tokens, each side) extracted; 0 extracts none.
+        chunk_size: pairs aligned together; at most 1.5 chunks are held.
         char_level_target: align the target on characters (see the module doc).
-        max_tokens: pairs with a longer side (in aligned units) are skipped; at most ``EFLOMAL_MAX_TOKENS``.
-        extend_unaligned: also extract phrases whose boundary words are unaligned (Koehn's extraction); the default
-            keeps tight phrases, whose first and last word on each side are aligned.
-        eflomal_options: keyword arguments of ``eflomal.Aligner`` (model, n_samplers, rel_iterations, ...).
-        stats: filled in while the pairs are produced; a summary is logged at the end either way.
+        max_tokens: pairs with a longer side are skipped; at most ``EFLOMAL_MAX_TOKENS``.
+        extend_unaligned: also extract phrases with unaligned boundary words (Koehn's extraction); by default phrases
+            are tight, their first and last token on each side aligned.
+        eflomal_options: keyword arguments of ``eflomal.Aligner`` (``model``, ``n_samplers``, ``rel_iterations``...).
+        stats: updated as pairs come out; a summary is logged at the end either way.
 
-    Raises:
-        ValueError: the two sides have different numbers of sentences (raised once the shorter side ends, before
-            that chunk is aligned; sized inputs are checked up front), or bad arguments.
-        ImportError: eflomal is not installed.
+    Raises ImportError without eflomal and ValueError on bad arguments, on the call; ValueError naming both counts
+    when the sides differ in length, on the call for sequences, else once the shorter side ends (before that chunk is
+    aligned); TypeError for a str where a token list belongs.
     """
     if not 0 < max_tokens <= EFLOMAL_MAX_TOKENS:
         raise ValueError(f"max_tokens must be in 1..{EFLOMAL_MAX_TOKENS} (eflomal's limit), got {max_tokens}")
     if chunk_size < 1 or max_phrase_len < 0:
         raise ValueError(f"chunk_size must be >= 1 and max_phrase_len >= 0, got {chunk_size} and {max_phrase_len}")
-    _import_eflomal()  # fail on the call, not on the first pair
-    total = _check_sized(src_sentences, tgt_sentences)
+    _import_eflomal()
+    total = None
+    if isinstance(src_sentences, Sequence) and isinstance(tgt_sentences, Sequence):
+        if len(src_sentences) != len(tgt_sentences):
+            raise ValueError(_mismatch(len(src_sentences), len(tgt_sentences)))
+        total = len(src_sentences)
     settings = (max_phrase_len, char_level_target, max_tokens, extend_unaligned, dict(eflomal_options or {}))
-    stats = stats if stats is not None else AlignmentStats()
-    return _align_stream(src_sentences, tgt_sentences, chunk_size, settings, stats, total, progress)
+    pairs = zip_longest(src_sentences, tgt_sentences, fillvalue=_END)
+    return _align_stream(
+        pairs, chunk_size, settings, stats if stats is not None else AlignmentStats(), total, progress
+    )
 
 
 def align_files(
-    src_path: str | Path,
-    tgt_path: str | Path,
-    out_path: str | Path,
-    *,
-    tgt_lang: str | None = None,
-    src_lang: str = "en",
-    char_level_target: bool | None = None,
-    **options: Any,
+    src_path: str | Path, tgt_path: str | Path, out_path: str | Path, *, tgt_lang: str | None = None, **options: Any
 ) -> AlignmentStats:
-    """Align two files of whitespace-tokenised sentences (one a line) and write one row per aligned pair.
+    """Align two files of whitespace-tokenised sentences, one a line, into JSON lines of the aligned pairs.
 
-    ``out_path`` ending in ``.parquet`` gets Parquet, anything else JSON lines. Rows hold ``index`` (0-based line
-    number), ``src_tokens``, ``tgt_tokens``, ``links`` and ``phrases`` ([src_start, src_end, tgt_start, tgt_end]);
-    with ``tgt_lang`` also ``src_lang``/``tgt_lang``, which makes the file a ``crop-hf train-lst`` train file, and the
-    language table decides ``char_level_target`` unless it is given. Skipped lines are counted, not written.
+    Rows: ``index`` (0-based line), ``src_tokens``, ``tgt_tokens``, ``links``, ``phrases`` as ``[src_start, src_end,
+    tgt_start, tgt_end]``; with ``tgt_lang`` also ``src_lang`` "en" and ``tgt_lang`` (a ``crop-hf train-lst`` train
+    file), and ``char_level_target`` from the language table. Skipped lines are counted and logged, not written.
     """
-    src_path, tgt_path, out_path = Path(src_path), Path(tgt_path), Path(out_path)
-    n_src, n_tgt = _count_lines(src_path), _count_lines(tgt_path)
-    if n_src != n_tgt:
-        raise ValueError(
-            f"{src_path} has {n_src} lines but {tgt_path} has {n_tgt}: a parallel corpus needs one line each"
-        )
-    if char_level_target is None:
-        char_level_target = False
-        if tgt_lang is not None:
-            from .languages import get_language
+    src_path, tgt_path = Path(src_path), Path(tgt_path)
+    counts = [_count_lines(path) for path in (src_path, tgt_path)]
+    if counts[0] != counts[1]:
+        raise ValueError(f"{src_path} has {counts[0]} lines but {tgt_path} has {counts[1]}: they must be parallel")
+    if tgt_lang is not None:
+        from .languages import get_language
 
-            char_level_target = get_language(tgt_lang).char_level
-    stats = AlignmentStats()
+        options.setdefault("char_level_target", get_language(tgt_lang).char_level)
+    stats = options.pop("stats", None) or AlignmentStats()
+    langs = {"src_lang": "en", "tgt_lang": tgt_lang} if tgt_lang else {}
     with src_path.open(encoding="utf-8") as src, tgt_path.open(encoding="utf-8") as tgt:
-        pairs = align_corpus(
-            (line.split() for line in src),
-            (line.split() for line in tgt),
-            char_level_target=char_level_target,
-            stats=stats,
-            **options,
-        )
-        rows = (_row(p, src_lang, tgt_lang) for p in pairs if p.skipped is None)
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        if out_path.suffix == ".parquet":
-            _write_parquet(rows, out_path, with_langs=tgt_lang is not None)
-        else:
-            with out_path.open("w", encoding="utf-8") as out:
-                for row in rows:
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        with Path(out_path).open("w", encoding="utf-8") as out:
+            for p in align_corpus(map(str.split, src), map(str.split, tgt), stats=stats, **options):
+                if p.skipped is None:
+                    phrases = [[q.src_start, q.src_end, q.tgt_start, q.tgt_end] for q in p.phrases]
+                    row = {"index": p.index, "src_tokens": p.src_tokens, "tgt_tokens": p.tgt_tokens, **langs}
+                    out.write(json.dumps({**row, "links": p.links, "phrases": phrases}, ensure_ascii=False) + "\n")
     return stats
-
-
-def eflomal_align(
-    src_lines: Sequence[str], tgt_lines: Sequence[str], **options: Any
-) -> tuple[list[list[Link]], list[list[Link]]]:
-    """Run eflomal on whitespace-tokenised lines; return the forward and the reverse links, ``(src_i, tgt_j)``."""
-    fwd, rev = _run_eflomal(src_lines, tgt_lines, options)
-    return [parse_pharaoh(line) for line in fwd], [parse_pharaoh(line) for line in rev]
 
 
 def eflomal_available() -> bool:
@@ -218,26 +175,26 @@ def parse_pharaoh(line: str) -> list[Link]:
 
 
 def grow_diag_final_and(forward: Iterable[Link], reverse: Iterable[Link]) -> list[Link]:
-    """Symmetrise two directional alignments (Koehn et al. 2003, as in Moses): sorted ``(src_i, tgt_j)`` links.
+    """Symmetrise two directional alignments (Koehn et al. 2003, as in Moses); sorted ``(src_i, tgt_j)`` links.
 
-    Start from the intersection; repeatedly add union points next to (also diagonally) an alignment point when their
-    source or target word is still unaligned, visiting points in (src, tgt) order; finally add forward, then reverse
-    points whose source and target words are both unaligned.
+    Start from the intersection. Visiting alignment points in (src, tgt) order, add each union point next to one (also
+    diagonally) whose source or target word is still unaligned; repeat until nothing changes. Finally add the forward,
+    then the reverse points whose source and target words are both unaligned.
     """
     fwd, rev = set(forward), set(reverse)
     stride = max((j for _, j in fwd | rev), default=0) + 2
-    links = _gdfa({i * stride + j for i, j in fwd}, {i * stride + j for i, j in rev}, stride)
+    fwd_codes, rev_codes = {i * stride + j for i, j in fwd}, {i * stride + j for i, j in rev}
+    links = _gdfa(fwd_codes & rev_codes, fwd_codes - rev_codes, rev_codes - fwd_codes, stride)
     return [divmod(code, stride) for code in sorted(links)]
 
 
 def extract_phrase_pairs(
     links: Iterable[Link], src_len: int, tgt_len: int, max_len: int = 4, extend_unaligned: bool = False
 ) -> list[PhrasePair]:
-    """Phrase pairs consistent with ``links``: every link from inside the box stays inside, at least one link inside.
+    """Phrase pairs consistent with ``links``: at least one link inside the box and none from inside to outside.
 
-    Both sides have at most ``max_len`` tokens. Tight by default (the first and last token on each side is aligned);
-    ``extend_unaligned`` adds the pairs whose boundaries are unaligned words, as in Koehn's phrase extraction.
-    Sorted by source, then target offsets.
+    At most ``max_len`` tokens a side. Tight by default (first and last token of each side aligned);
+    ``extend_unaligned`` adds the pairs with unaligned boundary words, as Koehn's extraction does. Sorted by offsets.
     """
     src_lo, src_hi = [tgt_len] * src_len, [-1] * src_len  # target range of each source token
     tgt_lo, tgt_hi = [src_len] * tgt_len, [-1] * tgt_len  # source range of each target token
@@ -250,15 +207,15 @@ def extract_phrase_pairs(
     for s1 in range(src_len):
         if src_hi[s1] < 0 and not extend_unaligned:
             continue
-        t1, t2 = tgt_len, -1
+        t1, t2 = tgt_len, -1  # target range of [s1, s2]
         for s2 in range(s1, min(src_len, s1 + max_len)):
             if src_hi[s2] >= 0:
                 t1, t2 = min(t1, src_lo[s2]), max(t2, src_hi[s2])
             elif not extend_unaligned or t2 < 0:
                 continue
-            if t2 - t1 >= max_len:
-                break  # the target side only grows from here
-            if any(tgt_hi[j] >= 0 and (tgt_lo[j] < s1 or tgt_hi[j] > s2) for j in range(t1, t2 + 1)):
+            if t2 - t1 >= max_len or min(tgt_lo[t1 : t2 + 1]) < s1:
+                break  # the target side only grows, so a link leaving on the left stays
+            if max(tgt_hi[t1 : t2 + 1]) > s2:
                 continue
             if not extend_unaligned:
                 pairs.append(PhrasePair(s1, s2 + 1, t1, t2 + 1))
@@ -270,12 +227,13 @@ def extract_phrase_pairs(
                     pairs.append(PhrasePair(s1, s2 + 1, start, end + 1))
                     end += 1
                 start -= 1
-    pairs.sort(key=lambda p: (p.src_start, p.src_end, p.tgt_start, p.tgt_end))
+    if extend_unaligned:
+        pairs.sort(key=lambda p: (p.src_start, p.src_end, p.tgt_start, p.tgt_end))
     return pairs
 
 
 def sample_phrase_pairs(pairs: Sequence[PhrasePair], k: int, rng: random.Random) -> list[PhrasePair]:
-    """Draw a count uniformly in 0..min(k, len(pairs)), then that many pairs overlapping on neither side.
+    """Draw a count uniformly in 0..min(k, len(pairs)), then up to that many pairs overlapping on neither side.
 
     Pairs are tried in random order and kept when they overlap none kept so far, so fewer come back when the sentence
     has not that many disjoint pairs. Deterministic for a seeded ``rng``.
@@ -298,6 +256,10 @@ def sample_phrase_pairs(pairs: Sequence[PhrasePair], k: int, rng: random.Random)
 
 # --- helpers ---------------------------------------------------------------------------------------------------------
 
+_PLACEHOLDER = "\u2581"
+_END = object()  # fills the shorter side of zip_longest
+_SPACE = re.compile(r"\s")  # what str.split() splits on
+
 
 def _import_eflomal():
     try:
@@ -307,14 +269,9 @@ def _import_eflomal():
     return eflomal
 
 
-def _check_sized(src: Iterable[Any], tgt: Iterable[Any]) -> int | None:
-    try:
-        n_src, n_tgt = len(src), len(tgt)  # type: ignore[arg-type]
-    except TypeError:
-        return None
-    if n_src != n_tgt:
-        raise ValueError(_mismatch(n_src, n_tgt))
-    return n_src
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for _ in f)
 
 
 def _mismatch(n_src: int, n_tgt: int) -> str:
@@ -324,108 +281,111 @@ def _mismatch(n_src: int, n_tgt: int) -> str:
     )
 
 
-def _read_pairs(src: Iterable[Sequence[str]], tgt: Iterable[Sequence[str]]) -> Iterator[tuple[int, list, list]]:
-    src_it, tgt_it = iter(src), iter(tgt)
-    index = 0
-    for s in src_it:
-        t = next(tgt_it, _END)
-        if t is _END:
-            raise ValueError(_mismatch(index + 1 + sum(1 for _ in src_it), index))
-        if isinstance(s, str) or isinstance(t, str):
-            raise TypeError(f"pair {index}: sentences must be token lists (e.g. line.split()), got a str")
-        yield index, list(s), list(t)
-        index += 1
-    rest = sum(1 for _ in tgt_it)
-    if rest:
-        raise ValueError(_mismatch(index, index + rest))
+def _align_stream(pairs, chunk_size, settings, stats, total, progress) -> Iterator[AlignedPair]:
+    from tqdm.auto import tqdm
+
+    offset = 0
+    with tqdm(total=total, unit="pairs", desc="word alignment", disable=not progress) as bar:
+        for chunk in _chunks(pairs, chunk_size):
+            yield from _align_chunk(chunk, offset, *settings, stats)
+            offset += len(chunk)
+            bar.update(len(chunk))
+    (logger.warning if stats.skipped else logger.info)("word alignment: %s", stats)
 
 
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
+def _chunks(pairs: Iterator[tuple[Any, Any]], size: int) -> Iterator[list[Any]]:
+    """Chunks of a ``zip_longest`` of the two sides; raises once a side ends early, naming both counts, or on str."""
+    read = 0
+
+    def take(k: int) -> list[tuple[Any, Any]]:
+        nonlocal read
+        with _gc_paused():
+            block = list(islice(pairs, k))
+        if block and (isinstance(block[0][0], str) or isinstance(block[0][1], str)):
+            raise TypeError(f"pair {read}: sentences must be token lists (e.g. line.split()), not str")
+        if block and (block[-1][0] is _END or block[-1][1] is _END):
+            short = read + next(n for n, (s, t) in enumerate(block) if s is _END or t is _END)
+            long = read + len(block) + sum(1 for _ in pairs)
+            raise ValueError(_mismatch(long, short) if block[-1][1] is _END else _mismatch(short, long))
+        read += len(block)
+        return block
+
     half = max(1, size // 2)
-    chunk = list(islice(it, size))
+    chunk = take(size)
     while chunk:
-        ahead = list(islice(it, half))
+        ahead = take(half)
         if len(ahead) < half:  # a short tail is aligned with this chunk rather than alone
             yield chunk + ahead
             return
         yield chunk
-        chunk = ahead + list(islice(it, size - len(ahead)))
+        chunk = ahead + take(size - len(ahead))
 
 
-def _align_stream(src, tgt, chunk_size, settings, stats, total, progress) -> Iterator[AlignedPair]:
-    bar = _progress_bar(total, progress)
-    try:
-        for chunk in _chunks(_read_pairs(src, tgt), chunk_size):
-            yield from _align_chunk(chunk, *settings, stats)
-            bar.update(len(chunk))
-    finally:
-        bar.close()
-    log = logger.warning if stats.skipped else logger.info
-    log(
-        "aligned %d of %d pairs (%d links, %d phrase pairs); skipped %d with an empty side, %d with a side over "
-        "max_tokens; %d tokens holding whitespace aligned as placeholders",
-        stats.aligned,
-        stats.pairs,
-        stats.links,
-        stats.phrases,
-        stats.skipped_empty,
-        stats.skipped_too_long,
-        stats.sanitized,
-    )
-
-
-def _align_chunk(chunk, max_phrase_len, char_level, max_tokens, extend, options, stats) -> list[AlignedPair]:
-    out: list[AlignedPair] = []
-    kept: list[tuple[AlignedPair, list[int] | None]] = []
-    src_lines: list[str] = []
-    tgt_lines: list[str] = []
-    for index, src, tgt in chunk:
-        stats.pairs += 1
-        pair = AlignedPair(src, tgt, [], [], index)
-        out.append(pair)
-        units, owner = _characters(tgt) if char_level else (tgt, None)
-        if not src or not units:
-            pair.skipped, stats.skipped_empty = "empty", stats.skipped_empty + 1
-        elif len(src) > max_tokens or len(units) > max_tokens:
-            pair.skipped, stats.skipped_too_long = "too_long", stats.skipped_too_long + 1
-        else:
-            kept.append((pair, owner))
-            src_lines.append(_line(src, stats))
-            tgt_lines.append(_line(units, stats))
-            continue
-        logger.debug("pair %d not aligned: %s", index, pair.skipped)
+def _align_chunk(chunk, offset, max_phrase_len, char_level, max_tokens, extend, options, stats) -> list[AlignedPair]:
+    with _gc_paused():
+        out = [AlignedPair(list(s), list(t), [], []) for s, t in chunk]
+        owners = [_characters(p.tgt_tokens) for p in out] if char_level else None
+        units = [o[0] for o in owners] if owners else [p.tgt_tokens for p in out]
+        kept = []
+        for k, pair in enumerate(out):
+            pair.index = offset + k
+            if not pair.src_tokens or not units[k]:
+                pair.skipped, stats.skipped_empty = "empty", stats.skipped_empty + 1
+            elif len(pair.src_tokens) > max_tokens or len(units[k]) > max_tokens:
+                pair.skipped, stats.skipped_too_long = "too_long", stats.skipped_too_long + 1
+            else:
+                kept.append(k)
+                continue
+            logger.debug("pair %d not aligned: %s", pair.index, pair.skipped)
+        stats.pairs += len(out)
+        src_lines = _lines([out[k].src_tokens for k in kept], stats)
+        tgt_lines = _lines([units[k] for k in kept], stats)
     if not kept:
         return out
-    forward, reverse = _run_eflomal(src_lines, tgt_lines, options)
-    for (pair, owner), fwd, rev in zip(kept, forward, reverse):
-        codes = _codes(fwd)
-        if rev != fwd:
-            codes = _gdfa(codes, _codes(rev), _STRIDE)
-        links = [divmod(code, _STRIDE) for code in sorted(codes)]
-        if owner is not None:
-            links = sorted({(i, owner[j]) for i, j in links})
-        pair.links = links
-        if max_phrase_len:
-            pair.phrases = extract_phrase_pairs(
-                links, len(pair.src_tokens), len(pair.tgt_tokens), max_phrase_len, extend
-            )
-        stats.aligned += 1
-        stats.links += len(links)
-        stats.phrases += len(pair.phrases)
+    fwd_text, rev_text = _run_eflomal(src_lines, tgt_lines, options)
+    with _gc_paused():
+        for k, links in zip(kept, _symmetrised(fwd_text, rev_text, len(kept))):
+            pair = out[k]
+            if owners:
+                links = sorted({(i, owners[k][1][j]) for i, j in links})
+            pair.links = links
+            if max_phrase_len:
+                n_src, n_tgt = len(pair.src_tokens), len(pair.tgt_tokens)
+                pair.phrases = extract_phrase_pairs(links, n_src, n_tgt, max_phrase_len, extend)
+            stats.links += len(links)
+            stats.phrases += len(pair.phrases)
+        stats.aligned += len(kept)
     return out
 
 
-def _line(tokens: list[str], stats: AlignmentStats) -> str:
-    line = " ".join(tokens)
-    if line.split() == tokens:
-        return line
-    safe = [_PLACEHOLDER.join(t.split()) or _PLACEHOLDER for t in tokens]
-    stats.sanitized += sum(a != b for a, b in zip(safe, tokens))
-    return " ".join(safe)
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The (process-wide) cyclic collector off while a chunk's lists and tuples are built, none forming a cycle: on a
+    large chunk its passes over the growing heap cost as much as the work itself. Restored on exit."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _lines(sentences: list[list[str]], stats: AlignmentStats) -> list[str]:
+    """One line per sentence for eflomal, each token one whitespace-free word (checked for the chunk at once)."""
+    tokens = list(chain.from_iterable(sentences))
+    if all(tokens) and not _SPACE.search("".join(tokens)):
+        return [" ".join(s) for s in sentences]
+    lines = []
+    for sentence in sentences:
+        safe = [_PLACEHOLDER.join(t.split()) or _PLACEHOLDER for t in sentence]
+        stats.sanitized += sum(a != b for a, b in zip(safe, sentence))
+        lines.append(" ".join(safe))
+    return lines
 
 
 def _characters(tokens: list[str]) -> tuple[list[str], list[int]]:
+    """The non-space characters of ``tokens`` (a placeholder for a token without any) and the token of each."""
     units: list[str] = []
     owner: list[int] = []
     for j, token in enumerate(tokens):
@@ -435,98 +395,96 @@ def _characters(tokens: list[str]) -> tuple[list[str], list[int]]:
     return units, owner
 
 
-def _run_eflomal(src_lines: Sequence[str], tgt_lines: Sequence[str], options: dict[str, Any]) -> tuple[list, list]:
+def _run_eflomal(src_lines: Sequence[str], tgt_lines: Sequence[str], options: dict[str, Any]) -> tuple[str, str]:
+    """eflomal's forward and reverse Pharaoh output for parallel lines."""
     eflomal = _import_eflomal()
-    if len(src_lines) != len(tgt_lines):
-        raise ValueError(f"src_lines has {len(src_lines)} lines but tgt_lines has {len(tgt_lines)}")
     with tempfile.TemporaryDirectory(prefix="crop-hf-align-") as tmp:
-        fwd_path, rev_path = Path(tmp) / "fwd", Path(tmp) / "rev"
+        fwd, rev = Path(tmp) / "fwd", Path(tmp) / "rev"
         eflomal.Aligner(**options).align(
-            src_lines, tgt_lines, links_filename_fwd=str(fwd_path), links_filename_rev=str(rev_path)
+            src_lines, tgt_lines, links_filename_fwd=str(fwd), links_filename_rev=str(rev)
         )
-        fwd, rev = fwd_path.read_text().splitlines(), rev_path.read_text().splitlines()
-    if len(fwd) != len(src_lines) or len(rev) != len(src_lines):
-        raise RuntimeError(f"eflomal wrote {len(fwd)}/{len(rev)} link lines for {len(src_lines)} sentence pairs")
-    return fwd, rev
+        return fwd.read_text(encoding="utf-8"), rev.read_text(encoding="utf-8")
 
 
-def _codes(line: str) -> set[int]:
-    numbers = list(map(int, line.replace("-", " ").split()))
-    return {i * _STRIDE + j for i, j in zip(numbers[::2], numbers[1::2])}
+def _symmetrised(fwd_text: str, rev_text: str, n: int) -> list[list[Link]]:
+    """grow-diag-final-and of eflomal's two outputs of ``n`` lines, vectorised where the directions agree.
 
-
-def _gdfa(fwd: set[int], rev: set[int], stride: int) -> set[int]:
-    """grow-diag-final-and on links coded ``i * stride + j``; ``stride`` exceeds every ``j + 1``, so that a step off
-    the sentence never lands on a link. Only alignment points next to a candidate can grow, so only those are visited.
+    Links are coded ``sentence << 20 | i << 10 | j`` (eflomal sentences are under 1024 words), so numpy finds every
+    sentence's intersection and one-direction links at once; only sentences with the latter go through ``_gdfa``.
     """
-    alignment = fwd & rev
-    candidates = (fwd | rev) - alignment
+    import numpy as np
+
+    fwd, rev = _coded(fwd_text, n), _coded(rev_text, n)
+    parts = [np.intersect1d(fwd, rev, True), np.setdiff1d(fwd, rev, True), np.setdiff1d(rev, fwd, True)]
+    (a, b), (f, g), (r, s) = [(x[:-1], x[1:]) for x in (np.searchsorted(p >> 20, np.arange(n + 1)) for p in parts)]
+    agree = ((f == g) & (r == s)).tolist()
+    a, b, f, g, r, s = a.tolist(), b.tolist(), f.tolist(), g.tolist(), r.tolist(), s.tolist()
+    both, fwd_only, rev_only = [(p & 0xFFFFF).tolist() for p in parts]
+    rows, cols = ((parts[0] >> 10) & 1023).tolist(), (parts[0] & 1023).tolist()
+    out = []
+    for k in range(n):
+        if agree[k]:
+            out.append(list(zip(rows[a[k] : b[k]], cols[a[k] : b[k]])))
+            continue
+        aligned = set(rows[a[k] : b[k]]), set(cols[a[k] : b[k]])
+        alignment = set(both[a[k] : b[k]])
+        codes = sorted(_gdfa(alignment, set(fwd_only[f[k] : g[k]]), set(rev_only[r[k] : s[k]]), 1024, aligned))
+        out.append(list(zip(map((1024).__rfloordiv__, codes), map((1024).__rmod__, codes))))
+    return out
+
+
+def _coded(text: str, n: int):
+    import numpy as np
+
+    lines = text.splitlines()
+    if len(lines) != n:
+        raise RuntimeError(f"eflomal wrote {len(lines)} lines of links for {n} sentence pairs")
+    numbers = np.fromstring(text.replace("-", " "), dtype=np.int64, sep=" ") if text.strip() else np.zeros(0, int)
+    sentence = np.repeat(np.arange(n, dtype=np.int64), [line.count("-") for line in lines])
+    return (sentence << 20) | (numbers[0::2] << 10) | numbers[1::2]
+
+
+def _gdfa(
+    alignment: set[int], fwd_only: set[int], rev_only: set[int], stride: int, aligned: tuple[set, set] | None = None
+) -> set[int]:
+    """grow-diag-final-and on links coded ``i * stride + j`` (``stride`` > every ``j + 1``), growing ``alignment``.
+
+    Moses visits all alignment points in (i, j) order each pass. Only a point next to a candidate can add it, and a
+    candidate refused once is refused for good: so pass one visits the points near candidates, later passes only the
+    points the pass before added behind its position."""
+    candidates = fwd_only | rev_only
     if not candidates:
         return alignment
-    src_aligned = {c // stride for c in alignment}
-    tgt_aligned = {c % stride for c in alignment}
+    if aligned is None:
+        aligned = set(map(stride.__rfloordiv__, alignment)), set(map(stride.__rmod__, alignment))
+    src_aligned, tgt_aligned = aligned
     steps = (-stride, -1, stride, 1, -stride - 1, -stride + 1, stride - 1, stride + 1)  # Moses' neighbour order
-    added = True
-    while added and candidates:
-        added = False
-        near = {c - d for c in candidates for d in steps}
-        queue = sorted(alignment & near, reverse=True)  # a stack popped in (src, tgt) order
+    queue = sorted(alignment & {c - step for c in candidates for step in steps}, reverse=True)
+    while queue and candidates:
+        behind = []
         while queue:
-            point = queue.pop()
+            point = queue.pop()  # the queue is a stack popped in (i, j) order
             for step in steps:
                 new = point + step
-                if new in candidates and (new // stride not in src_aligned or new % stride not in tgt_aligned):
-                    candidates.discard(new)
-                    alignment.add(new)
-                    src_aligned.add(new // stride)
-                    tgt_aligned.add(new % stride)
-                    added = True
-                    if new > point:  # still ahead in this pass: visit it now, as Moses' nested loops would
-                        _insert_sorted_desc(queue, new)
-    for code in sorted(fwd & candidates) + sorted(rev & candidates):
-        if code // stride not in src_aligned and code % stride not in tgt_aligned:
+                if new in candidates:
+                    i, j = divmod(new, stride)
+                    if i not in src_aligned or j not in tgt_aligned:
+                        candidates.discard(new)
+                        alignment.add(new)
+                        src_aligned.add(i)
+                        tgt_aligned.add(j)
+                        if new < point:
+                            behind.append(new)
+                        else:  # still ahead in this pass: visit it now, as Moses' nested loops do
+                            at = len(queue)
+                            while at and queue[at - 1] < new:
+                                at -= 1
+                            queue.insert(at, new)
+        queue = sorted(behind, reverse=True)
+    for code in sorted(fwd_only & candidates) + sorted(rev_only & candidates):
+        i, j = divmod(code, stride)
+        if i not in src_aligned and j not in tgt_aligned:
             alignment.add(code)
-            src_aligned.add(code // stride)
-            tgt_aligned.add(code % stride)
+            src_aligned.add(i)
+            tgt_aligned.add(j)
     return alignment
-
-
-def _insert_sorted_desc(queue: list[int], point: int) -> None:
-    at = len(queue)
-    while at > 0 and queue[at - 1] < point:
-        at -= 1
-    queue.insert(at, point)
-
-
-def _progress_bar(total: int | None, enabled: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="pairs", desc="word alignment", disable=not enabled)
-
-
-def _count_lines(path: Path) -> int:
-    with path.open("rb") as f:
-        return sum(1 for _ in f)
-
-
-def _row(pair: AlignedPair, src_lang: str, tgt_lang: str | None) -> dict[str, Any]:
-    row: dict[str, Any] = {"index": pair.index, "src_tokens": pair.src_tokens, "tgt_tokens": pair.tgt_tokens}
-    if tgt_lang is not None:
-        row.update(src_lang=src_lang, tgt_lang=tgt_lang)
-    row["links"] = [list(link) for link in pair.links]
-    row["phrases"] = [list(asdict(p).values()) for p in pair.phrases]
-    return row
-
-
-def _write_parquet(rows: Iterator[dict[str, Any]], path: Path, with_langs: bool, batch: int = 10_000) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    words, offsets = pa.list_(pa.string()), pa.list_(pa.list_(pa.int32()))
-    columns = [("index", pa.int64()), ("src_tokens", words), ("tgt_tokens", words)]
-    if with_langs:
-        columns += [("src_lang", pa.string()), ("tgt_lang", pa.string())]
-    schema = pa.schema(columns + [("links", offsets), ("phrases", offsets)])
-    with pq.ParquetWriter(path, schema) as writer:
-        while block := list(islice(rows, batch)):
-            writer.write_table(pa.Table.from_pylist(block, schema=schema))

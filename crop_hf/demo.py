@@ -141,13 +141,10 @@ def align_parallel(data_dir: Path, langs: Sequence[str]) -> dict[str, Any]:
     falls back to the corpus's gold entity alignment and says so in the result (``source``).
     """
     rows = list(read_jsonl(data_dir / "parallel.jsonl"))
-    try:
-        from .alignment import align_corpus
-        from .languages import get_language
+    from .alignment import align_corpus, eflomal_available
+    from .languages import get_language
 
-        source = "eflomal"
-    except ImportError:
-        source = "gold entity alignment (eflomal word alignment unavailable)"
+    source = "eflomal" if eflomal_available() else "gold entity alignment (eflomal is not installed)"
     for lang in langs:
         mine = [r for r in rows if r["lang"] == lang]
         if source == "eflomal":
