@@ -20,6 +20,19 @@ def tiny_dir(tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="session")
+def tiny_xlmr(tmp_path_factory):
+    """A tiny XLM-R token classifier (CoNLL labels) for the self-training tests."""
+    from crop_hf.tagging import CONLL
+    from crop_hf.tiny_models import corpus_texts, make_tiny_xlmr, train_sentencepiece
+
+    root = tmp_path_factory.mktemp("tiny_xlmr")
+    spm = train_sentencepiece(corpus_texts(langs=("es", "de"), n_per_lang=40), root / "sp.model", 500)
+    return str(
+        make_tiny_xlmr(root / "xlmr", spm, CONLL.labels, hidden_size=32, layers=1, heads=2, intermediate_size=64)
+    )
+
+
 def gold_phrase_features(n_per_lang=10, langs=("es", "zh"), seed=0):
     """LST features whose phrase pairs are the corpus's gold entity alignment."""
     from crop_hf.synthetic import generate_corpus

@@ -16,21 +16,9 @@ torch = pytest.importorskip("torch")
 
 from transformers import AutoModelForTokenClassification  # noqa: E402
 
-from crop_hf.tagging import CONLL  # noqa: E402
-from crop_hf.tiny_models import corpus_texts, make_tiny_xlmr, train_sentencepiece  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "examples" / "accelerate_configs"
 SOURCE, PROJECTED, DISCARDED, BATCH = 64, 16, 16, 8  # 64 + 2 langs * 16 = 96 sentences in round 0
-
-
-@pytest.fixture(scope="module")
-def tiny_xlmr(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tiny")
-    spm = train_sentencepiece(corpus_texts(langs=("es", "de"), n_per_lang=40), root / "sp.model", 500)
-    return str(
-        make_tiny_xlmr(root / "xlmr", spm, CONLL.labels, hidden_size=32, layers=1, heads=2, intermediate_size=64)
-    )
 
 
 def _script_args(model, output_dir):

@@ -19,19 +19,8 @@ from crop_hf.selftrain import (  # noqa: E402
     train_ner,
     zero_shot_baseline,
 )
-from crop_hf.tagging import CONLL  # noqa: E402
-from crop_hf.tiny_models import corpus_texts, make_tiny_xlmr, train_sentencepiece  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def tiny_xlmr(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tiny")
-    spm = train_sentencepiece(corpus_texts(langs=("es", "de"), n_per_lang=40), root / "sp.model", 500)
-    return str(
-        make_tiny_xlmr(root / "xlmr", spm, CONLL.labels, hidden_size=32, layers=1, heads=2, intermediate_size=64)
-    )
 
 
 def tiny_args(output_dir, **kw):
