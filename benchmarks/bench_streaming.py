@@ -19,6 +19,7 @@ import time
 
 CHILD = r"""
 import json, resource, sys, time
+from pathlib import Path
 from crop_hf.corpus_projection import project_corpus, summarize
 from crop_hf.matching import match_entities
 from crop_hf.projection import ProjectionResult, ProjectedEntity
