@@ -12,6 +12,18 @@ Stages (each recorded in ``<output_dir>/stages/`` and reused by the next run):
 6. ``project``: the crop-projection pipeline over the raw sentences, scored against their gold tags;
 7. ``selftrain``: the multilingual model on English gold + projected target data, re-labelling discards;
 8. ``evaluate`` and ``report``: zero-shot vs CROP F1 per language, ``metrics.json``, ``report.md``, plots.
+
+``metrics.json`` keys:
+
+- ``languages``: the target languages of the run;
+- ``lst``: ``steps``, ``training_pairs``, ``last_log`` (loss, ``loss_translation``, ``loss_labeled``),
+  ``slot_boundary_precision`` and ``well_formed_rate`` per language (held-out pairs, gold entities wrapped);
+- ``english_ner``: ``train_loss``, ``sentences``, ``steps`` of the English (zero-shot) model;
+- ``projection``: per language ``precision``, ``recall``, ``f1`` (entities of kept raw sentences against gold),
+  ``kept``, ``total``, ``kept_ratio`` and ``drops`` (count per discard reason or filter name);
+- ``selftrain``: ``model_dir`` (the last round), ``projected``, ``discarded`` and per round the data counts;
+- ``evaluation``: per language ``zero_shot`` and ``crop`` entity-level F1 on the target test set;
+- ``stages``: per stage ``seconds`` and whether it was ``reused`` from an earlier run.
 """
 
 from __future__ import annotations
