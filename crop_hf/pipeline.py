@@ -283,10 +283,10 @@ def _sub(config: dict[str, Any], key: str) -> str | None:
 
 
 def _load(spec: Any, tokenizer: Any, auto_cls: Any) -> tuple[Any, Any]:
-    if spec is None or not isinstance(spec, (str, Path)):
-        return spec, tokenizer if tokenizer is not None or spec is None else AutoTokenizer.from_pretrained(
-            spec.name_or_path
-        )
+    if spec is None:
+        return None, tokenizer
+    if not isinstance(spec, (str, Path)):  # a model object: its tokenizer is given or sits beside its weights
+        return spec, tokenizer or AutoTokenizer.from_pretrained(spec.name_or_path)
     spec = str(spec)
     kwargs: dict[str, Any] = {}
     if "::" in spec:  # a subfolder of a Hub repository
