@@ -50,6 +50,7 @@ _STEP_COMMANDS = {
     "project": "project",
     "selftrain": "selftrain",
     "evaluate": "evaluate",
+    "push": "push",
 }
 
 

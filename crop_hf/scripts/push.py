@@ -1,0 +1,99 @@
+"""Publish a crop-projection pipeline, a self-trained NER model or Parquet data to the Hub, with a generated card.
+
+    crop-hf push --kind pipeline --path demo_output/models/crop-projection --repo_id me/crop-projection-es \\
+        --metrics demo_output/metrics.json [--private] [--revision dev] [--dry_run out/]
+    crop-hf push --kind ner --path demo_output/models/crop-ner/round_2 --repo_id me/crop-ner --metrics ...
+    crop-hf push --kind dataset --path projected/ --repo_id me/crop-projected-es
+
+``--dry_run DIR`` writes exactly the files that would be uploaded (card included) to DIR and touches no network;
+add ``--card_only`` to write just the card and its plot. The token comes from huggingface_hub's usual sources
+(``HF_TOKEN``, ``hf auth login``) and is never printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from transformers import HfArgumentParser
+
+
+@dataclass
+class PushArguments:
+    kind: Literal["pipeline", "ner", "dataset"] = field(
+        metadata={"help": "What --path holds: a saved crop-projection pipeline, a NER model, or Parquet data."}
+    )
+    path: str = field(metadata={"help": "Local folder (or .parquet file for --kind dataset) to publish."})
+    repo_id: str = field(metadata={"help": "Hub repository, e.g. your-username/crop-projection-es."})
+    private: bool = field(default=False, metadata={"help": "Create the repository private (if it does not exist)."})
+    revision: str | None = field(default=None, metadata={"help": "Branch to push to (created if missing)."})
+    commit_message: str | None = field(default=None, metadata={"help": "Default: says what was uploaded."})
+    dry_run: str | None = field(default=None, metadata={"help": "Write what would be uploaded to this folder."})
+    card_only: bool = field(default=False, metadata={"help": "With --dry_run: write only the card and its plot."})
+    metrics: str | None = field(default=None, metadata={"help": "The run's metrics.json (crop-hf demo layout)."})
+    languages: str | None = field(default=None, metadata={"help": "Comma-separated target languages (default: "
+                                  "from the checkpoint, the metrics or the data's 'lang' column)."})  # fmt: skip
+    base_model: str | None = field(default=None, metadata={"help": "Hub id of the checkpoint it was fine-tuned from."})
+    datasets: str | None = field(default=None, metadata={"help": "Comma-separated Hub ids of the training data."})
+    training_data: str = field(default="", metadata={"help": "One sentence on the training data, for the card."})
+    license: str | None = field(default=None, metadata={"help": "Hub licence id (default: apache-2.0; data: other)."})
+    pretty_name: str | None = field(default=None, metadata={"help": "Dataset card title (--kind dataset)."})
+
+
+def make_parser() -> HfArgumentParser:
+    return HfArgumentParser(PushArguments)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    (args,) = make_parser().parse_args_into_dataclasses(args=list(argv) if argv is not None else None)
+    if args.card_only and not args.dry_run:
+        raise SystemExit("--card_only needs --dry_run DIR (the folder the card is written to)")
+    if args.card_only:
+        print(f"card written to {write_card(args)}")
+        return 0
+    result = push(args)
+    print(result.summary())
+    for name in result.files:
+        print(f"  {name}")
+    return 0
+
+
+def push(args: PushArguments):
+    """Run the publish function of ``args.kind``; returns its :class:`~crop_hf.hub.PushResult`."""
+    from crop_hf import hub
+
+    common = {"private": args.private, "revision": args.revision, "commit_message": args.commit_message,
+              "dry_run_dir": args.dry_run, "languages": _split(args.languages)}  # fmt: skip
+    if args.kind == "dataset":
+        return hub.publish_dataset(
+            args.path, args.repo_id, pretty_name=args.pretty_name, license=args.license or "other", **common
+        )
+    model = {"metrics": args.metrics, "base_model": args.base_model, "datasets": _split(args.datasets) or (),
+             "training_data": args.training_data, "license": args.license or "apache-2.0"}  # fmt: skip
+    publish = hub.publish_pipeline if args.kind == "pipeline" else hub.publish_ner_model
+    return publish(args.path, args.repo_id, **model, **common)
+
+
+def write_card(args: PushArguments) -> Path:
+    """Render only the card (and its plot) of ``args.path`` into ``args.dry_run``."""
+    from crop_hf.model_card import CardInfo, ner_card, projection_card, read_metrics
+
+    if args.kind == "dataset":
+        raise SystemExit("--card_only is for --kind pipeline or ner (a dataset card needs the staged shards)")
+    out = Path(args.dry_run)
+    info = CardInfo(args.repo_id, _split(args.languages) or [], args.base_model, _split(args.datasets) or [],
+                    args.training_data, args.license or "apache-2.0")  # fmt: skip
+    render = projection_card if args.kind == "pipeline" else ner_card
+    out.mkdir(parents=True, exist_ok=True)
+    render(args.path, info, read_metrics(args.metrics), image_dir=out).save(out / "README.md")
+    return out / "README.md"
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""Model cards rendered from a run's metrics: metadata that parses, carries the real numbers, round-trips."""
+
+import json
+import shutil
+
+import pytest
+from huggingface_hub import EvalResult, ModelCard
+
+from crop_hf.languages import UnknownLanguageError
+from crop_hf.model_card import (
+    NER_PLOT,
+    PROJECTION_PLOT,
+    CardInfo,
+    LanguageResult,
+    RunMetrics,
+    ner_card,
+    ner_eval_results,
+    projection_card,
+    projection_eval_results,
+    read_metrics,
+)
+
+# The layout crop-hf demo writes to metrics.json (numbers made up for the test, two runs' worth of shapes).
+DEMO_METRICS = {
+    "languages": ["es", "zh"],
+    "lst": {
+        "steps": 120,
+        "training_pairs": 800,
+        "slot_boundary_precision": {"es": 0.8123, "zh": 0.6071},
+        "well_formed_rate": {"es": 0.95, "zh": 0.7},
+        "bleu": {"es": {"score": 21.37, "tokenize": "13a"}, "zh": 9.5},
+    },
+    "english_ner": {"sentences": 300},
+    "projection": {
+        "es": {"precision": 0.9027, "recall": 0.8947, "f1": 0.8987, "kept": 68, "total": 150, "kept_ratio": 0.4533},
+        "zh": {"precision": 0.931, "recall": 0.92, "f1": 0.9255, "kept": 39, "total": 150, "kept_ratio": 0.26},
+    },
+    "selftrain": {"projected": 107, "discarded": 90, "rounds": [{"round": 1}, {"round": 2}]},
+    "evaluation": {"es": {"zero_shot": 0.2182, "crop": 0.5222}, "zh": {"zero_shot": 0.0, "crop": 0.0984}},
+}
+
+
+@pytest.fixture(scope="module")
+def saved_projection(tmp_path_factory, tiny_dir):
+    """A folder laid out as CropProjectionPipeline.save_pretrained writes it (tiny M2M100 + tiny XLM-R as ner/)."""
+    root = tmp_path_factory.mktemp("saved") / "crop-projection"
+    shutil.copytree(tiny_dir / "m2m100", root)
+    shutil.copytree(tiny_dir / "xlmr", root / "ner")
+    config = {"task": "crop-projection", "lst_model": ".", "ner_model": "ner", "mt_model": "."}
+    (root / "crop_projection.json").write_text(json.dumps(config))
+    return root
+
+
+def test_demo_metrics_are_read_per_language():
+    metrics = RunMetrics.from_dict(DEMO_METRICS)
+    es, zh = metrics.results
+    assert metrics.languages == ["es", "zh"]
+    assert (es.projection_f1, es.kept, es.total, es.kept_ratio) == (0.8987, 68, 150, 0.4533)
+    assert (es.slot_boundary_precision, es.bleu, es.bleu_tokenize) == (0.8123, 21.37, "13a")
+    assert (zh.bleu, zh.bleu_tokenize, zh.zero_shot_f1, zh.crop_f1) == (9.5, None, 0.0, 0.0984)
+    assert metrics.training == {
+        "LST training pairs (both directions)": 800,
+        "LST training steps": 120,
+        "English NER training sentences": 300,
+        "projected target sentences kept": 107,
+        "discarded sentences re-labelled": 90,
+        "self-training rounds": 2,
+    }
+    real = RunMetrics.from_dict({**DEMO_METRICS, "preset": "conll5"})
+    assert (real.synthetic, real.dataset_name, real.results) == (False, "CoNLL-2002/2003 NER", metrics.results)
+    with pytest.raises(ValueError, match="metrics.json.*'languages'"):
+        RunMetrics.from_dict({"projection": {}})
+    with pytest.raises(UnknownLanguageError, match="known codes"):
+        RunMetrics.from_dict({"languages": ["xx"]})
+
+
+def test_projection_card_metadata_parses_and_carries_the_run(saved_projection, tmp_path):
+    metrics = RunMetrics.from_dict(DEMO_METRICS)
+    info = CardInfo("someone/crop-projection-test", base_model="facebook/m2m100_418M", datasets=["someone/pairs"])
+    card = projection_card(saved_projection, info, metrics, image_dir=tmp_path)
+    card.save(tmp_path / "README.md")
+    loaded = ModelCard.load(tmp_path / "README.md")
+    data = loaded.data.to_dict()
+    assert data["language"] == ["en", "es", "zh"]
+    assert data["license"] == "apache-2.0" and data["pipeline_tag"] == "translation"
+    assert data["base_model"] == "facebook/m2m100_418M" and data["datasets"] == ["someone/pairs"]
+    assert {"crop-hf", "label-projection", "m2m_100"} <= set(data["tags"])
+    results = data["model-index"][0]["results"]
+    es_projection = next(
+        r for r in results if r["dataset"]["config"] == "es" and r["task"]["type"] == "token-classification"
+    )
+    assert {m["type"]: m["value"] for m in es_projection["metrics"]} == {
+        "f1": 0.8987, "precision": 0.9027, "recall": 0.8947, "kept_ratio": 0.4533}  # fmt: skip
+    zh_translation = next(r for r in results if r["dataset"]["config"] == "zh" and r["task"]["type"] == "translation")
+    assert {m["type"]: m["value"] for m in zh_translation["metrics"]} == {
+        "slot_boundary_precision": 0.6071,
+        "bleu": 9.5,
+    }
+    # eval results round-trip through the YAML header
+    assert loaded.data.eval_results == projection_eval_results(metrics)
+    assert len(loaded.data.eval_results) == 2 * 4 + 2 * 2
+    # the body: snippet for this repo, slot markers counted from the tokenizer, NER labels, table with the numbers
+    text = loaded.text
+    assert 'pipeline("crop-projection", model="someone/crop-projection-test")' in text and "import crop_hf" in text
+    assert "32 slot markers" in text and "`__SLOT31__`" in text
+    assert "entity types PER, LOC, ORG, MISC" in text
+    assert "| es | 0.903 | 0.895 | 0.899 | 0.45 (68/150) | 0.812 | 0.950 | 21.4 |" in text
+    assert "Yang, Jian" in text and "Findings of EMNLP 2022" in text and "2210.07022" in text
+    assert "Generated sentences and tiny models" in text
+    assert not (tmp_path / PROJECTION_PLOT).exists()  # two languages: a table is enough
+
+
+def test_plot_written_and_linked_for_many_languages(saved_projection, tmp_path):
+    langs = ["es", "nl", "de", "no", "zh", "ru", "fr"]
+    metrics = RunMetrics(
+        [LanguageResult(lang, projection_f1=0.5 + i / 20, kept_ratio=0.3) for i, lang in enumerate(langs)]
+    )
+    card = projection_card(saved_projection, CardInfo("someone/many"), metrics, image_dir=tmp_path)
+    assert (tmp_path / PROJECTION_PLOT).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"]({PROJECTION_PLOT})" in card.text
+    assert card.data.language == ["en", *langs]
+    assert "BLEU" not in card.text.split("## Results")[1].split("\n\n")[2]  # no BLEU column without BLEU
+
+
+def test_ner_card_has_f1_per_language_and_labels(tiny_dir, tmp_path):
+    metrics = read_metrics(DEMO_METRICS)
+    card = ner_card(tiny_dir / "xlmr", CardInfo("someone/crop-ner", license="mit"), metrics, image_dir=tmp_path)
+    card.save(tmp_path / "README.md")
+    loaded = ModelCard.load(tmp_path / "README.md")
+    assert loaded.data.pipeline_tag == "token-classification" and loaded.data.license == "mit"
+    assert loaded.data.eval_results == ner_eval_results(metrics)
+    assert [(r.dataset_config, r.metric_type, r.metric_value) for r in loaded.data.eval_results] == [
+        ("es", "f1", 0.5222), ("zh", "f1", 0.0984)]  # fmt: skip
+    assert "| es | 0.218 | 0.522 | 0.899 | 0.45 |" in loaded.text
+    assert 'pipeline("token-classification", model="someone/crop-ner"' in loaded.text
+    assert "B-PER" in loaded.text and not (tmp_path / NER_PLOT).exists()
+
+
+def test_card_without_metrics_or_languages(saved_projection, tmp_path):
+    with pytest.raises(ValueError, match="someone/x: no target languages known"):
+        projection_card(saved_projection, CardInfo("someone/x"))
+    card = projection_card(saved_projection, CardInfo("someone/x", languages=["de"]))
+    assert card.data.eval_results is None and "No evaluation was recorded" in card.text
+    with pytest.raises(FileNotFoundError, match="not a saved crop-projection pipeline"):
+        projection_card(tmp_path, CardInfo("someone/x", languages=["de"]))
+    with pytest.raises(ValueError, match="cannot read the run's metrics"):
+        read_metrics(tmp_path / "missing.json")
+
+
+def test_eval_result_types_are_hub_shaped():
+    metrics = RunMetrics([LanguageResult("de", bleu=30.1, bleu_tokenize="flores200")], dataset_name="FLORES-200")
+    (result,) = projection_eval_results(metrics)
+    assert result == EvalResult(
+        task_type="translation", task_name="Labeled sequence translation (en-de)", dataset_name="FLORES-200 (en-de)",
+        dataset_type="crop-hf-synthetic", dataset_config="de", dataset_split="test", metric_type="spbleu",
+        metric_value=30.1, metric_name="BLEU (flores200)",
+    )  # fmt: skip
