@@ -188,7 +188,13 @@ def write_report(out: Path, metrics: dict[str, Any]) -> dict[str, Any]:
         lines.append(f"- {lang}: {metrics['projection'][lang]['drops']}")
     (out / "report.md").write_text("\n".join(lines) + "\n")
     plots = _plots(out, metrics)
-    return {"report": str(out / "report.md"), "plots": plots}
+    from .model_card import CardInfo, projection_card, read_metrics
+
+    pipeline_dir = out / "models" / "crop-projection"
+    info = CardInfo(repo_id="crop-hf/crop-projection-tiny-demo", languages=list(metrics["languages"]),
+                    training_data="the built-in synthetic corpus of crop-hf (crop_hf.synthetic)")  # fmt: skip
+    projection_card(pipeline_dir, info, read_metrics(metrics), image_dir=pipeline_dir).save(pipeline_dir / "README.md")
+    return {"report": str(out / "report.md"), "plots": plots, "model_card": str(pipeline_dir / "README.md")}
 
 
 def read_parquet(path: Path):

@@ -19,6 +19,8 @@ def test_demo_runs_end_to_end_and_reuses_stages(tmp_path, capsys):
     assert (out / "report.md").read_text().startswith("# crop-hf demo report")
     assert (out / "f1_per_language.png").stat().st_size > 1000
     assert (out / "models" / "crop-projection" / "crop_projection.json").is_file()
+    card = (out / "models" / "crop-projection" / "README.md").read_text()
+    assert "crop-projection" in card and "model-index" in card
     first = {name: s["reused"] for name, s in metrics["stages"].items()}
     assert not any(first.values())
     capsys.readouterr()
