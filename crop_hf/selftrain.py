@@ -37,6 +37,7 @@ from .ner_data import (
     write_examples,
 )
 from .tagging import LabelScheme, get_scheme, spans_to_tags, tags_to_spans
+from .trainer import TokenFreePickle
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ METRICS_FILE = "metrics.json"
 
 
 @dataclass
-class SelfTrainingArguments(TrainingArguments):
+class SelfTrainingArguments(TokenFreePickle, TrainingArguments):
     """``TrainingArguments`` with the paper's NER defaults and the self-training settings.
 
     Defaults follow CROP for real encoders (batch 32, 10 epochs, 10 % warmup, lr 2e-5); tiny models pass their own.

@@ -16,8 +16,17 @@ from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments
 from .collator import LABELED, TRANSLATION
 
 
+class TokenFreePickle:
+    """Arguments mixin: ``hub_token`` never reaches ``training_args.bin`` (the Trainer saves and pushes that pickle)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["hub_token"] = None
+        return state
+
+
 @dataclass
-class LabeledSeq2SeqTrainingArguments(Seq2SeqTrainingArguments):
+class LabeledSeq2SeqTrainingArguments(TokenFreePickle, Seq2SeqTrainingArguments):
     """``Seq2SeqTrainingArguments`` plus the labeled sequence translation settings (the paper's defaults)."""
 
     alpha: float = field(

@@ -259,3 +259,17 @@ def test_trainer_push_to_hub_goes_through_hf_api(tiny_dir, tmp_path, monkeypatch
     assert {"README.md", "config.json", "model.safetensors", "sentencepiece.bpe.model"} <= set(final)
     assert "training_args.bin" in final  # the Trainer uploads the pickled arguments: never put hub_token in them
     assert ModelCard.load(tmp_path / "lst" / "README.md").data.language == ["en", "es"]
+
+
+def test_training_args_pickle_never_holds_the_hub_token(tmp_path):
+    import pickle
+
+    from crop_hf.selftrain import SelfTrainingArguments
+    from crop_hf.trainer import LabeledSeq2SeqTrainingArguments
+
+    for cls in (LabeledSeq2SeqTrainingArguments, SelfTrainingArguments):
+        args = cls(output_dir=str(tmp_path), hub_token="hf_not_a_real_secret", report_to=[], use_cpu=True)
+        blob = pickle.dumps(args)
+        assert b"hf_not_a_real_secret" not in blob
+        assert args.hub_token == "hf_not_a_real_secret"  # the live object keeps it for the push itself
+        assert pickle.loads(blob).hub_token is None and pickle.loads(blob).output_dir == str(tmp_path)
