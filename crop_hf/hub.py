@@ -106,10 +106,12 @@ def push_folder(
     api: HfApi | None = None,
     ignore_patterns: Sequence[str] = DEFAULT_IGNORE_PATTERNS,
     delete_patterns: Sequence[str] | None = None,
+    create: bool = True,
 ) -> PushResult:
     """Upload ``folder`` to ``repo_id`` as one commit on ``revision`` (default ``main``).
 
-    The repository is created if missing (``private`` only applies then) and so is the branch ``revision``.
+    The repository is created if missing (``private`` only applies then) and so is the branch ``revision``;
+    ``create=False`` skips that for callers that ran :func:`prepare_repo` up front (to fail before long work).
     ``delete_patterns`` removes matching files already in the repository that this commit does not bring back
     (e.g. ``"es/*.parquet"`` when the ``es`` shards are rebuilt). With ``dry_run_dir`` the files that would be
     uploaded are copied there instead and the Hub is not contacted.
@@ -132,7 +134,8 @@ def push_folder(
         api = HfApi()
     logger.info("pushing %d files from %s to %s %s@%s", len(files), folder, repo_type, repo_id, revision or "main")
     with _hub_errors(repo_id, str(folder)):
-        prepare_repo(repo_id, repo_type, private, revision, api)
+        if create:
+            prepare_repo(repo_id, repo_type, private, revision, api)
         info = api.upload_folder(
             repo_id=repo_id,
             folder_path=str(folder),

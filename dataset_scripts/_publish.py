@@ -24,6 +24,7 @@ from huggingface_hub import HfApi
 
 from crop_hf.builders import DataFilesNotFoundError, FormatError
 from crop_hf.dataset_card import ConfigStats, render_dataset_card, split_stats
+from crop_hf.hub import prepare_repo, push_folder
 
 
 @dataclass
@@ -63,9 +64,9 @@ def run(args: argparse.Namespace, builder_cls: type, config_names: Sequence[str]
     if args.dry_run is None and not args.repo_id:
         raise SystemExit("--repo-id is required unless --dry-run DIR is given")
     api = None
-    if args.dry_run is None:
+    if args.dry_run is None:  # create the repository and branch first: a missing token fails before the build
         api = HfApi()
-        api.create_repo(args.repo_id, repo_type="dataset", private=not args.public, exist_ok=True)
+        prepare_repo(args.repo_id, "dataset", private=not args.public, revision=args.revision, api=api)
     out = args.dry_run or args.work_dir or Path(tempfile.mkdtemp(prefix="crop-hf-dataset-"))
     try:
         stats, infos = build_parquet(
@@ -93,7 +94,10 @@ def run(args: argparse.Namespace, builder_cls: type, config_names: Sequence[str]
         print(f"dry run: dataset written to {out}")
         return Path(out)
     message = args.commit_message or f"Upload {', '.join(config_names)} built with crop-hf"
-    push(api, Path(out), args.repo_id, revision=args.revision, commit_message=message, config_names=config_names)
+    push_folder(
+        Path(out), args.repo_id, "dataset", revision=args.revision, commit_message=message, api=api, create=False,
+        delete_patterns=[f"{name}/*.parquet" for name in config_names],  # shards no longer produced go too
+    )  # fmt: skip
     print(f"pushed {len(config_names)} config(s) to datasets/{args.repo_id}@{args.revision or 'main'}")
     if args.work_dir is None:
         shutil.rmtree(out, ignore_errors=True)
@@ -131,19 +135,3 @@ def build_parquet(
         infos.append(builder.info)
     shutil.rmtree(out / ".staging", ignore_errors=True)
     return stats, infos
-
-
-def push(
-    api: HfApi, folder: Path, repo_id: str, *, revision: str | None, commit_message: str, config_names: Sequence[str]
-) -> object:
-    """Upload ``folder`` as one commit; shards of the rebuilt configs that are no longer produced are deleted."""
-    if revision and revision != "main":
-        api.create_branch(repo_id, branch=revision, repo_type="dataset", exist_ok=True)
-    return api.upload_folder(
-        repo_id=repo_id,
-        folder_path=folder,
-        repo_type="dataset",
-        revision=revision,
-        commit_message=commit_message,
-        delete_patterns=[f"{name}/*.parquet" for name in config_names],
-    )
