@@ -15,9 +15,8 @@ from pathlib import Path
 from transformers import pipeline
 
 import crop_hf  # noqa: F401
+from crop_hf.demo_steps import projection_quality
 from crop_hf.matching import STRICTNESS_LEVELS
-from crop_hf.metrics import projection_scores
-from crop_hf.tagging import tags_to_spans
 
 
 def main() -> None:
@@ -35,13 +34,11 @@ def main() -> None:
         groups = [projector.preprocess(r["text"], src_lang=lang, langid_candidates=(lang, "en")) for r in mine]
         outputs = projector._forward(groups)  # the models run once; matching is redone per strictness
         for strictness in STRICTNESS_LEVELS:
-            gold, pred = [], []
-            for r, out in zip(mine, outputs):
-                res = projector.postprocess(dict(out), strictness=strictness)
-                gold.append(tags_to_spans(r["tags"]) if res.tokens == r["tokens"] else [])
-                pred.append(tags_to_spans(res.tags) if res.kept and res.tokens == r["tokens"] else None)
-            s = projection_scores(gold, pred)
-            print(f"{lang:5} {strictness:10} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.kept_ratio:6.3f}")
+            results = [projector.postprocess(dict(out), strictness=strictness) for out in outputs]
+            q = projection_quality(mine, results)
+            print(
+                f"{lang:5} {strictness:10} {q['precision']:6.3f} {q['recall']:6.3f} {q['f1']:6.3f} {q['kept_ratio']:6.3f}"
+            )
 
 
 if __name__ == "__main__":

@@ -79,8 +79,6 @@ def project(out: Path, langs: Sequence[str]) -> dict[str, Any]:
     from transformers import pipeline
 
     from .languages import get_language
-    from .metrics import projection_scores
-    from .tagging import tags_to_spans
 
     projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=str(out / NER_DIR))
     projector.save_pretrained(out / "models" / "crop-projection")
@@ -91,27 +89,39 @@ def project(out: Path, langs: Sequence[str]) -> dict[str, Any]:
     for lang in langs:
         mine = [r for r in rows if r["lang"] == lang]
         results = projector([r["text"] for r in mine], src_lang=lang, batch_size=64, langid_candidates=candidates)
-        gold, pred, drops = [], [], {}
-        for r, res in zip(mine, results):
-            gold_spans = tags_to_spans(r["tags"]) if res.tokens == r["tokens"] else None
-            if res.kept and gold_spans is not None:
-                gold.append(gold_spans)
-                pred.append(tags_to_spans(res.tags))
-            else:
-                drops[res.reason or "tokenisation"] = drops.get(res.reason or "tokenisation", 0) + 1
-            projected_rows.append({"id": r["id"], **res.to_dict()})
-        scores = projection_scores(gold, pred)
-        per_lang[lang] = {
-            "precision": round(scores.precision, 4),
-            "recall": round(scores.recall, 4),
-            "f1": round(scores.f1, 4),
-            "kept": len(pred),
-            "total": len(mine),
-            "kept_ratio": round(len(pred) / max(1, len(mine)), 4),
-            "drops": drops,
-        }
+        projected_rows.extend({"id": r["id"], **res.to_dict()} for r, res in zip(mine, results))
+        per_lang[lang] = projection_quality(mine, results)
     _write_parquet(projected_rows, out / PROJECTED)
     return per_lang
+
+
+def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[Any]) -> dict[str, Any]:
+    """P/R/F1 of the kept results against the gold tags of their rows, the kept ratio and drops per reason.
+
+    A kept sentence whose tokens differ from the gold row's (the raw tokenizer split a word differently) cannot
+    be scored and counts as a ``tokenisation`` drop.
+    """
+    from .metrics import projection_scores
+    from .tagging import tags_to_spans
+
+    gold, pred, drops = [], [], {}
+    for row, res in zip(gold_rows, results):
+        if res.kept and res.tokens == row["tokens"]:
+            gold.append(tags_to_spans(row["tags"]))
+            pred.append(tags_to_spans(res.tags))
+        else:
+            reason = res.reason or "tokenisation"
+            drops[reason] = drops.get(reason, 0) + 1
+    scores = projection_scores(gold, pred)
+    return {
+        "precision": round(scores.precision, 4),
+        "recall": round(scores.recall, 4),
+        "f1": round(scores.f1, 4),
+        "kept": len(pred),
+        "total": len(gold_rows),
+        "kept_ratio": round(len(pred) / max(1, len(gold_rows)), 4),
+        "drops": drops,
+    }
 
 
 def _write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
