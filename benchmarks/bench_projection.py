@@ -15,7 +15,7 @@ from pathlib import Path
 from transformers import pipeline
 
 import crop_hf  # noqa: F401
-from crop_hf.demo_steps import projection_quality
+from crop_hf.demo.steps import projection_quality
 from crop_hf.matching import STRICTNESS_LEVELS
 
 

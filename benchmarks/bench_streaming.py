@@ -23,7 +23,7 @@ from pathlib import Path
 from crop_hf.corpus_projection import project_corpus, summarize
 from crop_hf.matching import match_entities
 from crop_hf.projection import ProjectionResult, ProjectedEntity
-from crop_hf.synthetic import NoiseConfig, generate_corpus
+from crop_hf.demo.synthetic import NoiseConfig, generate_corpus
 from crop_hf.text import split_tokens
 
 n, tmp = int(sys.argv[1]), Path(sys.argv[2])

@@ -16,8 +16,8 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from crop_hf.synthetic import generate_corpus
-from crop_hf.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece
+from crop_hf.demo.synthetic import generate_corpus
+from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece
 from crop_hf.translation import Translator
 
 

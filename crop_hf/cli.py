@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_step(argv[0], argv[1:])
     args = parser.parse_args(argv)
     if args.command == "demo":
-        from .demo import run_demo
+        from .demo.loop import run_demo
 
         run_demo(
             output_dir=args.output_dir,

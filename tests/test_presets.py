@@ -1,6 +1,6 @@
 import pytest
 
-from crop_hf.demo import run_demo
+from crop_hf.demo.loop import run_demo
 from crop_hf.presets import PRESETS, check_real_preset, get_preset
 
 

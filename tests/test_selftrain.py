@@ -9,8 +9,9 @@ torch = pytest.importorskip("torch")
 
 from transformers import AutoModelForTokenClassification, TrainingArguments  # noqa: E402
 
+from crop_hf.demo.data import synthetic_english, synthetic_target  # noqa: E402
 from crop_hf.metrics import NerScores  # noqa: E402
-from crop_hf.ner_data import NerExample, WordPrediction, read_examples, synthetic_english, synthetic_target  # noqa: E402
+from crop_hf.ner_data import NerExample, WordPrediction, read_examples  # noqa: E402
 from crop_hf.selftrain import (  # noqa: E402
     SelfTrainingArguments,
     combine_labels,

@@ -3,7 +3,7 @@ from itertools import islice
 
 import pytest
 
-from crop_hf.synthetic import SYNTHETIC_LANGUAGES, NoiseConfig, generate_corpus
+from crop_hf.demo.synthetic import SYNTHETIC_LANGUAGES, NoiseConfig, generate_corpus
 from crop_hf.tagging import tags_to_spans
 
 

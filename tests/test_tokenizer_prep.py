@@ -3,8 +3,8 @@ import pytest
 torch = pytest.importorskip("torch")
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer  # noqa: E402
 
+from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece  # noqa: E402
 from crop_hf.slots import slot_marker  # noqa: E402
-from crop_hf.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece  # noqa: E402
 from crop_hf.tokenizer_prep import prepare_tokenizer_for_slots  # noqa: E402
 from crop_hf.translation import Translator  # noqa: E402
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from transformers import HfArgumentParser
 
-from crop_hf.ner_data import NerExample, read_examples, synthetic_target
+from crop_hf.demo.data import synthetic_target
+from crop_hf.ner_data import NerExample, read_examples
 from crop_hf.selftrain import evaluate_ner
 
 logger = logging.getLogger("crop_hf.scripts.evaluate")

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from transformers import HfArgumentParser
 
-from crop_hf.ner_data import NerExample, examples_from_rows, synthetic_english, synthetic_target
+from crop_hf.demo.data import synthetic_english, synthetic_target
+from crop_hf.ner_data import NerExample, examples_from_rows
 from crop_hf.selftrain import SelfTrainingArguments, self_train
 
 logger = logging.getLogger("crop_hf.scripts.selftrain")

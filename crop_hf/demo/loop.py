@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .stages import StageRunner
+from ..run.stages import StageRunner
 from .synthetic import SYNTHETIC_LANGUAGES, NoiseConfig, generate_corpus
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def run_demo(
     if preset not in PRESETS:
         raise ValueError(f"--preset {preset!r}: use one of {', '.join(PRESETS)}")
     if preset != "tiny":
-        from .presets import check_real_preset
+        from ..presets import check_real_preset
 
         check_real_preset(preset)  # fails early and clearly without the Hub or a GPU
     langs = list(langs or SYNTHETIC_LANGUAGES)
@@ -67,7 +67,7 @@ def run_demo(
     runner.run("corpus", lambda: build_corpus(out / "data", langs, sizes, seed))
     runner.run("models", lambda: build_models(out / "models", seed))
     runner.run("align", lambda: align_parallel(out / "data", langs))
-    from . import demo_steps
+    from . import steps as demo_steps
 
     lst = runner.run("train_lst", lambda: demo_steps.train_lst(out, langs, sizes, seed))
     ner = runner.run("train_ner", lambda: demo_steps.train_english_ner(out, sizes, seed))
@@ -137,7 +137,7 @@ def build_corpus(data_dir: Path, langs: Sequence[str], sizes: dict[str, int], se
 
 def build_models(models_dir: Path, seed: int) -> dict[str, Any]:
     """Tokenizer and randomly initialised tiny models."""
-    from .tagging import CONLL
+    from ..tagging import CONLL
     from .tiny_models import corpus_texts, make_tiny_m2m100, make_tiny_xlmr, train_sentencepiece
 
     spm = train_sentencepiece(corpus_texts(seed=seed), models_dir / "spm.model", vocab_size=2000)
@@ -153,8 +153,8 @@ def align_parallel(data_dir: Path, langs: Sequence[str]) -> dict[str, Any]:
     falls back to the corpus's gold entity alignment and says so in the result (``source``).
     """
     rows = list(read_jsonl(data_dir / "parallel.jsonl"))
-    from .alignment import align_corpus, eflomal_available
-    from .languages import get_language
+    from ..alignment import align_corpus, eflomal_available
+    from ..languages import get_language
 
     source = "eflomal" if eflomal_available() else "gold entity alignment (eflomal is not installed)"
     for lang in langs:
@@ -183,7 +183,7 @@ def align_parallel(data_dir: Path, langs: Sequence[str]) -> dict[str, Any]:
 
 
 def _gold_phrases(row: dict[str, Any]) -> list[list[int]]:
-    from .tagging import tags_to_spans
+    from ..tagging import tags_to_spans
 
     src, tgt = tags_to_spans(row["src_tags"]), tags_to_spans(row["tgt_tags"])
     return [[src[i].start, src[i].end, tgt[j].start, tgt[j].end] for i, j in row["alignment"]]

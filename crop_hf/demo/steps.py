@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .demo import read_jsonl
+from .loop import read_jsonl
 
 LST_DIR = "models/lst"
 NER_DIR = "models/english-ner"
@@ -19,8 +19,8 @@ def train_lst(out: Path, langs: Sequence[str], sizes: dict[str, int], seed: int)
     """Train the tiny M2M100 en->xx with slots and xx->en plain (crop-hf train-lst's code) and score its slots."""
     import torch
 
-    from .scripts.train_lst import train_lst_model
-    from .trainer import LabeledSeq2SeqTrainingArguments
+    from ..scripts.train_lst import train_lst_model
+    from ..trainer import LabeledSeq2SeqTrainingArguments
 
     torch.manual_seed(seed)
     features = []
@@ -49,11 +49,11 @@ def slot_quality(out: Path, langs: Sequence[str]) -> dict[str, Any]:
     """Slot boundary precision and well-formed rate of the LST model on test sentences with gold entities."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from .languages import get_language
-    from .metrics import slot_boundary_precision, well_formed_rate
-    from .slots import parse_slots, wrap
-    from .tagging import tags_to_spans
-    from .translation import Translator
+    from ..languages import get_language
+    from ..metrics import slot_boundary_precision, well_formed_rate
+    from ..slots import parse_slots, wrap
+    from ..tagging import tags_to_spans
+    from ..translation import Translator
 
     model = AutoModelForSeq2SeqLM.from_pretrained(out / LST_DIR)
     translator = Translator(model, AutoTokenizer.from_pretrained(out / LST_DIR), batch_size=64)
@@ -78,7 +78,7 @@ def project(out: Path, langs: Sequence[str]) -> dict[str, Any]:
     """Run the crop-projection pipeline over the raw sentences; score kept ones against their gold tags."""
     from transformers import pipeline
 
-    from .languages import get_language
+    from ..languages import get_language
 
     projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=str(out / NER_DIR))
     projector.save_pretrained(out / "models" / "crop-projection")
@@ -101,8 +101,8 @@ def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[An
     A kept sentence whose tokens differ from the gold row's (the raw tokenizer split a word differently) cannot
     be scored and counts as a ``tokenisation`` drop.
     """
-    from .metrics import projection_scores
-    from .tagging import tags_to_spans
+    from ..metrics import projection_scores
+    from ..tagging import tags_to_spans
 
     gold, pred, drops = [], [], {}
     for row, res in zip(gold_rows, results):
@@ -135,7 +135,7 @@ def _write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
 
 def train_english_ner(out: Path, sizes: dict[str, int], seed: int) -> dict[str, Any]:
     """The English NER model (also the zero-shot baseline): the tiny XLM-R trained on English gold."""
-    from .selftrain import train_ner
+    from ..selftrain import train_ner
 
     result = train_ner(str(out / "models" / "xlmr-init"), _english(out), _ner_args(out / NER_DIR, sizes, seed))
     return {"train_loss": result.train_loss, "sentences": result.train_sentences, "steps": result.steps}
@@ -144,8 +144,8 @@ def train_english_ner(out: Path, sizes: dict[str, int], seed: int) -> dict[str, 
 def selftrain(out: Path, langs: Sequence[str], sizes: dict[str, int], seed: int) -> dict[str, Any]:
     """CROP's multilingual self-training (crop_hf.selftrain): English gold + projected sentences, then the
     discarded sentences re-labelled by the previous round's model, 2 rounds."""
-    from .ner_data import NerExample
-    from .selftrain import self_train
+    from ..ner_data import NerExample
+    from ..selftrain import self_train
 
     projected, discarded = [], []
     for r in read_parquet(out / PROJECTED):
@@ -168,8 +168,8 @@ def selftrain(out: Path, langs: Sequence[str], sizes: dict[str, int], seed: int)
 
 def evaluate(out: Path, langs: Sequence[str], crop_dir: str) -> dict[str, Any]:
     """Entity-level F1 per target language: zero-shot English model vs the CROP self-trained model."""
-    from .ner_data import NerExample
-    from .selftrain import evaluate_ner
+    from ..ner_data import NerExample
+    from ..selftrain import evaluate_ner
 
     test = list(read_jsonl(out / "data" / "test.jsonl"))
     eval_sets = {lang: [NerExample(r["tokens"], r["tags"], lang, r["id"]) for r in test if r["lang"] == lang]
@@ -198,7 +198,7 @@ def write_report(out: Path, metrics: dict[str, Any]) -> dict[str, Any]:
         lines.append(f"- {lang}: {metrics['projection'][lang]['drops']}")
     (out / "report.md").write_text("\n".join(lines) + "\n")
     plots = _plots(out, metrics)
-    from .model_card import CardInfo, projection_card, read_metrics
+    from ..model_card import CardInfo, projection_card, read_metrics
 
     pipeline_dir = out / "models" / "crop-projection"
     info = CardInfo(repo_id="crop-hf/crop-projection-tiny-demo", languages=list(metrics["languages"]),
@@ -239,7 +239,7 @@ def _plots(out: Path, metrics: dict[str, Any]) -> list[str]:
 
 
 def _english(out: Path) -> list:
-    from .ner_data import NerExample
+    from ..ner_data import NerExample
 
     return [
         NerExample(r["tokens"], r["tags"], "en", f"en-{i}")
@@ -248,7 +248,7 @@ def _english(out: Path) -> list:
 
 
 def _ner_args(output_dir: Path, sizes: dict[str, int], seed: int):
-    from .selftrain import SelfTrainingArguments
+    from ..selftrain import SelfTrainingArguments
 
     return SelfTrainingArguments(
         output_dir=str(output_dir), num_train_epochs=sizes["ner_epochs"], learning_rate=5e-4,

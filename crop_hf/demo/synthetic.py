@@ -1,7 +1,7 @@
 """The built-in multilingual corpus: parallel English/target sentences with gold NER tags on both sides.
 
 Used by the offline demo and the tests. Sentences come from hand-written frames
-(:mod:`crop_hf.synthetic_lexicon`) filled with entities: people, cities and companies from Faker's
+(:mod:`crop_hf.demo.lexicon`) filled with entities: people, cities and companies from Faker's
 per-locale providers (romanised for English where the target script is not Latin), and translated names
 of countries, capitals, organisations and events. Noise that makes projection work for its living is
 dialled in with :class:`NoiseConfig`:
@@ -26,8 +26,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import synthetic_lexicon as lex
-from .tagging import Span, spans_to_tags
+from ..tagging import Span, spans_to_tags
+from . import lexicon as lex
 
 SYNTHETIC_LANGUAGES = lex.SYNTHETIC_LANGUAGES
 CHAR_LEVEL = frozenset({"zh"})

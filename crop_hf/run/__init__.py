@@ -1,0 +1,1 @@
+"""The CROP run: a recipe, its stages (each a library call), their records, the report."""
