@@ -15,8 +15,8 @@ from pathlib import Path
 from transformers import pipeline
 
 import crop_hf  # noqa: F401
-from crop_hf.demo.steps import projection_quality
 from crop_hf.matching import STRICTNESS_LEVELS
+from crop_hf.run.steps import projection_quality
 
 
 def main() -> None:
@@ -26,15 +26,14 @@ def main() -> None:
     args = parser.parse_args()
     demo = Path(args.demo_dir)
     projector = pipeline("crop-projection", model=str(demo / "models" / "crop-projection"))
-    rows = [json.loads(line) for line in (demo / "data" / "raw.jsonl").open(encoding="utf-8")]
-    langs = args.langs.split(",") if args.langs else sorted({r["lang"] for r in rows})
+    langs = args.langs.split(",") if args.langs else sorted(p.stem for p in (demo / "data" / "raw").glob("*.jsonl"))
     print(f"{'lang':5} {'strictness':10} {'P':>6} {'R':>6} {'F1':>6} {'kept':>6}")
     for lang in langs:
-        mine = [r for r in rows if r["lang"] == lang]
+        mine = [json.loads(line) for line in (demo / "data" / "raw" / f"{lang}.jsonl").open(encoding="utf-8")]
         groups = [projector.preprocess(r["text"], src_lang=lang, langid_candidates=(lang, "en")) for r in mine]
         outputs = projector._forward(groups)  # the models run once; matching is redone per strictness
         for strictness in STRICTNESS_LEVELS:
-            results = [projector.postprocess(dict(out), strictness=strictness) for out in outputs]
+            results = [projector.postprocess(dict(out), strictness=strictness).to_dict() for out in outputs]
             q = projection_quality(mine, results)
             print(
                 f"{lang:5} {strictness:10} {q['precision']:6.3f} {q['recall']:6.3f} {q['f1']:6.3f} {q['kept_ratio']:6.3f}"

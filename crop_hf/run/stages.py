@@ -1,15 +1,25 @@
-"""Resumable stages for long jobs: a stage that finished is recorded and not run again.
+"""Stage records: a stage runs once per set of inputs and settings, and is reused while they stay the same.
 
-Each stage writes ``<output_dir>/stages/<name>.json`` with its result and timing once it completes; a later
-run reads that file instead of redoing the work. Delete the file (or pass ``force``) to redo a stage.
+Each stage writes ``<output_dir>/stages/<name>.json``: its fingerprint (a hash of its settings and of the
+fingerprints of the stages it reads from), the settings themselves, its outputs, its result and its time. A rerun
+with the same fingerprint reuses the record; a changed setting changes that stage's fingerprint and so the
+fingerprint of every stage downstream of it, which rerun, while the stages before it are reused.
+
+A stage that starts writes its record with ``"status": "running"`` first. When a rerun finds a record of the
+same fingerprint still running (the process was killed), the stage runs again over its outputs, and the library
+function it calls resumes from what it left (Trainer checkpoints, finished self-training rounds, Parquet
+shards). When the fingerprint differs, the stage's outputs are deleted before it runs, so nothing trained under
+other settings is resumed from.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,34 +32,99 @@ class StageRecord:
     name: str
     seconds: float
     reused: bool
+    fingerprint: str = ""
     result: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Stage:
+    """One stage of a run, as the plan shows it and the runner executes it."""
+
+    name: str
+    description: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    after: list[str] = field(default_factory=list)  # stages whose results this one reads
+    inputs: list[str] = field(default_factory=list)  # files, datasets and models it reads (for the plan)
+    outputs: list[str] = field(default_factory=list)  # paths under the output dir it writes
+    fn: Callable[[], dict[str, Any]] | None = None
+
+
 class StageRunner:
-    """Run named stages once per output directory, logging progress and timing."""
+    """Run stages in order under ``output_dir``, reusing those whose fingerprint is unchanged."""
 
     def __init__(self, output_dir: str | Path, force: bool = False, echo: Callable[[str], None] = print) -> None:
-        self.dir = Path(output_dir) / "stages"
+        self.root = Path(output_dir)
+        self.dir = self.root / "stages"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.force = force
         self.echo = echo
         self.records: list[StageRecord] = []
+        self._fingerprints: dict[str, str] = {}
 
-    def run(self, name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        path = self.dir / f"{name}.json"
-        if path.exists() and not self.force:
-            saved = json.loads(path.read_text())
-            record = StageRecord(name, saved["seconds"], True, saved["result"])
-            self.echo(f"[{len(self.records) + 1}] {name}: done before ({saved['seconds']:.1f}s then), reused")
-        else:
-            self.echo(f"[{len(self.records) + 1}] {name} ...")
-            start = time.perf_counter()
-            result = fn()
-            seconds = time.perf_counter() - start
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"seconds": seconds, "result": result}, indent=2, ensure_ascii=False))
-            tmp.replace(path)
-            record = StageRecord(name, seconds, False, result)
-            self.echo(f"[{len(self.records) + 1}] {name}: {seconds:.1f}s")
+    def fingerprint(self, stage: Stage) -> str:
+        upstream = {name: self._fingerprints[name] for name in stage.after}
+        blob = json.dumps({"settings": stage.settings, "after": upstream}, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+    def run(self, stage: Stage) -> dict[str, Any]:
+        missing = [name for name in stage.after if name not in self._fingerprints]
+        if missing:
+            raise RuntimeError(f"stage {stage.name!r} needs {missing} to run first")
+        fp = self.fingerprint(stage)
+        self._fingerprints[stage.name] = fp
+        path = self.dir / f"{stage.name}.json"
+        saved = _read(path)
+        step = f"[{len(self.records) + 1}] {stage.name}"
+        if saved and saved.get("status") == "done" and saved.get("fingerprint") == fp and not self.force:
+            record = StageRecord(stage.name, saved["seconds"], True, fp, saved["result"])
+            self.echo(f"{step}: unchanged, reused ({saved['seconds']:.1f}s when it ran)")
+            self.records.append(record)
+            return record.result
+        if saved and (saved.get("fingerprint") != fp or self.force):
+            why = "forced" if self.force else _changed(saved.get("settings", {}), stage.settings) or "upstream changed"
+            self.echo(f"{step}: {why}; its earlier outputs are removed")
+            self._clear(stage.outputs)
+        elif saved:
+            self.echo(f"{step}: resuming an interrupted run")
+        self.echo(f"{step}: {stage.description} ...")
+        _write(path, {"status": "running", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs})
+        start = time.perf_counter()
+        assert stage.fn is not None
+        result = stage.fn()
+        seconds = time.perf_counter() - start
+        _write(path, {"status": "done", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs,
+                      "seconds": seconds, "result": result})  # fmt: skip
+        self.echo(f"{step}: done in {seconds:.1f}s")
+        record = StageRecord(stage.name, seconds, False, fp, result)
         self.records.append(record)
-        return record.result
+        return result
+
+    def _clear(self, outputs: Sequence[str]) -> None:
+        for rel in outputs:
+            target = (self.root / rel).resolve()
+            if self.root.resolve() not in target.parents:  # never outside the run's folder
+                continue
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+
+
+def _changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    keys = sorted(
+        k for k in set(old) | set(new) if json.dumps(old.get(k), default=str) != json.dumps(new.get(k), default=str)
+    )
+    return f"settings changed ({', '.join(keys[:4])}{', ...' if len(keys) > 4 else ''})" if keys else ""
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,51 @@
+"""The ``builtin`` data source and model source of a recipe: the built-in corpus and the tiny models.
+
+The ``demo`` recipe names ``builder: builtin`` for every data role and ``builtin`` for the models; the run's
+``data`` and ``models`` stages come here for them, and every later stage is the code a real run executes.
+A builtin source's ``limit`` is the number of sentences per language (English: in all) and its ``options`` are
+:class:`~crop_hf.demo.synthetic.NoiseConfig` fields (e.g. ``wrong_language: 0.05`` for the raw text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..tagging import tags_to_spans
+from .synthetic import NoiseConfig, english_corpus, generate_corpus
+
+_SPLITS = {"target_raw": "raw", "target_test": "test", "parallel": "train"}
+_DEFAULT_SIZES = {"english": 2000, "target_raw": 250, "target_test": 150, "parallel": 1000}
+
+
+def builtin_rows(role: str, source: Any, recipe: Any, lang: str | None = None) -> Iterator[dict[str, Any]]:
+    """Rows of one role (and language) in the layout of :mod:`crop_hf.run.data`."""
+    n = source.limit or _DEFAULT_SIZES[role]
+    if role == "english":
+        for i, (tokens, tags) in enumerate(english_corpus(n, seed=recipe.seed, split="train")):
+            yield {"id": f"en-{i}", "lang": "en", "tokens": tokens, "tags": tags}
+        return
+    noise = NoiseConfig(**source.options)
+    for ex in generate_corpus(recipe.languages, n, seed=recipe.seed, noise=noise, split=_SPLITS[role]):
+        if ex.lang != lang:
+            continue
+        if role == "parallel":
+            src, tgt = tags_to_spans(ex.src_tags), tags_to_spans(ex.tgt_tags)
+            phrases = [[src[i].start, src[i].end, tgt[j].start, tgt[j].end] for i, j in ex.alignment]
+            yield {"id": ex.id, "src_tokens": ex.src_tokens, "tgt_tokens": ex.tgt_tokens, "src_lang": "en",
+                   "tgt_lang": ex.lang, "gold_phrases": phrases}  # fmt: skip
+        else:  # raw and test rows keep the English side, so slot quality can be measured on test pairs
+            yield {"id": ex.id, "lang": ex.lang, "text": ex.tgt_text, "tokens": ex.tgt_tokens, "tags": ex.tgt_tags,
+                   "src_tokens": ex.src_tokens, "src_tags": ex.src_tags, "alignment": ex.alignment}  # fmt: skip
+
+
+def build_models(models_dir: Path, seed: int) -> dict[str, str]:
+    """A SentencePiece model with the slot markers, a tiny M2M100 and a tiny XLM-R, randomly initialised."""
+    from ..tagging import CONLL
+    from .tiny_models import corpus_texts, make_tiny_m2m100, make_tiny_xlmr, train_sentencepiece
+
+    spm = train_sentencepiece(corpus_texts(seed=seed), models_dir / "spm.model", vocab_size=2000)
+    make_tiny_m2m100(models_dir / "m2m100-init", spm, seed=seed)
+    make_tiny_xlmr(models_dir / "xlmr-init", spm, CONLL.labels, seed=seed)
+    return {"lst": str(models_dir / "m2m100-init"), "ner": str(models_dir / "xlmr-init")}

@@ -1,0 +1,164 @@
+"""The run's ``data`` stage: each role's source, read once into JSON-lines files under ``<output_dir>/data``.
+
+What the later stages read, whatever the source (a builder over the files as distributed, a Hub dataset, local
+files or the built-in corpus):
+
+- ``english.jsonl``: English gold NER, ``tokens`` + BIO ``tags``;
+- ``raw/<lang>.jsonl``: the raw target text, ``text`` (what projection sees) and, where the source has labels,
+  ``tokens`` + ``tags`` kept aside to score the projection (the paper projects the training split with its labels
+  removed);
+- ``test/<lang>.jsonl``: the target test sets, ``tokens`` + ``tags``;
+- ``parallel.jsonl``: LST training pairs, ``src_tokens`` / ``tgt_tokens`` / ``tgt_lang`` (+ ``phrases`` or the
+  gold entity ``alignment`` where the source has them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from ..languages import get_language
+from ..text import split_tokens
+from .recipe import DataSource, Recipe, RecipeError
+
+ENGLISH = "data/english.jsonl"
+PARALLEL = "data/parallel.jsonl"
+
+
+def raw_file(lang: str) -> str:
+    return f"data/raw/{lang}.jsonl"
+
+
+def test_file(lang: str) -> str:
+    return f"data/test/{lang}.jsonl"
+
+
+def prepare_data(recipe: Recipe, out: Path) -> dict[str, Any]:
+    """Write every role's data; return the counts per role and language."""
+    if recipe.builtin:
+        from ..demo.corpus import builtin_rows
+    cache = out / "cache" / "datasets"
+    counts: dict[str, Any] = {}
+    english = recipe.data["english"]
+    rows = builtin_rows("english", english, recipe) if english.builder == "builtin" else ner_rows(english, "en", cache)
+    counts["english"] = write_jsonl(out / ENGLISH, islice(rows, english.limit))
+    for role, name in (("target_raw", raw_file), ("target_test", test_file)):
+        src = recipe.data[role]
+        counts[role] = {}
+        for lang in recipe.languages:
+            if src.builder == "builtin":
+                rows = builtin_rows(role, src, recipe, lang)
+            else:
+                rows = ner_rows(src, lang, cache)
+            if role == "target_raw":
+                rows = ({**r, "text": r.get("text") or " ".join(r["tokens"])} for r in rows)
+            counts[role][lang] = write_jsonl(out / name(lang), islice(rows, src.limit))
+    src = recipe.data["parallel"]
+    pairs: list[Iterable[dict[str, Any]]] = []
+    for lang in recipe.languages:
+        rows = (
+            builtin_rows("parallel", src, recipe, lang)
+            if src.builder == "builtin"
+            else parallel_rows(src, lang, cache)
+        )
+        pairs.append(islice(rows, src.limit))
+    counts["parallel"] = write_jsonl(out / PARALLEL, (r for group in pairs for r in group))
+    empty = [f"{role} {lang}" for role in ("target_raw", "target_test") for lang, n in counts[role].items() if not n]
+    if not counts["english"] or not counts["parallel"] or empty:
+        raise RecipeError(f"{recipe.source}: no sentences for {', '.join(empty) or 'english or parallel'}: check data")
+    return counts
+
+
+def ner_rows(src: DataSource, lang: str, cache: Path) -> Iterator[dict[str, Any]]:
+    """``{"id", "tokens", "tags"}`` (BIO) of one language from a builder, a Hub dataset or a JSON-lines file."""
+    if src.kind == "files":
+        yield from read_jsonl(Path(src.file_for(lang)), required=("tokens", "tags"))
+        return
+    dataset = _builder_dataset(src, lang, cache) if src.kind == "builder" else _hub_dataset(src, lang)
+    names = dataset.features["ner_tags"].feature.names
+    for i, row in enumerate(dataset):
+        tags = [names[t] for t in row["ner_tags"]]
+        yield {"id": str(row.get("id", i)), "lang": lang, "tokens": list(row["tokens"]), "tags": tags}
+
+
+def parallel_rows(src: DataSource, lang: str, cache: Path) -> Iterator[dict[str, Any]]:
+    """English-target pairs of one language, tokenised as projection tokenises (characters for zh, ja, th...)."""
+    char_level = get_language(lang).char_level
+    if src.kind == "files":
+        path = Path(src.file_for(lang))
+        if path.suffix == ".jsonl":
+            for row in read_jsonl(path, required=("src_tokens", "tgt_tokens")):
+                yield {**row, "src_lang": "en", "tgt_lang": lang}
+            return
+        texts = _tsv_pairs(path)
+    else:
+        dataset = _builder_dataset(src, lang, cache) if src.kind == "builder" else _hub_dataset(src, lang)
+        texts = ((row["translation"]["en"], row["translation"][lang]) for row in dataset)
+    for en, xx in texts:
+        src_tokens = [t.text for t in split_tokens(en, False)]
+        tgt_tokens = [t.text for t in split_tokens(xx, char_level)]
+        if src_tokens and tgt_tokens:
+            yield {"src_tokens": src_tokens, "tgt_tokens": tgt_tokens, "src_lang": "en", "tgt_lang": lang}
+
+
+def read_jsonl(path: Path, required: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+    """Rows of a JSON-lines file; a row that is not an object with the ``required`` keys names file and line."""
+    if not path.is_file():
+        raise RecipeError(f"{path}: no such file")
+    with path.open(encoding="utf-8-sig") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise RecipeError(f"{path} line {number}: not valid JSON ({err.msg})") from err
+            missing = [k for k in required if not isinstance(row, dict) or k not in row]
+            if missing:
+                raise RecipeError(f"{path} line {number}: missing {', '.join(missing)}")
+            yield row
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    n = 0
+    with tmp.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    tmp.replace(path)
+    return n
+
+
+def _tsv_pairs(path: Path) -> Iterator[tuple[str, str]]:
+    if not path.is_file():
+        raise RecipeError(f"{path}: no such file")
+    with path.open(encoding="utf-8-sig", newline="\n") as f:
+        for number, line in enumerate(f, start=1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            cols = line.split("\t")
+            if len(cols) < 2:
+                raise RecipeError(f"{path} line {number}: expected 'english<TAB>target', got {len(cols)} column")
+            yield cols[0], cols[1]
+
+
+def _builder_dataset(src: DataSource, lang: str, cache: Path) -> Any:
+    from ..builders import CCAligned, Conll5, Xtreme40
+
+    cls = {"conll5": Conll5, "xtreme40": Xtreme40, "ccaligned": CCAligned}[src.builder or ""]
+    config = src.config_for(lang) or (f"sentences-{lang}" if src.builder == "ccaligned" else lang)
+    builder = cls(config_name=config, data_dir=src.data_dir, cache_dir=str(cache), **src.options)
+    builder.download_and_prepare()
+    return builder.as_dataset(split=src.split or "train")
+
+
+def _hub_dataset(src: DataSource, lang: str) -> Any:
+    from datasets import load_dataset
+
+    return load_dataset(src.hub, src.config_for(lang), split=src.split or "train", **src.options)

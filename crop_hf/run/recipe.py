@@ -1,0 +1,353 @@
+"""Recipes: the YAML description of a whole CROP run, loaded into plain dataclasses and checked before any work.
+
+A recipe names the languages, the data of each role, the models of each role, the settings of each stage and
+what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shipped ones live in
+``crop_hf/recipes/`` (package data, so an installed wheel has them). Schema, every key optional unless marked::
+
+    name: conll5                   # free text; default: the file's stem
+    benchmark: conll5              # conll5 | xtreme40 | none: which paper table the report stands beside
+    label_scheme: conll            # conll (PER LOC ORG MISC) | xtreme (PER LOC ORG)
+    seed: 42
+    languages: [es, nl, de, no]    # required: target languages (codes of crop_hf.languages)
+    data:                          # each role: one source (builder | hub | files | builtin)
+      english:     {builder: conll5, config: en, data_dir: DIR, split: train}       # English gold NER (required)
+      target_raw:  {builder: conll5, config: "{lang}", data_dir: DIR, split: train}  # raw target text (labels
+                                   # are removed before projection and kept aside to score it); default: target_test's
+                                   # source with split train, as in the paper
+      target_test: {builder: conll5, config: "{lang}", data_dir: DIR, split: test}   # required
+      parallel:    {builder: ccaligned, config: "sentences-{lang}", data_dir: DIR, limit: 100000}
+                   # or {files: {es: pairs-es.tsv, ...}}: TSV "english<TAB>target" or JSON lines with
+                   # src_tokens / tgt_tokens (and optionally phrases)
+    models:
+      lst: facebook/m2m100_418M    # required: LST initialisation (Hub id or local directory)
+      ner: xlm-roberta-base        # required: encoder of the English NER and self-trained models
+      mt: null                     # separate xx->en model; null: the LST model is also trained xx->en and used
+      english_ner: null            # an English NER model already fine-tuned: skips English NER training
+    alignment: {max_phrase_len: 4, method: eflomal}   # method: eflomal | gold (gold needs data with alignment)
+    lst: {...}                     # fields of LabeledSeq2SeqTrainingArguments, plus max_length, lora_r
+    ner: {...}                     # fields of SelfTrainingArguments for the English NER model
+    projection: {...}              # strictness, min_score, max_words, batch_size, check_language, shard_size
+    selftrain: {...}               # fields of SelfTrainingArguments (iterations, confidence_threshold, ...)
+    publish: {pipeline_repo: null, ner_repo: null, private: false, revision: null, push: false, dry_run: true}
+
+A source's ``config`` may hold ``{lang}``, filled per target language. ``files`` may be one path with ``{lang}``
+or a mapping language -> path. Relative paths resolve against the recipe file's folder (shipped recipes: the
+working directory). Every unknown key is an error naming the closest known one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..languages import get_language
+
+SHIPPED = ("demo", "conll5", "xtreme40")
+BENCHMARKS = ("conll5", "xtreme40", "none")
+ROLES = ("english", "target_raw", "target_test", "parallel")
+BUILDERS = ("conll5", "xtreme40", "ccaligned", "builtin")
+PROJECTION_KEYS = {
+    "strictness": "crop",
+    "min_score": None,
+    "max_words": 128,
+    "max_entities": None,
+    "batch_size": 32,
+    "check_language": True,
+    "shard_size": 1000,
+    "num_beams": None,
+    "langid_candidates": None,  # a list of codes, or "auto": the run's languages and English
+}
+
+
+class RecipeError(ValueError):
+    """A recipe that cannot run: the message names the file, the key and what to do."""
+
+
+@dataclass
+class DataSource:
+    """Where one role's data comes from: a crop-hf builder, a Hub dataset, local files or the built-in corpus."""
+
+    builder: str | None = None
+    config: str | None = None
+    data_dir: str | None = None
+    hub: str | None = None
+    files: str | dict[str, str] | None = None
+    split: str | None = None
+    limit: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)  # extra builder config fields, or built-in corpus sizes
+
+    @property
+    def kind(self) -> str:
+        return "builder" if self.builder else "hub" if self.hub else "files"
+
+    def config_for(self, lang: str) -> str | None:
+        return self.config.replace("{lang}", lang) if self.config else None
+
+    def file_for(self, lang: str) -> str:
+        if isinstance(self.files, Mapping):
+            if lang not in self.files:
+                raise RecipeError(f"data files: no file for language {lang!r}; add '{lang}: PATH' under files")
+            return self.files[lang]
+        return str(self.files).replace("{lang}", lang)
+
+    def describe(self) -> str:
+        if self.builder == "builtin":
+            return "built-in synthetic corpus (crop_hf.demo)"
+        if self.builder:
+            missing = " (not found)" if self.data_dir and not Path(self.data_dir).is_dir() else ""
+            where = f" from {self.data_dir}{missing}" if self.data_dir else ""
+            return f"builder {self.builder}({self.config or '-'}, split={self.split or '-'}){where}"
+        if self.hub:
+            return f"Hub dataset {self.hub}({self.config or '-'}, split={self.split or '-'})"
+        return f"files {self.files}"
+
+
+@dataclass
+class Models:
+    lst: str
+    ner: str
+    mt: str | None = None
+    english_ner: str | None = None
+
+
+@dataclass
+class Publish:
+    pipeline_repo: str | None = None
+    ner_repo: str | None = None
+    private: bool = False
+    revision: str | None = None
+    push: bool = False
+    dry_run: bool = True
+
+
+@dataclass
+class Recipe:
+    """A loaded, checked recipe. ``lst``, ``ner``, ``selftrain`` hold argument-dataclass fields as given."""
+
+    name: str
+    languages: list[str]
+    data: dict[str, DataSource]
+    models: Models
+    benchmark: str = "none"
+    label_scheme: str = "conll"
+    seed: int = 42
+    alignment: dict[str, Any] = field(default_factory=lambda: {"max_phrase_len": 4, "method": "eflomal"})
+    lst: dict[str, Any] = field(default_factory=dict)
+    ner: dict[str, Any] = field(default_factory=dict)
+    projection: dict[str, Any] = field(default_factory=dict)
+    selftrain: dict[str, Any] = field(default_factory=dict)
+    publish: Publish = field(default_factory=Publish)
+    source: str = ""  # the file it was read from
+
+    @property
+    def builtin(self) -> bool:
+        """Whether the run uses the built-in corpus and tiny models (the demo)."""
+        return any(src.builder == "builtin" for src in self.data.values())
+
+    def projection_options(self) -> dict[str, Any]:
+        return {**PROJECTION_KEYS, **self.projection}
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def load_recipe(name_or_path: str | Path, overrides: Sequence[str] = ()) -> Recipe:
+    """Read a shipped recipe (``demo``, ``conll5``, ``xtreme40``) or a YAML file, apply ``key=value`` overrides."""
+    import yaml
+
+    path = recipe_path(name_or_path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise RecipeError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from err
+    if not isinstance(raw, dict):
+        raise RecipeError(f"{path}: expected a mapping of recipe keys at the top, got {type(raw).__name__}")
+    for item in overrides:
+        apply_override(raw, item)
+    base = Path.cwd() if str(name_or_path) in SHIPPED else path.parent
+    return parse_recipe(raw, source=str(path), base_dir=base)
+
+
+def recipe_path(name_or_path: str | Path) -> Path:
+    if str(name_or_path) in SHIPPED:
+        from importlib.resources import files
+
+        return Path(str(files("crop_hf") / "recipes" / f"{name_or_path}.yaml"))
+    path = Path(name_or_path)
+    if not path.is_file():
+        raise RecipeError(
+            f"recipe {str(name_or_path)!r}: no such file; give a YAML file or one of {', '.join(SHIPPED)}"
+        )
+    return path
+
+
+def apply_override(raw: dict[str, Any], item: str) -> None:
+    """``lst.max_steps=200`` sets ``raw["lst"]["max_steps"] = 200``; the value is read as YAML (``[es,nl]``, ``null``)."""
+    import yaml
+
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise RecipeError(f"--set {item!r}: expected KEY=VALUE, e.g. --set lst.max_steps=200")
+    node = raw
+    parts = key.strip().split(".")
+    for part in parts[:-1]:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise RecipeError(f"--set {item!r}: {part!r} is not a section of the recipe")
+        node = child
+    try:
+        node[parts[-1]] = yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError as err:
+        raise RecipeError(f"--set {item!r}: the value is not valid YAML ({str(err).splitlines()[0]})") from err
+
+
+def parse_recipe(raw: Mapping[str, Any], source: str = "<recipe>", base_dir: Path | None = None) -> Recipe:
+    """Check every key and value of a recipe mapping; relative data paths resolve against ``base_dir``."""
+    top = {f.name for f in dataclasses.fields(Recipe)} - {"source"}
+    _check_keys(raw, top, source, "")
+    for key in ("languages", "data", "models"):
+        if not raw.get(key):
+            raise RecipeError(f"{source}: '{key}' is required (see crop_hf.run.recipe for the schema)")
+    languages = raw["languages"]
+    if isinstance(languages, str):
+        languages = [x.strip() for x in languages.split(",") if x.strip()]
+    # YAML 1.1 reads an unquoted ``no`` as false: in a language list it can only mean Norwegian
+    languages = ["no" if lang is False else lang for lang in languages]
+    for lang in languages:
+        try:
+            get_language(str(lang))
+        except (KeyError, ValueError) as err:
+            raise RecipeError(f"{source}: languages: {err}") from err
+    if "en" in languages:
+        raise RecipeError(f"{source}: languages lists 'en': list the target languages only (English is the source)")
+    data = _data(raw["data"], source, base_dir)
+    models = _section(Models, raw["models"], source, "models")
+    publish = _section(Publish, raw.get("publish") or {}, source, "publish")
+    recipe = Recipe(
+        name=str(raw.get("name") or Path(source).stem),
+        languages=[str(x) for x in languages],
+        data=data,
+        models=models,
+        benchmark=str(raw.get("benchmark", "none")),
+        label_scheme=str(raw.get("label_scheme", "conll")),
+        seed=int(raw.get("seed", 42)),
+        alignment={"max_phrase_len": 4, "method": "eflomal", **(raw.get("alignment") or {})},
+        lst=dict(raw.get("lst") or {}),
+        ner=dict(raw.get("ner") or {}),
+        projection=dict(raw.get("projection") or {}),
+        selftrain=dict(raw.get("selftrain") or {}),
+        publish=publish,
+        source=source,
+    )
+    _check_values(recipe)
+    return recipe
+
+
+def check_stage_fields(recipe: Recipe) -> None:
+    """Every key under ``lst``, ``ner`` and ``selftrain`` is a field of that stage's arguments dataclass."""
+    from ..selftrain import SelfTrainingArguments
+    from ..trainer import LabeledSeq2SeqTrainingArguments
+
+    lst_fields = {f.name for f in dataclasses.fields(LabeledSeq2SeqTrainingArguments)} | {"max_length", "lora_r"}
+    ner_fields = {f.name for f in dataclasses.fields(SelfTrainingArguments)}
+    for section, known in (("lst", lst_fields), ("ner", ner_fields), ("selftrain", ner_fields)):
+        _check_keys(getattr(recipe, section), known - {"output_dir"}, recipe.source, section + ".")
+
+
+def _data(raw: Any, source: str, base_dir: Path | None) -> dict[str, DataSource]:
+    if not isinstance(raw, Mapping):
+        raise RecipeError(f"{source}: 'data' must map roles ({', '.join(ROLES)}) to sources")
+    _check_keys(raw, set(ROLES), source, "data.")
+    data: dict[str, DataSource] = {}
+    for role in ROLES:
+        if raw.get(role) is None:
+            continue
+        src = _section(DataSource, raw[role], source, f"data.{role}")
+        if sum(x is not None for x in (src.builder, src.hub, src.files)) != 1:
+            raise RecipeError(f"{source}: data.{role}: give exactly one of builder, hub, files")
+        if src.builder and src.builder not in BUILDERS:
+            raise RecipeError(f"{source}: data.{role}.builder={src.builder!r}: use one of {', '.join(BUILDERS)}")
+        if base_dir is not None:
+            src.data_dir = _resolve(src.data_dir, base_dir)
+            if isinstance(src.files, Mapping):
+                src.files = {k: _resolve(v, base_dir) for k, v in src.files.items()}
+            elif src.files is not None:
+                src.files = _resolve(src.files, base_dir)
+        data[role] = src
+    for role in ("english", "target_test", "parallel"):
+        if role not in data:
+            raise RecipeError(f"{source}: data.{role} is required (see crop_hf.run.recipe for the schema)")
+    if "target_raw" not in data:  # the paper: the targets' training split, labels removed
+        data["target_raw"] = dataclasses.replace(
+            data["target_test"], split="train", options=dict(data["target_test"].options)
+        )
+    return data
+
+
+def _section(cls: type, raw: Any, source: str, where: str) -> Any:
+    if not isinstance(raw, Mapping):
+        raise RecipeError(f"{source}: '{where}' must be a mapping, got {raw!r:.60}")
+    known = {f.name for f in dataclasses.fields(cls)}
+    _check_keys(raw, known, source, where + ".")
+    try:
+        return cls(**raw)
+    except TypeError as err:
+        raise RecipeError(f"{source}: {where}: {err}") from err
+
+
+def _check_keys(raw: Mapping[str, Any], known: set[str], source: str, prefix: str) -> None:
+    for key in raw:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), sorted(known), n=1)
+            hint = f"did you mean '{prefix}{close[0]}'?" if close else f"known: {', '.join(sorted(known))}"
+            raise RecipeError(f"{source}: unknown key '{prefix}{key}'; {hint}")
+
+
+def _check_values(recipe: Recipe) -> None:
+    src = recipe.source
+    if recipe.benchmark not in BENCHMARKS:
+        raise RecipeError(f"{src}: benchmark={recipe.benchmark!r}: use one of {', '.join(BENCHMARKS)}")
+    if recipe.label_scheme not in ("conll", "xtreme"):
+        raise RecipeError(f"{src}: label_scheme={recipe.label_scheme!r}: use conll or xtreme")
+    if recipe.alignment.get("method") not in ("eflomal", "gold"):
+        raise RecipeError(f"{src}: alignment.method={recipe.alignment.get('method')!r}: use eflomal or gold")
+    _check_keys(recipe.alignment, {"max_phrase_len", "method", "max_tokens"}, src, "alignment.")
+    _check_keys(recipe.projection, set(PROJECTION_KEYS), src, "projection.")
+    from ..matching import STRICTNESS_LEVELS
+
+    strictness = recipe.projection_options()["strictness"]
+    if strictness not in STRICTNESS_LEVELS:
+        raise RecipeError(f"{src}: projection.strictness={strictness!r}: use one of {', '.join(STRICTNESS_LEVELS)}")
+    for key in ("batch_size", "shard_size", "max_words"):
+        value = recipe.projection_options()[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise RecipeError(f"{src}: projection.{key}={value!r}: give a whole number >= 1")
+    _check_lst_languages(recipe)
+    if recipe.publish.push and not (recipe.publish.pipeline_repo or recipe.publish.ner_repo):
+        raise RecipeError(f"{src}: publish.push is true but no repository is named: set publish.pipeline_repo")
+
+
+def _check_lst_languages(recipe: Recipe) -> None:
+    """An M2M100 LST model cannot translate into a language M2M100 lacks (eu, te): say so before any work."""
+    model = recipe.models.lst
+    config = Path(model) / "config.json"
+    is_m2m = "m2m100" in model.lower() or (config.is_file() and '"m2m_100"' in config.read_text(encoding="utf-8"))
+    missing = [lang for lang in recipe.languages if is_m2m and get_language(lang).m2m100_code is None]
+    if missing:
+        raise RecipeError(
+            f"{recipe.source}: models.lst={model!r} is an M2M100 model, which has no {', '.join(missing)}: use an "
+            "NLLB-200 model (models.lst=facebook/nllb-200-distilled-600M) or leave those languages out"
+        )
+
+
+def _resolve(path: str | None, base_dir: Path) -> str | None:
+    if path is None:
+        return None
+    p = Path(str(path)).expanduser()
+    return str(p if p.is_absolute() else (base_dir / p))

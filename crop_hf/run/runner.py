@@ -1,0 +1,171 @@
+"""``crop-hf run RECIPE``: the stages of a CROP run in order, each reused while its inputs and settings hold.
+
+data -> models -> align -> train_lst -> train_ner -> project -> selftrain -> evaluate -> report -> cards -> push
+
+:func:`plan` builds the stages without running anything (``--dry-run`` prints it, offline, without loading a
+model); :func:`run_recipe` runs them through :class:`~crop_hf.run.stages.StageRunner`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import steps
+from .data import ENGLISH, PARALLEL, prepare_data, raw_file, test_file
+from .recipe import Recipe, check_stage_fields
+from .report import collect, write_cards, write_report
+from .stages import Stage, StageRunner
+
+logger = logging.getLogger(__name__)
+
+
+def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None = None) -> list[Stage]:
+    """The run's stages with their settings, inputs and outputs; each ``fn`` runs its stage when called and reads
+    the results of earlier stages from ``results`` (which the caller fills, run or reused)."""
+    out = Path(output_dir)
+    r: dict[str, Any] = results if results is not None else {}
+    langs = recipe.languages
+    data = {role: {k: v for k, v in dataclasses.asdict(src).items() if v not in (None, {})}
+            for role, src in recipe.data.items()}  # fmt: skip
+    lst_init = "built by the models stage" if recipe.models.lst == "builtin" else recipe.models.lst
+    ner_init = "built by the models stage" if recipe.models.ner == "builtin" else recipe.models.ner
+
+    stages = [
+        Stage("data", "read each role's data into JSON lines",
+              {"data": data, "languages": langs, "seed": recipe.seed, "files": _data_fingerprints(recipe)},
+              [], [f"{role}: {src.describe()}" for role, src in recipe.data.items()],
+              [ENGLISH, PARALLEL, "data/raw", "data/test"], lambda: prepare_data(recipe, out)),
+        Stage("models", "resolve (demo: build) the initial checkpoints",
+              {"models": dataclasses.asdict(recipe.models), "seed": recipe.seed, "local": _model_fingerprints(recipe)},
+              [], [f"lst: {lst_init}", f"ner: {ner_init}", f"mt: {recipe.models.mt or 'the LST model (both ways)'}"],
+              ["models/m2m100-init", "models/xlmr-init", "models/spm.model"] if recipe.builtin else [],
+              lambda: steps.resolve_models(recipe, out)),
+        Stage("align", f"phrase pairs of the parallel pairs ({recipe.alignment['method']})", dict(recipe.alignment),
+              ["data"], [PARALLEL], [steps.ALIGNED], lambda: steps.align(recipe, out)),
+        Stage("train_lst", "fine-tune the labeled sequence translation model", dict(recipe.lst),
+              ["align", "models"], [steps.ALIGNED, f"init: {lst_init}"], [steps.LST_DIR],
+              lambda: steps.train_lst(recipe, out, r["models"])),
+        Stage("train_ner", "train the English NER model (the zero-shot baseline)",
+              {**recipe.ner, "label_scheme": recipe.label_scheme}, ["data", "models"],
+              [ENGLISH, f"init: {recipe.models.english_ner or ner_init}"], [steps.NER_DIR],
+              lambda: steps.train_english_ner(recipe, out, r["models"])),
+        Stage("project", "project the raw target text with the crop-projection pipeline",
+              recipe.projection_options(), ["data", "train_lst", "train_ner"],
+              [raw_file(lang) for lang in langs], [steps.PIPELINE_DIR, steps.PROJECTED_DIR],
+              lambda: steps.project(recipe, out, r["models"], r["train_ner"]["model_dir"])),
+        Stage("selftrain", "multilingual self-training (English gold + projected, re-labelled discards)",
+              {**recipe.selftrain, "label_scheme": recipe.label_scheme}, ["project", "models"],
+              [ENGLISH, steps.PROJECTED_DIR, f"init: {ner_init}"], [steps.CROP_DIR],
+              lambda: steps.selftrain(recipe, out, r["models"])),
+        Stage("evaluate", "F1 per language on the target test sets: zero-shot vs CROP", {},
+              ["data", "train_ner", "selftrain"], [test_file(lang) for lang in langs], [],
+              lambda: steps.evaluate(recipe, out, r["train_ner"]["model_dir"], r["selftrain"]["model_dir"])),
+        Stage("report", "report.md beside the paper's table, plots, metrics.json",
+              {"benchmark": recipe.benchmark}, ["align", "train_lst", "train_ner", "project", "selftrain", "evaluate"],
+              [], ["report.md", "metrics.json"], lambda: _report(recipe, out, r)),
+        Stage("cards", "model cards of the pipeline and the self-trained NER model",
+              {"pipeline_repo": recipe.publish.pipeline_repo, "ner_repo": recipe.publish.ner_repo}, ["report"],
+              [steps.PIPELINE_DIR, steps.CROP_DIR], [], lambda: _cards(recipe, out, r)),
+    ]  # fmt: skip
+    if recipe.publish.push:
+        stages.append(Stage("push", "publish the pipeline and the NER model", dataclasses.asdict(recipe.publish),
+                            ["cards"], [], ["push"], lambda: _push(recipe, out, r)))  # fmt: skip
+    return stages
+
+
+def run_recipe(
+    recipe: Recipe, output_dir: str | Path, force: bool = False, echo: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """Run (or resume) every stage; return the content of ``metrics.json``."""
+    check_stage_fields(recipe)
+    out = Path(output_dir)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    runner = StageRunner(out, force=force, echo=echo)
+    results: dict[str, Any] = {}
+    for stage in plan(recipe, out, results):
+        results[stage.name] = runner.run(stage)
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    metrics["stages"] = {rec.name: {"seconds": round(rec.seconds, 2), "reused": rec.reused} for rec in runner.records}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
+    return metrics
+
+
+def describe_plan(recipe: Recipe, output_dir: str | Path) -> str:
+    """The plan as text: each stage with its inputs, outputs and settings (``crop-hf run --dry-run``)."""
+    check_stage_fields(recipe)
+    lines = [f"recipe {recipe.name} ({recipe.source}): languages {', '.join(recipe.languages)}; "
+             f"benchmark {recipe.benchmark}; labels {recipe.label_scheme}; seed {recipe.seed}; output {output_dir}"]  # fmt: skip
+    for i, stage in enumerate(plan(recipe, output_dir), start=1):
+        lines.append(f"[{i}] {stage.name}: {stage.description}")
+        if stage.after:
+            lines.append(f"    after: {', '.join(stage.after)}")
+        for item in stage.inputs:
+            lines.append(f"    in:  {item}")
+        for item in stage.outputs:
+            lines.append(f"    out: {item}")
+        shown = {k: v for k, v in stage.settings.items() if k not in ("files", "local")}
+        if shown:
+            lines.append(f"    settings: {json.dumps(shown, ensure_ascii=False, default=str)}")
+    return "\n".join(lines)
+
+
+def _report(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
+    metrics, typed = collect(recipe, r)
+    r["typed"] = typed
+    return write_report(recipe, out, metrics, typed)
+
+
+def _cards(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
+    typed = r.get("typed") or collect(recipe, r)[1]
+    return write_cards(recipe, out, typed, r["project"]["pipeline_dir"], r["selftrain"]["model_dir"])
+
+
+def _push(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
+    from ..hub import publish_ner_model, publish_pipeline
+
+    pub = recipe.publish
+    common = {"private": pub.private, "revision": pub.revision}
+    done = {}
+    if pub.pipeline_repo:
+        dry = out / "push" / "pipeline" if pub.dry_run else None
+        res = publish_pipeline(r["project"]["pipeline_dir"], pub.pipeline_repo, dry_run=dry, **common)
+        done["pipeline"] = res.location
+    if pub.ner_repo:
+        dry = out / "push" / "ner" if pub.dry_run else None
+        res = publish_ner_model(r["selftrain"]["model_dir"], pub.ner_repo, dry_run=dry, **common)
+        done["ner"] = res.location
+    return done
+
+
+def _data_fingerprints(recipe: Recipe) -> dict[str, Any]:
+    """Changed input files rerun the data stage: a hash of names, sizes and times of each local source."""
+    from ..builders._base import fingerprint_dir
+
+    prints: dict[str, Any] = {}
+    for role, src in recipe.data.items():
+        if src.data_dir:
+            prints[role] = fingerprint_dir(src.data_dir)
+        elif src.files:
+            paths = src.files.values() if isinstance(src.files, dict) else [src.file_for(x) for x in recipe.languages]
+            prints[role] = [_file_print(Path(p)) for p in paths]
+    return prints
+
+
+def _model_fingerprints(recipe: Recipe) -> dict[str, Any]:
+    from ..builders._base import fingerprint_dir
+
+    return {role: fingerprint_dir(value) for role, value in dataclasses.asdict(recipe.models).items()
+            if value and Path(value).is_dir()}  # fmt: skip
+
+
+def _file_print(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"

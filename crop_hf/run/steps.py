@@ -1,0 +1,276 @@
+"""The model stages of a run, each a call into the library (see :mod:`crop_hf.run.runner` for the order).
+
+Every function takes the recipe and the run's output folder, reads what earlier stages wrote there and returns a
+JSON-able result that the stage record keeps. Paths under the output folder are the constants below.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..tagging import tags_to_spans
+from .data import ENGLISH, PARALLEL, raw_file, read_jsonl, test_file, write_jsonl
+from .recipe import Recipe, RecipeError
+
+ALIGNED = "data/parallel_aligned.jsonl"
+LST_DIR = "models/lst"
+NER_DIR = "models/english-ner"
+PIPELINE_DIR = "models/crop-projection"
+CROP_DIR = "models/crop-ner"
+PROJECTED_DIR = "projected"
+NO_RELABEL = ("wrong_language", "too_long", "empty")  # discards that are not worth re-labelling
+
+
+def resolve_models(recipe: Recipe, out: Path) -> dict[str, Any]:
+    """The checkpoints of each role: built here for the demo (``builtin``), else the recipe's ids or folders."""
+    if recipe.models.lst == "builtin" or recipe.models.ner == "builtin":
+        from ..demo.corpus import build_models
+
+        built = build_models(out / "models", recipe.seed)
+        return {"lst": built["lst"], "ner": built["ner"], "mt": None, "english_ner": None}
+    for role in ("lst", "ner", "mt", "english_ner"):
+        value = getattr(recipe.models, role)
+        if value and (value.startswith((".", "/", "~")) or Path(value).exists()) and not Path(value).is_dir():
+            raise RecipeError(f"{recipe.source}: models.{role}={value!r} is not a folder (nor a Hub id)")
+    return {"lst": recipe.models.lst, "ner": recipe.models.ner, "mt": recipe.models.mt,
+            "english_ner": recipe.models.english_ner}  # fmt: skip
+
+
+def align(recipe: Recipe, out: Path) -> dict[str, Any]:
+    """Phrase pairs of every parallel pair: eflomal word alignment, or the source's gold entity alignment."""
+    from ..alignment import align_corpus
+    from ..languages import get_language
+
+    rows = list(read_jsonl(out / PARALLEL))
+    method = recipe.alignment["method"]
+    per_lang: dict[str, float] = {}
+    for lang in recipe.languages:
+        mine = [r for r in rows if r["tgt_lang"] == lang and "phrases" not in r]
+        if method == "gold":
+            missing = [r for r in mine if "gold_phrases" not in r]
+            if missing:
+                raise RecipeError(f"{recipe.source}: alignment.method=gold but the {lang} pairs carry no gold "
+                                  "alignment; use method: eflomal")  # fmt: skip
+            for r in mine:
+                r["phrases"] = r["gold_phrases"]
+        elif mine:
+            aligned = align_corpus(
+                [r["src_tokens"] for r in mine], [r["tgt_tokens"] for r in mine],
+                max_phrase_len=recipe.alignment["max_phrase_len"], char_level_target=get_language(lang).char_level,
+                max_tokens=recipe.alignment.get("max_tokens", 512), progress=False,
+            )  # fmt: skip
+            for r, pair in zip(mine, aligned):
+                r["phrases"] = [[p.src_start, p.src_end, p.tgt_start, p.tgt_end] for p in pair.phrases]
+        lang_rows = [r for r in rows if r["tgt_lang"] == lang]
+        per_lang[lang] = round(sum(len(r.get("phrases", [])) for r in lang_rows) / max(1, len(lang_rows)), 2)
+    n = write_jsonl(out / ALIGNED, ({k: v for k, v in r.items() if k != "gold_phrases"} for r in rows))
+    return {"pairs": n, "method": method, "phrase_pairs_per_sentence": per_lang}
+
+
+def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, Any]:
+    """Fine-tune the LST model en->xx with slots (and xx->en plain when it also serves as the MT model)."""
+    from ..scripts.train_lst import train_lst_model
+
+    features = []
+    both_ways = not models["mt"]
+    for r in read_jsonl(out / ALIGNED):
+        features.append({k: r[k] for k in ("src_tokens", "tgt_tokens", "phrases", "src_lang", "tgt_lang")})
+        if both_ways:
+            flipped = [[t0, t1, s0, s1] for s0, s1, t0, t1 in r["phrases"]]
+            features.append({"src_tokens": r["tgt_tokens"], "tgt_tokens": r["src_tokens"], "phrases": flipped,
+                             "src_lang": r["tgt_lang"], "tgt_lang": "en"})  # fmt: skip
+    settings = dict(recipe.lst)
+    max_length, lora_r = settings.pop("max_length", 256), settings.pop("lora_r", 0)
+    args = _arguments("lst", recipe, out / LST_DIR, settings)
+    trainer = train_lst_model(models["lst"], features, args, max_length, lora_r)
+    history = [h for h in trainer.state.log_history if "loss" in h]
+    return {
+        "model_dir": str(out / LST_DIR),
+        "last_log": history[-1] if history else {},
+        "steps": trainer.state.global_step,
+        "training_pairs": len(features),
+        **slot_quality(recipe, out),
+    }
+
+
+def slot_quality(recipe: Recipe, out: Path) -> dict[str, Any]:
+    """Slot boundary precision and well-formed rate on test pairs whose gold entity alignment is known.
+
+    Only sources that carry the English side and the alignment (the built-in corpus) can be scored this way; the
+    result is empty otherwise.
+    """
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from ..languages import get_language
+    from ..metrics import slot_boundary_precision, well_formed_rate
+    from ..slots import parse_slots, wrap
+    from ..translation import Translator
+
+    rows = {lang: [r for r in read_jsonl(out / test_file(lang)) if r.get("alignment") and tags_to_spans(r["tags"])]
+            for lang in recipe.languages}  # fmt: skip
+    if not any(rows.values()):
+        return {}
+    model = AutoModelForSeq2SeqLM.from_pretrained(out / LST_DIR)
+    translator = Translator(model, AutoTokenizer.from_pretrained(out / LST_DIR), batch_size=64)
+    precision, well_formed = {}, {}
+    for lang, mine in rows.items():
+        wrapped, gold = [], []
+        for r in mine:
+            src_spans, tgt_spans = tags_to_spans(r["src_tags"]), tags_to_spans(r["tags"])
+            wrapped.append(wrap(r["src_tokens"], src_spans))
+            gold.append({i: r["tokens"][tgt_spans[j].start : tgt_spans[j].end] for i, j in r["alignment"]})
+        parsed = [parse_slots(t or "") for t in translator.translate(wrapped, "en", lang)]
+        precision[lang] = round(slot_boundary_precision(parsed, gold, char_level=get_language(lang).char_level), 4)
+        well_formed[lang] = round(well_formed_rate(parsed), 4)
+    return {"slot_boundary_precision": precision, "well_formed_rate": well_formed}
+
+
+def train_english_ner(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, Any]:
+    """The English NER model (the zero-shot baseline), or the fine-tuned one the recipe names."""
+    if models["english_ner"]:
+        return {"model_dir": models["english_ner"], "trained": False}
+    from ..selftrain import train_ner
+
+    args = _arguments("ner", recipe, out / NER_DIR, recipe.ner)
+    result = train_ner(models["ner"], english_examples(out), args)
+    return {"model_dir": str(out / NER_DIR), "trained": True, "train_loss": result.train_loss,
+            "sentences": result.train_sentences, "steps": result.steps}  # fmt: skip
+
+
+def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> dict[str, Any]:
+    """The crop-projection pipeline over each language's raw text, into resumable shards, scored against gold."""
+    from transformers import pipeline
+
+    from ..corpus_projection import project_corpus
+    from ..languages import get_language
+
+    options = recipe.projection_options()
+    kwargs = {
+        k: options[k] for k in ("strictness", "min_score", "max_words", "check_language") if options[k] is not None
+    }
+    candidates = options.get("langid_candidates")
+    if candidates == "auto":  # the run's languages and English: avoids confusing close relatives (no / da)
+        candidates = sorted({get_language(x).langid_code for x in [*recipe.languages, "en"]} - {None})
+    if candidates:
+        kwargs["langid_candidates"] = candidates
+    projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"])
+    projector.save_pretrained(out / PIPELINE_DIR)
+    per_lang: dict[str, Any] = {}
+    for lang in recipe.languages:
+        shards = out / PROJECTED_DIR / lang
+        project_corpus(projector, out / raw_file(lang), shards, src_lang=lang, shard_size=options["shard_size"],
+                       batch_size=options["batch_size"], **kwargs)  # fmt: skip
+        per_lang[lang] = projection_quality(list(read_jsonl(out / raw_file(lang))), read_shards(shards))
+    return {"pipeline_dir": str(out / PIPELINE_DIR), "languages": per_lang}
+
+
+def read_shards(shard_dir: Path) -> list[dict[str, Any]]:
+    """The projected rows of one language, in input order."""
+    import pyarrow.parquet as pq
+
+    rows = []
+    for shard in sorted(shard_dir.glob("shard-*.parquet")):
+        rows.extend(pq.read_table(shard, columns=["line", "kept", "reason", "tokens", "tags"]).to_pylist())
+    return sorted(rows, key=lambda r: r["line"])
+
+
+def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """P/R/F1 of the kept sentences against the gold tags of their rows, the kept ratio and drops per reason.
+
+    Sources without labels give only the counts. A kept sentence whose tokens differ from the gold row's (the raw
+    tokenizer split a word differently) cannot be scored and counts as a ``tokenisation`` drop.
+    """
+    from ..metrics import projection_scores
+
+    gold, pred, drops = [], [], {}
+    for row, res in zip(gold_rows, results):
+        if res["kept"] and ("tags" not in row or res["tokens"] == row["tokens"]):
+            gold.append(tags_to_spans(row["tags"]) if "tags" in row else [])
+            pred.append(tags_to_spans(res["tags"]))
+        else:
+            reason = res["reason"] or "tokenisation"
+            drops[reason] = drops.get(reason, 0) + 1
+    scored = all("tags" in row for row in gold_rows)
+    scores = projection_scores(gold, pred) if scored else None
+    return {
+        "precision": round(scores.precision, 4) if scores else None,
+        "recall": round(scores.recall, 4) if scores else None,
+        "f1": round(scores.f1, 4) if scores else None,
+        "kept": len(pred),
+        "total": len(gold_rows),
+        "kept_ratio": round(len(pred) / max(1, len(gold_rows)), 4),
+        "drops": dict(sorted(drops.items())),
+    }
+
+
+def selftrain(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, Any]:
+    """CROP's multilingual self-training: English gold + kept projections, then re-labelled discards."""
+    from ..ner_data import NerExample
+    from ..selftrain import self_train
+
+    projected, discarded = [], []
+    for lang in recipe.languages:
+        for r in read_shards(out / PROJECTED_DIR / lang):
+            if r["kept"]:
+                projected.append(NerExample(r["tokens"], r["tags"], lang, f"{lang}-{r['line']}"))
+            elif r["reason"] not in NO_RELABEL and r["tokens"]:
+                discarded.append(NerExample(r["tokens"], None, lang, f"{lang}-{r['line']}"))
+    args = _arguments("selftrain", recipe, out / CROP_DIR, recipe.selftrain)
+    result = self_train(models["ner"], english_examples(out), projected, discarded, args)
+    return {
+        "model_dir": result.model_dir,
+        "projected": len(projected),
+        "discarded": len(discarded),
+        "rounds": [
+            {"round": r.round, "sentences": r.train_sentences, "train_loss": r.train_loss, "data": r.data}
+            for r in result.rounds
+        ],  # fmt: skip
+    }
+
+
+def evaluate(recipe: Recipe, out: Path, zero_shot_dir: str, crop_dir: str) -> dict[str, Any]:
+    """Entity-level F1 per target language on its test set: the zero-shot English model vs the CROP model."""
+    from ..ner_data import NerExample
+    from ..selftrain import evaluate_ner
+
+    eval_sets = {lang: [NerExample(r["tokens"], r["tags"], lang, str(r.get("id", i)))
+                        for i, r in enumerate(read_jsonl(out / test_file(lang)))]
+                 for lang in recipe.languages}  # fmt: skip
+    results: dict[str, Any] = {lang: {} for lang in recipe.languages}
+    for name, path in (("zero_shot", zero_shot_dir), ("crop", crop_dir)):
+        for lang, scores in evaluate_ner(path, eval_sets).items():
+            results[lang][name] = round(scores.f1, 4)
+    return results
+
+
+def english_examples(out: Path) -> list:
+    from ..ner_data import NerExample
+
+    return [NerExample(r["tokens"], r["tags"], "en", str(r.get("id", i)))
+            for i, r in enumerate(read_jsonl(out / ENGLISH))]  # fmt: skip
+
+
+def _arguments(stage: str, recipe: Recipe, output_dir: Path, settings: dict[str, Any]) -> Any:
+    """The stage's arguments dataclass from the recipe's fields (CPU picked by itself when there is no GPU)."""
+    import torch
+
+    if stage == "lst":
+        from ..trainer import LabeledSeq2SeqTrainingArguments as cls
+    else:
+        from ..selftrain import SelfTrainingArguments as cls
+    defaults: dict[str, Any] = {"report_to": [], "seed": recipe.seed, "use_cpu": not torch.cuda.is_available()}
+    if stage != "lst":
+        defaults["label_scheme"] = recipe.label_scheme
+    random.seed(recipe.seed)
+    try:
+        return cls(output_dir=str(output_dir), **{**defaults, **settings})
+    except (TypeError, ValueError) as err:
+        raise RecipeError(f"{recipe.source}: {stage}: {err}") from err
+
+
+def dump(result: Any) -> str:
+    return json.dumps(result, indent=2, ensure_ascii=False)

@@ -1,0 +1,149 @@
+"""crop-hf run: recipes (schema, overrides, errors), the dry-run plan, and the conll5 recipe end to end on local
+tiny checkpoints and CoNLL-format files."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from fixtures_formats import write_conll5
+
+from crop_hf.cli import main
+from crop_hf.run.recipe import RecipeError, load_recipe, parse_recipe
+
+MINIMAL = {
+    "languages": ["es"],
+    "data": {
+        "english": {"files": "en.jsonl"},
+        "target_test": {"files": "{lang}.jsonl"},
+        "parallel": {"files": {"es": "es.tsv"}},
+    },
+    "models": {"lst": "some/lst", "ner": "some/ner"},
+}
+
+
+def test_dry_run_prints_the_papers_conll5_settings_offline(capsys, tmp_path):
+    assert main(["run", "conll5", "--output-dir", str(tmp_path / "out"), "--dry-run"]) == 0
+    plan = capsys.readouterr().out
+    for expected in (
+        "languages es, nl, de, no", "facebook/m2m100_418M", "xlm-roberta-base", '"learning_rate": 0.0001',
+        '"warmup_steps": 4000', '"adam_beta1": 0.9', '"adam_beta2": 0.98', '"alpha": 0.5',
+        '"per_device_train_batch_size": 24', '"num_train_epochs": 15', '"warmup_steps": 0.1', '"iterations": 2',
+        '"max_words": 128', "builder conll5(en, split=train)", "ccaligned(sentences-{lang}", "[10] cards",
+    ):  # fmt: skip
+        assert expected in plan, expected
+    assert not (tmp_path / "out").exists()  # a dry run writes nothing
+
+
+def test_dry_run_xtreme40_in_a_fresh_interpreter_loads_no_model(tmp_path):
+    code = (
+        "import huggingface_hub, transformers\nfrom crop_hf.cli import main\n"
+        "def refuse(*a, **k):\n    raise SystemExit('a model or the Hub was touched')\n"
+        "transformers.PreTrainedModel.from_pretrained = refuse\n"
+        "huggingface_hub.HfApi.model_info = refuse\n"
+        f"raise SystemExit(main(['run', 'xtreme40', '--output-dir', {str(tmp_path / 'x')!r}, '--dry-run']))"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "benchmark xtreme40; labels xtreme" in out and "languages af, ar, bg" in out
+    assert '"per_device_train_batch_size": 32' in out and '"num_train_epochs": 10' in out
+    assert ", eu," not in out.split("\n")[0]  # M2M100 has no Basque: the shipped recipe leaves it out
+    assert "xlm-roberta-base" in out and not (tmp_path / "x").exists()
+
+
+def test_overrides_set_nested_keys_and_read_values_as_yaml(tmp_path):
+    recipe = load_recipe("conll5", ["languages=[es,no]", "lst.max_steps=200", "models.mt=null",
+                                    "data.english.data_dir=/data/conll"])  # fmt: skip
+    assert recipe.languages == ["es", "no"]  # YAML's unquoted no is Norwegian in a language list
+    assert recipe.lst["max_steps"] == 200 and recipe.lst["learning_rate"] == 1e-4
+    assert recipe.data["english"].data_dir == "/data/conll"
+    assert recipe.data["target_raw"].split == "train" and recipe.data["target_test"].split == "test"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"lst": {"max_stesp": 3}}, "unknown key 'lst.max_stesp'; did you mean 'lst.max_steps'?"),
+        ({"languages": ["es", "xx"]}, "unknown language code 'xx'"),
+        ({"languages": ["es", "en"]}, "list the target languages only"),
+        ({"projection": {"strictness": "fuzy"}}, "projection.strictness='fuzy'"),
+        ({"projection": {"batch_size": 0}}, "projection.batch_size=0"),
+        ({"modles": {}}, "did you mean 'models'?"),
+        ({"models": {"lst": "facebook/m2m100_418M", "ner": "x"}, "languages": ["es", "eu"]}, "has no eu"),
+        ({"data": {"english": {"files": "a", "builder": "conll5"}}}, "exactly one of builder, hub, files"),
+    ],
+)
+def test_bad_recipes_name_the_key_and_the_fix(change, message):
+    raw = {**MINIMAL, **change}
+    if "data" in change:
+        raw["data"] = {**MINIMAL["data"], **change["data"]}
+    with pytest.raises(RecipeError) as err:
+        from crop_hf.run.recipe import check_stage_fields
+
+        check_stage_fields(parse_recipe(raw, source="r.yaml"))
+    assert message in str(err.value) and str(err.value).startswith("r.yaml")
+
+
+def test_missing_recipe_file_is_a_clear_error():
+    with pytest.raises(RecipeError, match="no such file; give a YAML file or one of demo, conll5, xtreme40"):
+        load_recipe("nonexistent.yaml")
+
+
+def _tsv_pairs(root, langs, n):
+    """Parallel English-target lines per language from the built-in corpus (our own generated sentences)."""
+    from crop_hf.demo.synthetic import generate_corpus
+
+    files = {}
+    for lang in langs:
+        path = root / f"pairs-{lang}.tsv"
+        lines = [f"{ex.src_text}\t{ex.tgt_text}" for ex in generate_corpus([lang], n, seed=3, split="train")]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files[lang] = str(path)
+    return files
+
+
+@pytest.mark.slow
+def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, tmp_path, capsys):
+    conll = write_conll5(tmp_path / "conll")
+    pairs = _tsv_pairs(tmp_path, ["es", "nl", "de", "no"], 30)
+    out = tmp_path / "run"
+    args = [
+        "run", "conll5", "--output-dir", str(out),
+        "--set", f"models.lst={tiny_dir / 'm2m100'}", "--set", f"models.ner={tiny_dir / 'xlmr'}",
+        "--set", f"data.english.data_dir={conll}", "--set", f"data.target_raw.data_dir={conll}",
+        "--set", f"data.target_test.data_dir={conll}",
+        "--set", "data.parallel={files: " + json.dumps(pairs) + "}",
+        "--set", "lst={max_steps: 6, per_device_train_batch_size: 8, learning_rate: 1.0e-3, save_steps: 100}",
+        "--set", "ner={num_train_epochs: 1, per_device_train_batch_size: 8}",
+        "--set", "selftrain={num_train_epochs: 1, per_device_train_batch_size: 8}",
+    ]  # fmt: skip
+    assert main(args) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["languages"] == ["es", "nl", "de", "no"]
+    # the builders read the distributed formats: CoNLL-2003 English (IOB1) train has 4 sentences
+    assert metrics["data"]["english"] == 4
+    assert metrics["data"]["parallel"] == 4 * 30
+    for lang in ("es", "nl", "de", "no"):
+        proj = metrics["projection"][lang]
+        assert proj["total"] == metrics["data"]["target_raw"][lang] > 0
+        assert proj["kept"] + sum(proj["drops"].values()) == proj["total"]
+        assert set(metrics["evaluation"][lang]) == {"zero_shot", "crop"}
+    assert len(metrics["selftrain"]["rounds"]) == 2
+    report = (out / "report.md").read_text()
+    rows = [line for line in report.splitlines() if line.startswith(("| es |", "| nl |", "| de |", "| no |"))]
+    assert len(rows) == 8  # one row per language in the run's table and in the table beside the paper
+    assert "| es |" in report and "78.1" in report and "80.2" in report  # the paper's CROP F1 (es, average)
+    assert (out / "models" / "crop-projection" / "README.md").is_file()
+    assert "conll5: CROP F1 above zero-shot" in capsys.readouterr().out
+
+    # a changed projection setting reruns projection and the stages after it, and reuses the ones before
+    capsys.readouterr()
+    assert main([*args, "--set", "projection.strictness=fuzzy"]) == 0
+    again = json.loads((out / "metrics.json").read_text())
+    reused = {name: s["reused"] for name, s in again["stages"].items()}
+    assert reused == {"data": True, "models": True, "align": True, "train_lst": True, "train_ner": True,
+                      "project": False, "selftrain": False, "evaluate": False, "report": False, "cards": False}  # fmt: skip
+    assert "settings changed (strictness)" in capsys.readouterr().out
