@@ -33,7 +33,7 @@ NER_TEMPLATE = "ner_model_card.md"
 PROJECTION_PLOT = "projection_per_language.png"
 NER_PLOT = "f1_per_language.png"
 SPBLEU_TOKENIZERS = ("flores101", "flores200")
-_PRESET_DATA = {"conll5": "CoNLL-2002/2003 NER", "xtreme40": "WikiANN / PAN-X (XTREME)"}
+BENCHMARK_DATA = {"conll5": "CoNLL-5 (CoNLL-2002/2003, NorNE)", "xtreme40": "XTREME-40 (WikiANN / PAN-X)"}
 _EXAMPLES = {  # written for these cards; any sentence in the language works
     "es": "Lucía Ferrer visitó el museo de Valencia con Tomás .",
     "de": "Greta Vogel arbeitet seit Mai bei der Stadtbibliothek Kassel .",
@@ -113,11 +113,11 @@ class RunMetrics:
                     e.get("crop"),
                 )
             )  # fmt: skip
-        preset = metrics.get("preset", "tiny")  # the demo's --preset; runs without it used the built-in corpus
-        if preset == "tiny":
-            return cls(results, training=_training_facts(metrics))
-        name = _PRESET_DATA.get(preset, f"the {preset} preset's test data")
-        return cls(results, name, f"crop-hf-{preset}", training=_training_facts(metrics), synthetic=False)
+        benchmark = (metrics.get("recipe") or {}).get("benchmark", "none")  # crop-hf run's recipe section
+        if benchmark not in BENCHMARK_DATA:  # the demo: the built-in corpus
+            return cls(results, training=training_facts(metrics))
+        name = BENCHMARK_DATA[benchmark]
+        return cls(results, name, f"crop-hf-{benchmark}", training=training_facts(metrics), synthetic=False)
 
     @classmethod
     def from_json(cls, path: str | Path) -> RunMetrics:
@@ -378,21 +378,19 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _training_facts(metrics: Mapping[str, Any]) -> dict[str, Any]:
+def training_facts(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """The "Training" facts of a card from the ``lst``, ``english_ner`` and ``selftrain`` sections of a run."""
     lst, ner, st = metrics.get("lst") or {}, metrics.get("english_ner") or {}, metrics.get("selftrain") or {}
+    rounds = st.get("rounds") if isinstance(st.get("rounds"), list) else []
     facts = {
-        "LST training pairs (both directions)": lst.get("training_pairs"),
+        "LST training pairs": lst.get("training_pairs"),
         "LST training steps": lst.get("steps"),
-        "English NER training sentences": ner.get("sentences", ner.get("examples")),
-        "projected target sentences kept": st.get("projected", st.get("projected_kept")),
-        "discarded sentences re-labelled": st.get("discarded", st.get("relabelled")),
-        "self-training rounds": _rounds(st),
+        "English NER training sentences": ner.get("sentences"),
+        "projected target sentences kept": st.get("projected"),
+        "discarded sentences handed to self-training": st.get("discarded"),
+        "discarded sentences re-labelled and kept (all rounds)": (
+            sum((r.get("data") or {}).get("relabelled", 0) for r in rounds) if rounds else None
+        ),
+        "self-training rounds": len(rounds) or None,
     }
     return {k: v for k, v in facts.items() if v is not None}
-
-
-def _rounds(selftrain: Mapping[str, Any]) -> int | None:
-    """Number of self-training rounds: a ``rounds`` list, or ``round_1``, ``round_2``, ... keys (older runs)."""
-    if isinstance(selftrain.get("rounds"), list):
-        return len(selftrain["rounds"])
-    return sum(key.startswith("round_") for key in selftrain) or None

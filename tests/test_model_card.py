@@ -35,7 +35,11 @@ DEMO_METRICS = {
         "es": {"precision": 0.9027, "recall": 0.8947, "f1": 0.8987, "kept": 68, "total": 150, "kept_ratio": 0.4533},
         "zh": {"precision": 0.931, "recall": 0.92, "f1": 0.9255, "kept": 39, "total": 150, "kept_ratio": 0.26},
     },
-    "selftrain": {"projected": 107, "discarded": 90, "rounds": [{"round": 1}, {"round": 2}]},
+    "selftrain": {
+        "projected": 107,
+        "discarded": 90,
+        "rounds": [{"round": 0, "data": {"projected": 107}}, {"round": 1, "data": {"relabelled": 31, "no_entity": 40}}],
+    },
     "evaluation": {"es": {"zero_shot": 0.2182, "crop": 0.5222}, "zh": {"zero_shot": 0.0, "crop": 0.0984}},
 }
 
@@ -59,15 +63,20 @@ def test_demo_metrics_are_read_per_language():
     assert (es.slot_boundary_precision, es.bleu, es.bleu_tokenize) == (0.8123, 21.37, "13a")
     assert (zh.bleu, zh.bleu_tokenize, zh.zero_shot_f1, zh.crop_f1) == (9.5, None, 0.0, 0.0984)
     assert metrics.training == {
-        "LST training pairs (both directions)": 800,
+        "LST training pairs": 800,
         "LST training steps": 120,
         "English NER training sentences": 300,
         "projected target sentences kept": 107,
-        "discarded sentences re-labelled": 90,
+        "discarded sentences handed to self-training": 90,
+        "discarded sentences re-labelled and kept (all rounds)": 31,  # what round 1 re-labelled, not the 90 given
         "self-training rounds": 2,
     }
-    real = RunMetrics.from_dict({**DEMO_METRICS, "preset": "conll5"})
-    assert (real.synthetic, real.dataset_name, real.results) == (False, "CoNLL-2002/2003 NER", metrics.results)
+    real = RunMetrics.from_dict({**DEMO_METRICS, "recipe": {"benchmark": "conll5"}})
+    assert (real.synthetic, real.dataset_name, real.results) == (
+        False,
+        "CoNLL-5 (CoNLL-2002/2003, NorNE)",
+        metrics.results,
+    )
     with pytest.raises(ValueError, match="metrics.json.*'languages'"):
         RunMetrics.from_dict({"projection": {}})
     with pytest.raises(UnknownLanguageError, match="known codes"):

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..model_card import LanguageResult, RunMetrics
+from ..model_card import BENCHMARK_DATA, LanguageResult, RunMetrics, training_facts
 from .recipe import Recipe
 
 # CROP paper (Findings of EMNLP 2022), entity-level F1 in %: XLM-R zero-shot and CROP.
@@ -27,10 +27,6 @@ PAPER = {
         "zero_shot": {"avg": 61.3},
         "crop": {"avg": 68.2},
     },
-}
-BENCHMARK_DATA = {
-    "conll5": ("CoNLL-5 (CoNLL-2002/2003, NorNE)", "conll5"),
-    "xtreme40": ("XTREME-40 (PAN-X / WikiANN)", "xtreme40"),
 }
 METRICS_KEYS = {
     "recipe": "name, benchmark, source file and languages of the run",
@@ -70,8 +66,9 @@ def collect(recipe: Recipe, results: dict[str, Any]) -> tuple[dict[str, Any], Ru
                 zero_shot_f1=e["zero_shot"], crop_f1=e["crop"],
             )
         )  # fmt: skip
-    name, kind = BENCHMARK_DATA.get(recipe.benchmark, ("crop-hf built-in synthetic corpus", "crop-hf-synthetic"))
-    typed = RunMetrics(rows, name, kind, training=_training_facts(results), synthetic=recipe.builtin)
+    typed = RunMetrics(rows, training=training_facts(metrics), synthetic=recipe.builtin)
+    if recipe.benchmark in BENCHMARK_DATA:
+        typed.dataset_name, typed.dataset_type = BENCHMARK_DATA[recipe.benchmark], f"crop-hf-{recipe.benchmark}"
     return metrics, typed
 
 
@@ -117,21 +114,6 @@ def write_cards(recipe: Recipe, out: Path, typed: RunMetrics, pipeline_dir: str,
         make(folder, info, typed, image_dir=folder).save(Path(folder) / "README.md")
         cards[repo] = str(Path(folder) / "README.md")
     return cards
-
-
-def _training_facts(results: dict[str, Any]) -> dict[str, Any]:
-    lst, ner, st = results["train_lst"], results["train_ner"], results["selftrain"]
-    relabelled = sum(r["data"].get("relabelled", 0) for r in st["rounds"])
-    facts = {
-        "LST training pairs": lst.get("training_pairs"),
-        "LST training steps": lst.get("steps"),
-        "English NER training sentences": ner.get("sentences"),
-        "projected target sentences kept": st["projected"],
-        "discarded sentences handed to self-training": st["discarded"],
-        "discarded sentences re-labelled and kept": relabelled,
-        "self-training rounds": len(st["rounds"]),
-    }
-    return {k: v for k, v in facts.items() if v is not None}
 
 
 def _average(typed: RunMetrics) -> tuple[float | None, float | None]:

@@ -50,19 +50,19 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
               ["data"], [PARALLEL], [steps.ALIGNED], lambda: steps.align(recipe, out)),
         Stage("train_lst", "fine-tune the labeled sequence translation model", dict(recipe.lst),
               ["align", "models"], [steps.ALIGNED, f"init: {lst_init}"], [steps.LST_DIR],
-              lambda: steps.train_lst(recipe, out, r["models"])),
+              lambda: steps.train_lst(recipe, out, r["models"]), everywhere=True),
         Stage("train_ner", "train the English NER model (the zero-shot baseline)",
               {**recipe.ner, "label_scheme": recipe.label_scheme}, ["data", "models"],
               [ENGLISH, f"init: {recipe.models.english_ner or ner_init}"], [steps.NER_DIR],
-              lambda: steps.train_english_ner(recipe, out, r["models"])),
+              lambda: steps.train_english_ner(recipe, out, r["models"]), everywhere=True),
         Stage("project", "project the raw target text with the crop-projection pipeline",
               recipe.projection_options(), ["data", "train_lst", "train_ner"],
               [raw_file(lang) for lang in langs], [steps.PIPELINE_DIR, steps.PROJECTED_DIR],
-              lambda: steps.project(recipe, out, r["models"], r["train_ner"]["model_dir"])),
+              lambda: steps.project(recipe, out, r["models"], r["train_ner"]["model_dir"]), everywhere=True),
         Stage("selftrain", "multilingual self-training (English gold + projected, re-labelled discards)",
               {**recipe.selftrain, "label_scheme": recipe.label_scheme}, ["project", "models"],
               [ENGLISH, steps.PROJECTED_DIR, f"init: {ner_init}"], [steps.CROP_DIR],
-              lambda: steps.selftrain(recipe, out, r["models"])),
+              lambda: steps.selftrain(recipe, out, r["models"]), everywhere=True),
         Stage("evaluate", "F1 per language on the target test sets: zero-shot vs CROP", {},
               ["data", "train_ner", "selftrain"], [test_file(lang) for lang in langs], [],
               lambda: steps.evaluate(recipe, out, r["train_ner"]["model_dir"], r["selftrain"]["model_dir"])),
@@ -90,6 +90,8 @@ def run_recipe(
     results: dict[str, Any] = {}
     for stage in plan(recipe, out, results):
         results[stage.name] = runner.run(stage)
+    if not runner.procs.is_main:
+        return {}
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     metrics["stages"] = {rec.name: {"seconds": round(rec.seconds, 2), "reused": rec.reused} for rec in runner.records}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -5,6 +5,10 @@ fingerprints of the stages it reads from), the settings themselves, its outputs,
 with the same fingerprint reuses the record; a changed setting changes that stage's fingerprint and so the
 fingerprint of every stage downstream of it, which rerun, while the stages before it are reused.
 
+Under ``accelerate launch`` every process runs the runner: a stage marked ``everywhere`` (the training stages,
+projection) runs on every process, the others on the main process only while the rest wait; the main process
+writes the records and the others read their results from them.
+
 A stage that starts writes its record with ``"status": "running"`` first. When a rerun finds a record of the
 same fingerprint still running (the process was killed), the stage runs again over its outputs, and the library
 function it calls resumes from what it left (Trainer checkpoints, finished self-training rounds, Parquet
@@ -17,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -47,17 +52,56 @@ class Stage:
     inputs: list[str] = field(default_factory=list)  # files, datasets and models it reads (for the plan)
     outputs: list[str] = field(default_factory=list)  # paths under the output dir it writes
     fn: Callable[[], dict[str, Any]] | None = None
+    everywhere: bool = False  # runs on every process of an accelerate launch (training, projection)
+
+
+class Processes:
+    """The processes of an ``accelerate launch`` (a single one when the run is started plainly)."""
+
+    def __init__(self) -> None:
+        self.state = None
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            from accelerate import PartialState
+
+            self.state = PartialState()
+
+    @property
+    def is_main(self) -> bool:
+        return self.state is None or self.state.is_main_process
+
+    @property
+    def index(self) -> int:
+        return 0 if self.state is None else self.state.process_index
+
+    @property
+    def count(self) -> int:
+        return 1 if self.state is None else self.state.num_processes
+
+    def wait(self) -> None:
+        if self.state is not None:
+            self.state.wait_for_everyone()
+
+
+_PROCESSES: Processes | None = None
+
+
+def processes() -> Processes:
+    global _PROCESSES
+    if _PROCESSES is None:
+        _PROCESSES = Processes()
+    return _PROCESSES
 
 
 class StageRunner:
     """Run stages in order under ``output_dir``, reusing those whose fingerprint is unchanged."""
 
     def __init__(self, output_dir: str | Path, force: bool = False, echo: Callable[[str], None] = print) -> None:
+        self.procs = processes()
         self.root = Path(output_dir)
         self.dir = self.root / "stages"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.force = force
-        self.echo = echo
+        self.echo = echo if self.procs.is_main else (lambda message: None)
         self.records: list[StageRecord] = []
         self._fingerprints: dict[str, str] = {}
 
@@ -73,6 +117,7 @@ class StageRunner:
         fp = self.fingerprint(stage)
         self._fingerprints[stage.name] = fp
         path = self.dir / f"{stage.name}.json"
+        self.procs.wait()  # every process sees the same records
         saved = _read(path)
         step = f"[{len(self.records) + 1}] {stage.name}"
         if saved and saved.get("status") == "done" and saved.get("fingerprint") == fp and not self.force:
@@ -80,20 +125,33 @@ class StageRunner:
             self.echo(f"{step}: unchanged, reused ({saved['seconds']:.1f}s when it ran)")
             self.records.append(record)
             return record.result
-        if saved and (saved.get("fingerprint") != fp or self.force):
-            why = "forced" if self.force else _changed(saved.get("settings", {}), stage.settings) or "upstream changed"
-            self.echo(f"{step}: {why}; its earlier outputs are removed")
-            self._clear(stage.outputs)
-        elif saved:
-            self.echo(f"{step}: resuming an interrupted run")
-        self.echo(f"{step}: {stage.description} ...")
-        _write(path, {"status": "running", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs})
+        if self.procs.is_main:
+            if saved and (saved.get("fingerprint") != fp or self.force):
+                why = (
+                    "forced"
+                    if self.force
+                    else _changed(saved.get("settings", {}), stage.settings) or "upstream changed"
+                )
+                self.echo(f"{step}: {why}; its earlier outputs are removed")
+                self._clear(stage.outputs)
+            elif saved:
+                self.echo(f"{step}: resuming an interrupted run")
+            self.echo(f"{step}: {stage.description} ...")
+            _write(
+                path, {"status": "running", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs}
+            )
+        self.procs.wait()
         start = time.perf_counter()
         assert stage.fn is not None
-        result = stage.fn()
+        result = stage.fn() if stage.everywhere or self.procs.is_main else {}
         seconds = time.perf_counter() - start
-        _write(path, {"status": "done", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs,
-                      "seconds": seconds, "result": result})  # fmt: skip
+        self.procs.wait()
+        if self.procs.is_main:
+            _write(path, {"status": "done", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs,
+                          "seconds": seconds, "result": result})  # fmt: skip
+        self.procs.wait()
+        if not self.procs.is_main:
+            result = (_read(path) or {}).get("result", {})
         self.echo(f"{step}: done in {seconds:.1f}s")
         record = StageRecord(stage.name, seconds, False, fp, result)
         self.records.append(record)

@@ -6,8 +6,6 @@ JSON-able result that the stage record keeps. Paths under the output folder are 
 
 from __future__ import annotations
 
-import json
-import random
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 from ..tagging import tags_to_spans
 from .data import ENGLISH, PARALLEL, raw_file, read_jsonl, test_file, write_jsonl
 from .recipe import Recipe, RecipeError
+from .stages import processes
 
 ALIGNED = "data/parallel_aligned.jsonl"
 LST_DIR = "models/lst"
@@ -87,6 +86,9 @@ def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
     max_length, lora_r = settings.pop("max_length", 256), settings.pop("lora_r", 0)
     args = _arguments("lst", recipe, out / LST_DIR, settings)
     trainer = train_lst_model(models["lst"], features, args, max_length, lora_r)
+    processes().wait()
+    if not processes().is_main:
+        return {}
     history = [h for h in trainer.state.log_history if "loss" in h]
     return {
         "model_dir": str(out / LST_DIR),
@@ -137,6 +139,7 @@ def train_english_ner(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict
 
     args = _arguments("ner", recipe, out / NER_DIR, recipe.ner)
     result = train_ner(models["ner"], english_examples(out), args)
+    processes().wait()
     return {"model_dir": str(out / NER_DIR), "trained": True, "train_loss": result.train_loss,
             "sentences": result.train_sentences, "steps": result.steps}  # fmt: skip
 
@@ -158,13 +161,18 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
     if candidates:
         kwargs["langid_candidates"] = candidates
     projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"])
-    projector.save_pretrained(out / PIPELINE_DIR)
-    per_lang: dict[str, Any] = {}
-    for lang in recipe.languages:
-        shards = out / PROJECTED_DIR / lang
-        project_corpus(projector, out / raw_file(lang), shards, src_lang=lang, shard_size=options["shard_size"],
-                       batch_size=options["batch_size"], **kwargs)  # fmt: skip
-        per_lang[lang] = projection_quality(list(read_jsonl(out / raw_file(lang))), read_shards(shards))
+    procs = processes()
+    if procs.is_main:
+        projector.save_pretrained(out / PIPELINE_DIR)
+    for lang in recipe.languages:  # under accelerate launch, process i projects the shards k with k % n == i
+        project_corpus(projector, out / raw_file(lang), out / PROJECTED_DIR / lang, src_lang=lang,
+                       shard_size=options["shard_size"], batch_size=options["batch_size"],
+                       process_index=procs.index, num_processes=procs.count, **kwargs)  # fmt: skip
+    procs.wait()
+    if not procs.is_main:
+        return {}
+    per_lang = {lang: projection_quality(list(read_jsonl(out / raw_file(lang))), read_shards(out / PROJECTED_DIR / lang))
+                for lang in recipe.languages}  # fmt: skip
     return {"pipeline_dir": str(out / PIPELINE_DIR), "languages": per_lang}
 
 
@@ -221,6 +229,7 @@ def selftrain(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
                 discarded.append(NerExample(r["tokens"], None, lang, f"{lang}-{r['line']}"))
     args = _arguments("selftrain", recipe, out / CROP_DIR, recipe.selftrain)
     result = self_train(models["ner"], english_examples(out), projected, discarded, args)
+    processes().wait()
     return {
         "model_dir": result.model_dir,
         "projected": len(projected),
@@ -265,12 +274,7 @@ def _arguments(stage: str, recipe: Recipe, output_dir: Path, settings: dict[str,
     defaults: dict[str, Any] = {"report_to": [], "seed": recipe.seed, "use_cpu": not torch.cuda.is_available()}
     if stage != "lst":
         defaults["label_scheme"] = recipe.label_scheme
-    random.seed(recipe.seed)
     try:
         return cls(output_dir=str(output_dir), **{**defaults, **settings})
     except (TypeError, ValueError) as err:
         raise RecipeError(f"{recipe.source}: {stage}: {err}") from err
-
-
-def dump(result: Any) -> str:
-    return json.dumps(result, indent=2, ensure_ascii=False)
