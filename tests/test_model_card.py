@@ -38,7 +38,10 @@ DEMO_METRICS = {
     "selftrain": {
         "projected": 107,
         "discarded": 90,
-        "rounds": [{"round": 0, "data": {"projected": 107}}, {"round": 1, "data": {"relabelled": 31, "no_entity": 40}}],
+        "rounds": [
+            {"round": 0, "data": {"projected": 107}},
+            {"round": 1, "data": {"relabelled": 31, "no_entity": 40}},
+        ],
     },
     "evaluation": {"es": {"zero_shot": 0.2182, "crop": 0.5222}, "zh": {"zero_shot": 0.0, "crop": 0.0984}},
 }
