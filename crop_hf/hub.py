@@ -76,7 +76,9 @@ class PushResult:
         return f"pushed {len(self.files)} files to {target}: {self.commit_url or self.url}"
 
 
-def download_file(repo_id: str, filename: str, revision: str | None = None, repo_type: str = "model") -> str | None:
+def download_file(
+    repo_id: str, filename: str, revision: str | None = None, repo_type: str = "model", token: str | bool | None = None
+) -> str | None:
     """Path of ``filename`` from ``repo_id`` (cache first); ``None`` when the repository has no such file."""
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError, OfflineModeIsEnabled
@@ -85,7 +87,7 @@ def download_file(repo_id: str, filename: str, revision: str | None = None, repo
         local = Path(repo_id) / filename
         return str(local) if local.is_file() else None
     try:
-        return hf_hub_download(repo_id, filename, revision=revision, repo_type=repo_type)
+        return hf_hub_download(repo_id, filename, revision=revision, repo_type=repo_type, token=token)
     except (LocalEntryNotFoundError, OfflineModeIsEnabled) as err:  # first: it subclasses EntryNotFoundError
         raise HubUnavailableError(
             f"{repo_id}/{filename} is not in the local cache and the Hub cannot be reached: connect, or pass a local"
