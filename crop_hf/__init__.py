@@ -38,7 +38,24 @@ _EXPORTS = {
     "publish_ner_model": "hub",
     "publish_dataset": "hub",
 }
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "CCAligned",
+    "Conll5",
+    "CropProjectionConfig",
+    "CropProjectionPipeline",
+    "DataCollatorForLabeledSeq2Seq",
+    "FilterChain",
+    "LabeledSeq2SeqTrainer",
+    "LabeledSeq2SeqTrainingArguments",
+    "SelfTrainingArguments",
+    "Translator",
+    "Xtreme40",
+    "__version__",
+    "publish_dataset",
+    "publish_ner_model",
+    "publish_pipeline",
+    "self_train",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .builders.ccaligned import CCAligned

@@ -76,10 +76,12 @@ class CropProjectionConfig:
         if Path(root).is_dir():
             path = Path(root) / CONFIG_NAME
             local = str(path) if path.is_file() else None
-        else:
+        elif _HUB_ID.match(root) or (re.fullmatch(r"[\w.-]+", root) and not Path(root).exists()):
             from . import hub
 
             local = hub.download_file(root, CONFIG_NAME, revision=revision, token=token)
+        else:
+            raise FileNotFoundError(f"{root}: no such folder, and not a Hub id (org/name)")
         if local is None:
             return None
         shown = f"{root}/{CONFIG_NAME}"

@@ -12,7 +12,6 @@ passed as ``api``); nothing here reads, logs or writes one.
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import tempfile
@@ -387,20 +386,17 @@ def _card_info(
 
 
 def _complete_pipeline_config(staging: Path, languages: Sequence[str]) -> None:
-    """Record the languages in ``crop_projection.json``; refuse sub-models that point at local paths."""
-    path = staging / "crop_projection.json"
-    config = json.loads(path.read_text(encoding="utf-8"))
+    """Record the languages in ``crop_projection.json``; refuse sub-models that are neither folders nor Hub ids."""
+    from .config import CONFIG_NAME, CropProjectionConfig
+
+    config = CropProjectionConfig.from_pretrained(staging)
+    if config is None:
+        raise FileNotFoundError(f"{staging / CONFIG_NAME} is missing: save the pipeline with save_pretrained")
     for key in ("ner_model", "mt_model"):
-        value = config.get(key)
-        if value in (None, ".") or (staging / value).is_dir():
-            continue
-        if Path(value).is_absolute() or value.startswith(".") or Path(value).exists():
-            raise ValueError(
-                f"crop_projection.json: {key}={value!r} is a local path that will not exist on the Hub; save the "
-                "pipeline with save_pretrained so that the model is copied into the folder"
-            )
-    config.setdefault("languages", [lang for lang in languages if lang != "en"])
-    path.write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+        config.sub_model(key)  # a folder inside the staged checkpoint or a Hub id, else one line naming the key
+    if not config.languages:
+        config.languages = [lang for lang in languages if lang != "en"]
+    config.save_pretrained(staging)
 
 
 def _stage_dataset(

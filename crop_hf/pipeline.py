@@ -340,6 +340,7 @@ class CropProjectionPipeline(Pipeline):
             ("mt_model", self.mt_model, self.mt_tokenizer, "mt"),
         ):
             if model is None or model is self.model:
+                setattr(config, key, None if model is None else ".")
                 continue
             model.save_pretrained(out / sub, **kwargs)
             tok.save_pretrained(out / sub)

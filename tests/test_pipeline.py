@@ -15,7 +15,9 @@ from crop_hf.pipeline import CONFIG_NAME, CropProjectionPipeline  # noqa: E402
 RAW = "Ana Ruiz trabaja para Banco Mundial en Madrid ."
 EN = "Ana Ruiz works for World Bank in Madrid ."
 WRAPPED = "__SLOT0__ Ana Ruiz __SLOT0__ works for __SLOT1__ World Bank __SLOT1__ in __SLOT2__ Madrid __SLOT2__ ."
-LABELED = "__SLOT0__ Ana Ruiz __SLOT0__ trabaja para el __SLOT1__ Banco Mundial __SLOT1__ en __SLOT2__ Madrid __SLOT2__ ."
+LABELED = (
+    "__SLOT0__ Ana Ruiz __SLOT0__ trabaja para el __SLOT1__ Banco Mundial __SLOT1__ en __SLOT2__ Madrid __SLOT2__ ."
+)
 EN_TAGS = ["B-PER", "I-PER", "O", "O", "B-ORG", "I-ORG", "O", "B-LOC", "O"]
 
 
@@ -223,7 +225,7 @@ def test_save_pretrained_round_trip_gives_same_results(projector, tmp_path):
     projector.save_pretrained(tmp_path / "crop")
     assert (tmp_path / "crop" / CONFIG_NAME).is_file() and (tmp_path / "crop" / "ner" / "config.json").is_file()
     saved = json.loads((tmp_path / "crop" / CONFIG_NAME).read_text())
-    assert saved == {"task": "crop-projection", "lst_model": ".", "ner_model": "ner", "mt_model": None}
+    assert saved == {"task": "crop-projection", "lst_model": ".", "ner_model": "ner", "mt_model": "."}
     reloaded = pipeline("crop-projection", model=str(tmp_path / "crop"))
     assert reloaded.ner_model is not None
     assert reloaded(texts[:1], src_lang="es", check_language=False) == before

@@ -89,7 +89,7 @@ def project(out: Path, langs: Sequence[str]) -> dict[str, Any]:
     for lang in langs:
         mine = [r for r in rows if r["lang"] == lang]
         results = projector([r["text"] for r in mine], src_lang=lang, batch_size=64, langid_candidates=candidates)
-        projected_rows.extend({"id": r["id"], **res.to_dict()} for r, res in zip(mine, results))
+        projected_rows.extend({"id": r["id"], **res} for r, res in zip(mine, results))
         per_lang[lang] = projection_quality(mine, results)
     _write_parquet(projected_rows, out / PROJECTED)
     return per_lang
@@ -106,11 +106,11 @@ def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[An
 
     gold, pred, drops = [], [], {}
     for row, res in zip(gold_rows, results):
-        if res.kept and res.tokens == row["tokens"]:
+        if res["kept"] and res["tokens"] == row["tokens"]:
             gold.append(tags_to_spans(row["tags"]))
-            pred.append(tags_to_spans(res.tags))
+            pred.append(tags_to_spans(res["tags"]))
         else:
-            reason = res.reason or "tokenisation"
+            reason = res["reason"] or "tokenisation"
             drops[reason] = drops.get(reason, 0) + 1
     scores = projection_scores(gold, pred)
     return {
