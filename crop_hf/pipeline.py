@@ -38,24 +38,21 @@ token=...)`` rebuilds the whole pipeline from it, with that revision and token f
 
 from __future__ import annotations
 
-import difflib
 import logging
-import types
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import torch
 from transformers import AutoModelForSeq2SeqLM, AutoModelForTokenClassification, AutoTokenizer, Pipeline
 from transformers.pipelines import PIPELINE_REGISTRY
 
 from .config import CONFIG_NAME, TASK, CropProjectionConfig, SubModel
-from .filters import DEFAULT_MAX_ENTITIES, FilterChain, FilterInput, FilterStats, check_langid_codes
+from .filters import DEFAULT_MAX_ENTITIES, FilterChain, FilterInput, FilterStats
 from .languages import get_language
-from .matching import DEFAULT_MIN_SCORE, STRICTNESS_LEVELS
+from .matching import DEFAULT_MIN_SCORE
 from .ner_data import predict_tags
+from .pipeline_inputs import MODES, Item, check_loader_sizes, check_options, lone_surrogate, normalise_inputs
 from .projection import (
     EMPTY,
     LANGID_ERROR,
@@ -68,21 +65,15 @@ from .projection import (
     project_into_raw,
 )
 from .slots import escape_markers, parse_slots, wrap
-from .tagging import Span, tags_to_spans
-from .text import Token, split_tokens, tokens_from_words
+from .tagging import tags_to_spans
+from .text import split_tokens, tokens_from_words
 from .translation import Translator
 
 __all__ = ["CONFIG_NAME", "MODES", "TASK", "CropProjectionPipeline"]
 
 logger = logging.getLogger(__name__)
 
-MODES = ("raw", "translate-train")
 DEFAULT_BATCH_SIZE = 32
-OPTIONS = (
-    "src_lang", "tgt_lang", "mode", "strictness", "min_score", "max_words", "max_entities", "check_language",
-    "langid_candidates", "batch_size", "num_workers",
-)  # fmt: skip
-_UNSET = object()
 # hub arguments (revision, token) of LST models loaded by pipeline(): kept in memory only, for the sub-models
 _HUB_ARGS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
@@ -117,7 +108,7 @@ class CropProjectionPipeline(Pipeline):
     ) -> None:
         kwargs.setdefault("batch_size", DEFAULT_BATCH_SIZE)
         super().__init__(model=model, tokenizer=tokenizer, **kwargs)
-        _check_loader_sizes(self._batch_size, self._num_workers)
+        check_loader_sizes(self._batch_size, self._num_workers)
         hub = _HUB_ARGS.pop(model, {})
         root = hub.get("name_or_path") or getattr(model, "name_or_path", "") or ""
         self._token = token if token is not None else hub.get("token")
@@ -140,60 +131,13 @@ class CropProjectionPipeline(Pipeline):
 
     def __call__(self, inputs: Any, **kwargs: Any) -> Any:
         """Project one input, a list of them (a list back) or a stream of them (an iterator back)."""
-        _check_loader_sizes(kwargs.get("batch_size"), kwargs.get("num_workers"))
+        check_loader_sizes(kwargs.get("batch_size"), kwargs.get("num_workers"))
         mode = kwargs.get("mode") or self._preprocess_params.get("mode", "raw")
         self._check_call(mode, kwargs)
-        return super().__call__(_normalise_inputs(inputs, mode), **kwargs)
+        return super().__call__(normalise_inputs(inputs, mode), **kwargs)
 
-    def _sanitize_parameters(
-        self,
-        src_lang: str | None = None,
-        tgt_lang: str | None = None,
-        mode: str | None = None,
-        strictness: str | None = None,
-        min_score: float | None = None,
-        max_words: int | None = None,
-        max_entities: Any = _UNSET,
-        check_language: bool | None = None,
-        langid_candidates: Sequence[str] | None = None,
-        **unknown: Any,
-    ) -> tuple[dict, dict, dict]:
-        if unknown:
-            name = next(iter(unknown))
-            close = difflib.get_close_matches(name, OPTIONS, n=1)
-            hint = f"did you mean {close[0]}=?" if close else f"valid options: {', '.join(OPTIONS)}"
-            raise TypeError(f"crop-projection: unknown option {name}={unknown[name]!r}; {hint}")
-        pre: dict[str, Any] = {}
-        for key, value in (("src_lang", src_lang), ("tgt_lang", tgt_lang)):
-            if value is not None:
-                get_language(value)  # unknown codes fail here, before any work
-                pre[key] = value
-        if mode is not None:
-            pre["mode"] = _choice("mode", mode, MODES)
-        if max_words is not None:
-            pre["max_words"] = _int_at_least("max_words", max_words, 1)
-        if max_entities is not _UNSET:
-            pre["max_entities"] = None if max_entities is None else _int_at_least("max_entities", max_entities, 1)
-        if check_language is not None:
-            if not isinstance(check_language, bool):
-                raise TypeError(f"check_language={check_language!r}: use True or False")
-            pre["check_language"] = check_language
-        if langid_candidates is not None:
-            if isinstance(langid_candidates, str) or not all(isinstance(c, str) for c in langid_candidates):
-                raise TypeError(
-                    f"langid_candidates={langid_candidates!r}: use a list of langid codes, e.g. ['es', 'en']"
-                )
-            check_langid_codes(langid_candidates)
-            pre["langid_candidates"] = tuple(langid_candidates)
-        post: dict[str, Any] = {}
-        if strictness is not None:
-            post["strictness"] = _choice("strictness", strictness, STRICTNESS_LEVELS)
-        if min_score is not None:
-            if isinstance(min_score, bool) or not isinstance(min_score, (int, float)) or not 0 <= min_score <= 1:
-                raise ValueError(
-                    f"min_score={min_score!r}: use a number between 0 and 1 (default {DEFAULT_MIN_SCORE})"
-                )
-            post["min_score"] = float(min_score)
+    def _sanitize_parameters(self, **options: Any) -> tuple[dict, dict, dict]:
+        pre, post = check_options(options)
         return pre, {}, post
 
     def _check_call(self, mode: str, kwargs: Mapping[str, Any]) -> None:
@@ -242,15 +186,15 @@ class CropProjectionPipeline(Pipeline):
         if not isinstance(text, str):
             what = "a row without a 'text' field" if isinstance(inputs, Mapping) else type(inputs).__name__
             return {
-                "item": _Item(mode, lang, None, drop=(WRONG_TYPE, f"expected a string, got {what}: {inputs!r:.60}"))
+                "item": Item(mode, lang, None, drop=(WRONG_TYPE, f"expected a string, got {what}: {inputs!r:.60}"))
             }
-        bad = _lone_surrogate(text)
+        bad = lone_surrogate(text)
         if bad is not None:
             shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
             return {
-                "item": _Item(mode, lang, shown, drop=(UNDECODABLE, f"lone surrogate U+{ord(text[bad]):04X} at {bad}"))
+                "item": Item(mode, lang, shown, drop=(UNDECODABLE, f"lone surrogate U+{ord(text[bad]):04X} at {bad}"))
             }
-        item = _Item(mode, lang, text, split_tokens(text, get_language(lang).char_level), chain_key=key)
+        item = Item(mode, lang, text, split_tokens(text, get_language(lang).char_level), chain_key=key)
         if not item.tokens:
             item.drop = (EMPTY, "empty or whitespace-only input")
             return {"item": item}
@@ -302,7 +246,7 @@ class CropProjectionPipeline(Pipeline):
         self, model_outputs: dict[str, Any], strictness: str = "crop", min_score: float = DEFAULT_MIN_SCORE
     ) -> dict[str, Any]:
         """Match (raw mode) or read (translate-train) the entities of one sentence: one JSON-ready dict."""
-        it: _Item = model_outputs["item"]
+        it: Item = model_outputs["item"]
         extra = {"english": it.english, "labeled_translation": it.labeled_translation}
         try:
             if it.drop is not None:
@@ -355,7 +299,7 @@ class CropProjectionPipeline(Pipeline):
         translator.batch_size = max(1, len(texts))
         return translator.translate(texts, src, tgt)
 
-    def _tag(self, it: _Item, words: list[str], tags: list[str]) -> None:
+    def _tag(self, it: Item, words: list[str], tags: list[str]) -> None:
         it.en_tokens, it.en_spans = words, tags_to_spans(tags)
         drop = self._chain(it.chain_key).check(FilterInput(it.english or "", words, it.lang, tags=tags))
         if drop is not None:
@@ -367,13 +311,13 @@ class CropProjectionPipeline(Pipeline):
             self._chains[key] = FilterChain.default(*key)
         return self._chains[key]
 
-    def _preprocess_labeled(self, inputs: Any, tgt_lang: str | None, key: tuple) -> _Item:
+    def _preprocess_labeled(self, inputs: Any, tgt_lang: str | None, key: tuple) -> Item:
         if not isinstance(inputs, Mapping) or not isinstance(inputs.get("tokens"), Sequence) or "tags" not in inputs:
             detail = f"mode='translate-train' takes {{'tokens': [...], 'tags': [...]}}, got {inputs!r:.60}"
-            return _Item("translate-train", tgt_lang, None, drop=(WRONG_TYPE, detail), chain_key=key)
+            return Item("translate-train", tgt_lang, None, drop=(WRONG_TYPE, detail), chain_key=key)
         tokens, tags = [str(t) for t in inputs["tokens"]], [str(t) for t in inputs["tags"]]
         text = " ".join(tokens)
-        item = _Item("translate-train", tgt_lang, text, tokens_from_words(tokens), english=text, chain_key=key)
+        item = Item("translate-train", tgt_lang, text, tokens_from_words(tokens), english=text, chain_key=key)
         if len(tokens) != len(tags):
             item.drop = (WRONG_TYPE, f"{len(tokens)} tokens but {len(tags)} tags in {text[:60]!r}")
             return item
@@ -398,59 +342,7 @@ class CropProjectionPipeline(Pipeline):
         return model, tokenizer or AutoTokenizer.from_pretrained(spec.name_or_path, **kwargs)
 
 
-@dataclass
-class _Item:
-    """One input on its way through the three steps (picklable, so that ``num_workers`` > 0 works)."""
-
-    mode: str
-    lang: str | None
-    text: str | None
-    tokens: list[Token] = field(default_factory=list)
-    drop: tuple[str, str] | None = None
-    english: str | None = None
-    en_tokens: list[str] | None = None
-    en_spans: list[Span] | None = None
-    labeled_translation: str | None = None
-    chain_key: tuple | None = None
-
-
-class _Rows(torch.utils.data.Dataset):
-    """A sized, indexable collection (a ``datasets.Dataset`` or one of its columns) as the pipeline's dataset."""
-
-    def __init__(self, data: Any) -> None:
-        self.data = data
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def __getitem__(self, index: int) -> Any:
-        return self.data[index]
-
-
-def _normalise_inputs(inputs: Any, mode: str) -> Any:
-    """What ``Pipeline.__call__`` takes: a single input, a list, a generator or a torch dataset."""
-    if isinstance(inputs, (str, Mapping)):
-        return inputs
-    if inputs is None or isinstance(inputs, (bytes, bytearray, int, float)):
-        raise TypeError(
-            f"crop-projection takes a string, an example dict (translate-train), or a list, generator or dataset "
-            f"of them; got {type(inputs).__name__}: {inputs!r:.60} (in a list it would be a discarded result)"
-        )
-    if isinstance(inputs, (list, types.GeneratorType, torch.utils.data.Dataset)):
-        return inputs
-    if isinstance(inputs, tuple):
-        return list(inputs)
-    columns = getattr(inputs, "column_names", None)
-    if isinstance(columns, list) and mode == "raw" and "text" not in columns:
-        raise ValueError(f"the dataset has no 'text' column (columns: {columns}); pass dataset['your_column']")
-    if hasattr(inputs, "__len__") and hasattr(inputs, "__getitem__"):
-        return _Rows(inputs)
-    if isinstance(inputs, Iterable):
-        return (x for x in inputs)
-    raise TypeError(f"crop-projection cannot read inputs of type {type(inputs).__name__}")
-
-
-def _guarded(group: list[_Item], what: str, run: Any) -> list[Any]:
+def _guarded(group: list[Item], what: str, run: Any) -> list[Any]:
     """``run(group)``; if it fails, each item alone, and an item that fails alone is discarded (``model_error``)."""
     if not group:
         return []
@@ -468,35 +360,6 @@ def _guarded(group: list[_Item], what: str, run: Any) -> list[Any]:
             it.drop = (MODEL_ERROR, f"{what}: {type(err).__name__}: {err}"[:200])
             outputs.append(None)
     return outputs
-
-
-def _lone_surrogate(text: str) -> int | None:
-    try:
-        text.encode("utf-8")
-        return None
-    except UnicodeEncodeError as err:
-        return err.start
-
-
-def _choice(name: str, value: Any, choices: Sequence[str]) -> str:
-    if value not in choices:
-        close = difflib.get_close_matches(str(value), choices, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"{name}={value!r}: use one of {', '.join(choices)}{hint}")
-    return value
-
-
-def _int_at_least(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name}={value!r}: use a whole number >= {low}")
-    return value
-
-
-def _check_loader_sizes(batch_size: Any, num_workers: Any) -> None:
-    if batch_size is not None:
-        _int_at_least("batch_size", batch_size, 1)
-    if num_workers is not None:
-        _int_at_least("num_workers", num_workers, 0)
 
 
 def _read_config(root: str, revision: str | None, token: Any, given: bool) -> CropProjectionConfig:

@@ -229,3 +229,23 @@ def test_save_pretrained_round_trip_gives_same_results(projector, tmp_path):
     reloaded = pipeline("crop-projection", model=str(tmp_path / "crop"))
     assert reloaded.ner_model is not None
     assert reloaded(texts[:1], src_lang="es", check_language=False) == before
+
+
+def test_corpus_projection_counts_a_failing_sentence_as_a_discard(projector, monkeypatch, tmp_path):
+    from crop_hf.corpus_projection import project_corpus, summarize
+
+    script_the_tour(projector, monkeypatch)
+    translate = projector._translate
+
+    def fragile(model, tok, texts, src, tgt):
+        if "Frase rota ." in texts:
+            raise RuntimeError("tokenizer exploded")
+        return translate(model, tok, texts, src, tgt)
+
+    monkeypatch.setattr(projector, "_translate", fragile)
+    corpus = tmp_path / "raw.txt"
+    corpus.write_text("\n".join([RAW, "Frase rota .", "", RAW]) + "\n")
+    project_corpus(projector, corpus, tmp_path / "out", "es", shard_size=3, progress=False, check_language=False)
+    summary = summarize(tmp_path / "out")
+    assert (summary.sentences, summary.kept, summary.drops) == (4, 2, {"model_error": 1, "empty": 1})
+    assert summary.entities == {"PER": 2, "ORG": 2, "LOC": 2}
