@@ -52,7 +52,15 @@ from .filters import DEFAULT_MAX_ENTITIES, FilterChain, FilterInput, FilterStats
 from .languages import get_language
 from .matching import DEFAULT_MIN_SCORE
 from .ner_data import predict_tags
-from .pipeline_inputs import MODES, Item, check_loader_sizes, check_options, lone_surrogate, normalise_inputs
+from .pipeline_inputs import (
+    MODES,
+    Item,
+    check_choice,
+    check_loader_sizes,
+    check_options,
+    lone_surrogate,
+    normalise_inputs,
+)
 from .projection import (
     EMPTY,
     LANGID_ERROR,
@@ -132,7 +140,7 @@ class CropProjectionPipeline(Pipeline):
     def __call__(self, inputs: Any, **kwargs: Any) -> Any:
         """Project one input, a list of them (a list back) or a stream of them (an iterator back)."""
         check_loader_sizes(kwargs.get("batch_size"), kwargs.get("num_workers"))
-        mode = kwargs.get("mode") or self._preprocess_params.get("mode", "raw")
+        mode = check_choice("mode", kwargs.get("mode") or self._preprocess_params.get("mode", "raw"), MODES)
         self._check_call(mode, kwargs)
         return super().__call__(normalise_inputs(inputs, mode), **kwargs)
 
@@ -321,7 +329,11 @@ class CropProjectionPipeline(Pipeline):
         if len(tokens) != len(tags):
             item.drop = (WRONG_TYPE, f"{len(tokens)} tokens but {len(tags)} tags in {text[:60]!r}")
             return item
-        item.en_tokens, item.en_spans = tokens, tags_to_spans(tags)
+        try:
+            item.en_tokens, item.en_spans = tokens, tags_to_spans(tags)
+        except ValueError as err:  # a tag such as "PER" without its B-/I- prefix
+            item.drop = (WRONG_TYPE, str(err))
+            return item
         drop = self._chain(key).check(FilterInput(text, tokens, "en", tags=tags))
         if drop is not None:
             item.drop = (drop.filter, f"English sentence: {drop.reason}")
@@ -334,7 +346,8 @@ class CropProjectionPipeline(Pipeline):
         if given is not None:
             spec = SubModel(str(given))
         else:
-            spec = self.crop_config.sub_model(key, required=key == "ner_model", token=self._token)
+            required = key == "ner_model" and self.crop_config.root is not None  # a saved pipeline needs its NER
+            spec = self.crop_config.sub_model(key, required=required, token=self._token)
             if spec is None:
                 return None, tokenizer
         kwargs = spec.load_kwargs(self._token)
@@ -375,7 +388,7 @@ def _read_config(root: str, revision: str | None, token: Any, given: bool) -> Cr
             raise
         logger.warning("%s: crop_projection.json cannot be read (offline); using the models given", root)
         config = None
-    return config if config is not None else CropProjectionConfig(root=root, revision=revision)
+    return config if config is not None else CropProjectionConfig()  # a bare LST model: nothing saved
 
 
 class _LSTModel(AutoModelForSeq2SeqLM):

@@ -181,6 +181,9 @@ def test_translate_train_mode_takes_tgt_lang(projector, monkeypatch):
         ("PER", "约翰"), ("LOC", "北京")]  # fmt: skip
     mismatched = projector({"tokens": ["a", "b"], "tags": ["O"]}, tgt_lang="zh", mode="translate-train")
     assert (mismatched["reason"], mismatched["detail"]) == ("wrong_type", "2 tokens but 1 tags in 'a b'")
+    batch = [example, {"tokens": ["Ana"], "tags": ["PER"]}, "John lives here", example]
+    assert [r["reason"] for r in projector(batch, tgt_lang="zh", mode="translate-train")] == [
+        None, "wrong_type", "wrong_type", None]  # fmt: skip
     with pytest.raises(ValueError, match="pass tgt_lang='zh'"):
         projector(example, src_lang="zh", mode="translate-train")
 
