@@ -30,10 +30,10 @@ def main() -> None:
     print(f"{'lang':5} {'strictness':10} {'P':>6} {'R':>6} {'F1':>6} {'kept':>6}")
     for lang in langs:
         mine = [json.loads(line) for line in (demo / "data" / "raw" / f"{lang}.jsonl").open(encoding="utf-8")]
-        groups = [projector.preprocess(r["text"], src_lang=lang, langid_candidates=(lang, "en")) for r in mine]
-        outputs = projector._forward(groups)  # the models run once; matching is redone per strictness
+        items = [projector.preprocess(r["text"], src_lang=lang, langid_candidates=(lang, "en"))["item"] for r in mine]
+        outputs = projector._forward({"item": items})["item"]  # the models run once; matching redone per strictness
         for strictness in STRICTNESS_LEVELS:
-            results = [projector.postprocess(dict(out), strictness=strictness).to_dict() for out in outputs]
+            results = [projector.postprocess({"item": out}, strictness=strictness) for out in outputs]
             q = projection_quality(mine, results)
             print(
                 f"{lang:5} {strictness:10} {q['precision']:6.3f} {q['recall']:6.3f} {q['f1']:6.3f} {q['kept_ratio']:6.3f}"

@@ -37,10 +37,10 @@ def projector(texts, src_lang, batch_size, **kw):
         toks = split_tokens(t, False)
         caps = [(tok.text,) for tok in toks[1:] if tok.text[:1].isupper()]
         res = match_entities(toks, [(c, "PER", i) for i, c in enumerate(caps)], src_lang, "crop")
-        ents = [ProjectedEntity(m.label, m.start, m.end, m.char_start, m.char_end, "", m.method, m.score)
+        ents = [ProjectedEntity(m.label, m.score, "", m.char_start, m.char_end, m.method, m.start, m.end)
                 for m in res.matches]
         out.append(ProjectionResult(t, src_lang, [x.text for x in toks], ["O"] * len(toks), ents, kept=bool(ents),
-                                    reason=None if ents else "no_entity"))
+                                    reason=None if ents else "no_entity").to_dict())
     return out
 
 start = time.perf_counter()

@@ -1,54 +1,138 @@
 """crop-hf: CROP cross-lingual entity projection for the Hugging Face ecosystem.
 
-``import crop_hf`` registers the ``"crop-projection"`` pipeline with transformers. The registration waits for
-``transformers.pipelines`` to be imported (it is, by ``from transformers import pipeline``), so the text-core
-modules (``slots``, ``tagging``, ``languages``, ``text``, ``matching``, ``filters``, ``alignment``, ``metrics``)
-import in milliseconds, without torch or transformers.
+``from crop_hf import LabeledSeq2SeqTrainer, CropProjectionPipeline, Conll5, ...`` imports each name on first use,
+so ``import crop_hf`` and the text-core modules (``slots``, ``tagging``, ``languages``, ``text``, ``matching``,
+``filters``, ``alignment``, ``metrics``) stay free of torch and transformers.
+
+``import crop_hf`` makes ``pipeline("crop-projection", ...)`` work in any import order: ``crop_hf.pipeline``
+registers the task when it is imported, and it is imported as soon as ``transformers.pipelines`` is (at once if it
+already is; otherwise right after transformers finishes importing it, e.g. on ``from transformers import
+pipeline``). Nothing in that hook can break the import of transformers: a failure is logged, not raised.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.abc
+import logging
 import sys
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+# public name -> module that defines it
+_EXPORTS = {
+    "CropProjectionPipeline": "pipeline",
+    "CropProjectionConfig": "config",
+    "LabeledSeq2SeqTrainer": "trainer",
+    "LabeledSeq2SeqTrainingArguments": "trainer",
+    "DataCollatorForLabeledSeq2Seq": "collator",
+    "SelfTrainingArguments": "selftrain",
+    "self_train": "selftrain",
+    "Translator": "translation",
+    "Conll5": "builders.conll5",
+    "Xtreme40": "builders.xtreme40",
+    "CCAligned": "builders.ccaligned",
+    "FilterChain": "filters",
+    "publish_pipeline": "hub",
+    "publish_ner_model": "hub",
+    "publish_dataset": "hub",
+}
+__all__ = [
+    "CCAligned",
+    "Conll5",
+    "CropProjectionConfig",
+    "CropProjectionPipeline",
+    "DataCollatorForLabeledSeq2Seq",
+    "FilterChain",
+    "LabeledSeq2SeqTrainer",
+    "LabeledSeq2SeqTrainingArguments",
+    "SelfTrainingArguments",
+    "Translator",
+    "Xtreme40",
+    "__version__",
+    "publish_dataset",
+    "publish_ner_model",
+    "publish_pipeline",
+    "self_train",
+]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .builders.ccaligned import CCAligned
+    from .builders.conll5 import Conll5
+    from .builders.xtreme40 import Xtreme40
+    from .collator import DataCollatorForLabeledSeq2Seq
+    from .config import CropProjectionConfig
+    from .filters import FilterChain
+    from .hub import publish_dataset, publish_ner_model, publish_pipeline
+    from .pipeline import CropProjectionPipeline
+    from .selftrain import SelfTrainingArguments, self_train
+    from .trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
+    from .translation import Translator
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'crop_hf' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+# ----------------------------------------------------------------------------------- pipeline registration
+
 _TARGET = "transformers.pipelines"
+_PIPELINE = f"{__name__}.pipeline"
 
 
-def _register_now() -> None:
-    from .pipeline import register_pipeline
-
-    register_pipeline()
+def _register() -> None:
+    """Import ``crop_hf.pipeline`` (which registers the task), unless it is being imported right now."""
+    if _PIPELINE in sys.modules:  # imported, or importing (it registers at its bottom)
+        return
+    try:
+        importlib.import_module(_PIPELINE)
+    except Exception as err:  # never break the user's import of transformers
+        logging.getLogger(__name__).warning("crop-projection pipeline not registered: %s: %s", type(err).__name__, err)
 
 
 class _RegisterAfterImport(importlib.abc.MetaPathFinder):
-    """Registers the pipeline right after ``transformers.pipelines`` finishes importing."""
+    """Finds nothing itself; wraps the loader of ``transformers.pipelines`` to call :func:`_register` after it."""
 
-    def find_spec(self, fullname, path, target=None):  # noqa: ANN001
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         if fullname != _TARGET:
             return None
-        spec = None
         for finder in sys.meta_path:
-            if finder is not self and hasattr(finder, "find_spec"):
-                spec = finder.find_spec(fullname, path, target)
-                if spec is not None:
-                    break
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        if loader is None or not hasattr(loader, "exec_module"):
             return spec
-        exec_module = spec.loader.exec_module
+        exec_module = loader.exec_module
 
-        def exec_then_register(module):  # noqa: ANN001
+        def exec_then_register(module: Any) -> None:
             exec_module(module)
-            if self in sys.meta_path:
-                sys.meta_path.remove(self)
-            _register_now()
+            _uninstall()
+            _register()
 
-        spec.loader.exec_module = exec_then_register
+        loader.exec_module = exec_then_register
         return spec
 
 
+def _uninstall() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _RegisterAfterImport)]
+
+
 if _TARGET in sys.modules:
-    _register_now()
+    _register()
 elif not any(isinstance(f, _RegisterAfterImport) for f in sys.meta_path):
     sys.meta_path.insert(0, _RegisterAfterImport())

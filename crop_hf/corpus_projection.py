@@ -85,7 +85,7 @@ def project_corpus(
         if k % num_processes != process_index or shard.exists():
             continue
         results = projector(chunk, src_lang=src_lang, batch_size=batch_size, **pipeline_kwargs)
-        rows = [{"line": k * shard_size + i, **r.to_dict()} for i, r in enumerate(results)]
+        rows = [shard_row(k * shard_size + i, r) for i, r in enumerate(results)]
         _write_shard(rows, shard)
         written.append(shard)
         bar.update(len(chunk))
@@ -108,7 +108,7 @@ def summarize(output_dir: str | Path) -> ProjectionSummary:
         for row in table:
             if row["kept"]:
                 summary.kept += 1
-                entities.update(e["label"] for e in json.loads(row["entities"]))
+                entities.update(e["entity_group"] for e in json.loads(row["entities"]))
             else:
                 drops[row["reason"]] += 1
     summary.drops, summary.entities = dict(drops), dict(entities)
@@ -116,12 +116,15 @@ def summarize(output_dir: str | Path) -> ProjectionSummary:
     return summary
 
 
+def shard_row(line: int, result: dict[str, Any]) -> dict[str, Any]:
+    """One shard row: the input's line number and the pipeline's result (a dict; ``entities`` as JSON text)."""
+    return {"line": line, **result, "entities": json.dumps(result["entities"], ensure_ascii=False)}
+
+
 def _write_shard(rows: list[dict[str, Any]], path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    for row in rows:
-        row["entities"] = json.dumps(row["entities"], ensure_ascii=False)
     tmp = path.with_suffix(".tmp")
     pq.write_table(pa.Table.from_pylist(rows), tmp)
     tmp.replace(path)

@@ -1,26 +1,26 @@
-"""Sentence filters of the projection step, each counting what it dropped.
+"""Sentence filters of the projection step, and the tally of what was dropped and why.
 
 CROP keeps a projected raw sentence only when it is in the target language (langid.py), not longer than 128
 words, and has at least one entity; the release also drops sentences with more than 5 entities. Each filter
-here has a ``name`` and, called on a :class:`FilterInput`, returns why it drops the sentence or ``None``.
-A :class:`FilterChain` runs them in order (cheap ones first), stops at the first that drops, and counts in
-its :class:`FilterStats` how many sentences each filter dropped, so nothing is discarded silently::
+here has a ``name`` (the discard reason it gives) and, called on a :class:`FilterInput`, returns why it drops the
+sentence or ``None``. A :class:`FilterChain` runs them in order and stops at the first that drops. Text filters
+(length, language) run before any model, on an input without tags; tag filters (no entity, too many entities)
+run once the English NER model has tagged the sentence, on an input with tags: the one chain serves both passes::
 
-    chain = FilterChain.default()
-    for item in items:
-        drop = chain.check(item)       # None, or Drop(filter="no_entity", reason="all 12 tags are O")
-    chain.log_summary()                # "filters: seen 1000, kept 104 (10.4%); dropped too_long=3 ..."
+    chain = FilterChain.default(max_words=128, max_entities=5)
+    chain.check(FilterInput(text, tokens, "es"))                 # None, or Drop("too_long", "130 tokens > ...")
+    chain.check(FilterInput(text, tokens, "es", tags=en_tags))   # Drop("no_entity", "all 12 tags are O")
+
+:class:`FilterStats` counts results per reason (the pipeline keeps one in ``pipeline.stats``), so nothing is
+discarded silently.
 """
 
 from __future__ import annotations
 
 import copy
-import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-logger = logging.getLogger(__name__)
+from typing import Any, ClassVar, Protocol
 
 DEFAULT_MAX_WORDS = 128
 DEFAULT_MAX_ENTITIES = 5
@@ -48,9 +48,13 @@ class Drop:
 
 
 class SentenceFilter(Protocol):
-    """Anything with a ``name`` that maps a :class:`FilterInput` to a drop reason or ``None``."""
+    """Anything with a ``name`` that maps a :class:`FilterInput` to a drop reason or ``None``.
+
+    ``needs_tags``: whether it reads ``tags`` (and so runs in the second pass, after NER).
+    """
 
     name: str
+    needs_tags: ClassVar[bool]
 
     def __call__(self, item: FilterInput) -> str | None: ...
 
@@ -61,6 +65,7 @@ class LengthFilter:
 
     max_words: int = DEFAULT_MAX_WORDS
     name: str = "too_long"
+    needs_tags: ClassVar[bool] = False
 
     def __call__(self, item: FilterInput) -> str | None:
         n = len(item.tokens)
@@ -74,6 +79,7 @@ class NoEntityFilter:
     """Drops sentences whose projected tags are all ``O``. Needs ``tags``: run it after matching."""
 
     name: str = "no_entity"
+    needs_tags: ClassVar[bool] = True
 
     def __call__(self, item: FilterInput) -> str | None:
         tags = _require_tags(item, self.name)
@@ -86,6 +92,7 @@ class MaxEntitiesFilter:
 
     max_entities: int = DEFAULT_MAX_ENTITIES
     name: str = "too_many_entities"
+    needs_tags: ClassVar[bool] = True
 
     def __call__(self, item: FilterInput) -> str | None:
         n = sum(t.startswith("B-") for t in _require_tags(item, self.name))
@@ -103,6 +110,7 @@ class LanguageFilter:
 
     candidates: tuple[str, ...] | None = None
     name: str = "wrong_language"
+    needs_tags: ClassVar[bool] = False
 
     def __call__(self, item: FilterInput) -> str | None:
         from .languages import get_language
@@ -122,16 +130,24 @@ class LanguageFilter:
 
 @dataclass
 class FilterStats:
-    """How many sentences were seen and kept, and how many each filter dropped."""
+    """How many results were seen and kept, and how many were dropped for each reason (filter names and others)."""
 
     seen: int = 0
     kept: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
 
+    def add(self, reason: str | None) -> None:
+        """Count one result: kept when ``reason`` is ``None``, else dropped for ``reason``."""
+        self.seen += 1
+        if reason is None:
+            self.kept += 1
+        else:
+            self.dropped[reason] = self.dropped.get(reason, 0) + 1
+
     def summary(self) -> str:
         share = f" ({100.0 * self.kept / self.seen:.1f}%)" if self.seen else ""
         parts = ", ".join(f"{name}={count}" for name, count in self.dropped.items()) or "none"
-        return f"filters: seen {self.seen}, kept {self.kept}{share}; dropped {parts}"
+        return f"seen {self.seen}, kept {self.kept}{share}; dropped {parts}"
 
     def merge(self, other: FilterStats) -> FilterStats:
         """The sum of two stats (e.g. from two shards or processes)."""
@@ -143,45 +159,51 @@ class FilterStats:
 
 @dataclass
 class FilterChain:
-    """Runs filters in order; a dropped sentence is counted once, under the first filter that dropped it."""
+    """Runs filters in order; :meth:`check` returns the first drop among the filters that fit its input."""
 
     filters: list[SentenceFilter]
-    stats: FilterStats = field(default_factory=FilterStats)
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.filters]
         if len(set(names)) != len(names):
             raise ValueError(f"filter names must be unique, got {names}; give one of them another name=")
-        for name in names:
-            self.stats.dropped.setdefault(name, 0)
 
     @classmethod
     def default(
-        cls, max_words: int = DEFAULT_MAX_WORDS, langid_candidates: tuple[str, ...] | None = None
+        cls,
+        max_words: int = DEFAULT_MAX_WORDS,
+        check_language: bool = True,
+        langid_candidates: tuple[str, ...] | None = None,
+        max_entities: int | None = DEFAULT_MAX_ENTITIES,
     ) -> FilterChain:
-        """CROP's filters: length, no entity, then language (the slowest last)."""
-        return cls([LengthFilter(max_words), NoEntityFilter(), LanguageFilter(langid_candidates)])
+        """CROP's filters as in the release: length, language (slow, so after length); no entity, at most
+        ``max_entities`` entities (``None``: no limit)."""
+        filters: list[SentenceFilter] = [LengthFilter(max_words)]
+        if check_language:
+            filters.append(LanguageFilter(langid_candidates))
+        filters.append(NoEntityFilter())
+        if max_entities is not None:
+            filters.append(MaxEntitiesFilter(max_entities))
+        return cls(filters)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.filters]
 
     def check(self, item: FilterInput) -> Drop | None:
-        """The first filter's drop (counted in :attr:`stats`), or ``None`` when every filter keeps ``item``."""
-        self.stats.seen += 1
+        """The first drop among the text filters (``item.tags is None``) or the tag filters (tags given)."""
+        tagged = item.tags is not None
         for sentence_filter in self.filters:
-            reason = sentence_filter(item)
-            if reason is not None:
-                self.stats.dropped[sentence_filter.name] += 1
-                return Drop(sentence_filter.name, reason)
-        self.stats.kept += 1
+            if sentence_filter.needs_tags == tagged:
+                reason = sentence_filter(item)
+                if reason is not None:
+                    return Drop(sentence_filter.name, reason)
         return None
 
-    def filter(self, items: Iterable[FilterInput]) -> Iterator[FilterInput]:
-        """The items every filter keeps, counting the others."""
-        return (item for item in items if self.check(item) is None)
 
-    def log_summary(self, log: logging.Logger | None = None, level: int = logging.INFO) -> str:
-        """Log (and return) the one-line summary of :attr:`stats`."""
-        line = self.stats.summary()
-        (log or logger).log(level, line)
-        return line
+def check_langid_codes(candidates: Sequence[str]) -> None:
+    """Raise a one-line ``ValueError`` unless every code is one langid.py knows (loads its model once)."""
+    _identifier(tuple(sorted(set(candidates))))
 
 
 def identify_language(text: str, candidates: Sequence[str] | None = None) -> str:

@@ -12,7 +12,6 @@ passed as ``api``); nothing here reads, logs or writes one.
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import tempfile
@@ -76,7 +75,9 @@ class PushResult:
         return f"pushed {len(self.files)} files to {target}: {self.commit_url or self.url}"
 
 
-def download_file(repo_id: str, filename: str, revision: str | None = None, repo_type: str = "model") -> str | None:
+def download_file(
+    repo_id: str, filename: str, revision: str | None = None, repo_type: str = "model", token: str | bool | None = None
+) -> str | None:
     """Path of ``filename`` from ``repo_id`` (cache first); ``None`` when the repository has no such file."""
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError, OfflineModeIsEnabled
@@ -85,7 +86,7 @@ def download_file(repo_id: str, filename: str, revision: str | None = None, repo
         local = Path(repo_id) / filename
         return str(local) if local.is_file() else None
     try:
-        return hf_hub_download(repo_id, filename, revision=revision, repo_type=repo_type)
+        return hf_hub_download(repo_id, filename, revision=revision, repo_type=repo_type, token=token)
     except (LocalEntryNotFoundError, OfflineModeIsEnabled) as err:  # first: it subclasses EntryNotFoundError
         raise HubUnavailableError(
             f"{repo_id}/{filename} is not in the local cache and the Hub cannot be reached: connect, or pass a local"
@@ -385,20 +386,17 @@ def _card_info(
 
 
 def _complete_pipeline_config(staging: Path, languages: Sequence[str]) -> None:
-    """Record the languages in ``crop_projection.json``; refuse sub-models that point at local paths."""
-    path = staging / "crop_projection.json"
-    config = json.loads(path.read_text(encoding="utf-8"))
+    """Record the languages in ``crop_projection.json``; refuse sub-models that are neither folders nor Hub ids."""
+    from .config import CONFIG_NAME, CropProjectionConfig
+
+    config = CropProjectionConfig.from_pretrained(staging)
+    if config is None:
+        raise FileNotFoundError(f"{staging / CONFIG_NAME} is missing: save the pipeline with save_pretrained")
     for key in ("ner_model", "mt_model"):
-        value = config.get(key)
-        if value in (None, ".") or (staging / value).is_dir():
-            continue
-        if Path(value).is_absolute() or value.startswith(".") or Path(value).exists():
-            raise ValueError(
-                f"crop_projection.json: {key}={value!r} is a local path that will not exist on the Hub; save the "
-                "pipeline with save_pretrained so that the model is copied into the folder"
-            )
-    config.setdefault("languages", [lang for lang in languages if lang != "en"])
-    path.write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+        config.sub_model(key)  # a folder inside the staged checkpoint or a Hub id, else one line naming the key
+    if not config.languages:
+        config.languages = [lang for lang in languages if lang != "en"]
+    config.save_pretrained(staging)
 
 
 def _stage_dataset(

@@ -158,18 +158,21 @@ def projection_card(
     model_dir: str | Path, info: CardInfo, metrics: RunMetrics | None = None, image_dir: str | Path | None = None
 ) -> ModelCard:
     """The card of a saved crop-projection pipeline in ``model_dir``; plots (if any) go to ``image_dir``."""
+    from .config import CONFIG_NAME, CropProjectionConfig
+
     root = Path(model_dir)
-    saved = _read_json(root / "crop_projection.json", "a saved crop-projection pipeline (save_pretrained)")
+    saved = CropProjectionConfig.from_pretrained(root) if root.is_dir() else None
+    if saved is None:
+        raise FileNotFoundError(f"{root / CONFIG_NAME} is missing: {root} is not a saved crop-projection pipeline")
     model_config = _read_json(root / "config.json", "the LST model's config")
-    ner_config = (
-        _read_json(root / saved["ner_model"] / "config.json", "the NER model") if _sub(saved, "ner_model") else {}
-    )
-    languages = _languages(info, saved.get("languages"), metrics)
-    mt = saved.get("mt_model")
+    ner_dir = saved.local_dir("ner_model")
+    ner_config = _read_json(ner_dir / "config.json", "the NER model") if ner_dir else {}
+    languages = _languages(info, saved.languages or None, metrics)
+    mt = saved.mt_model
     facts = {
         "architecture": (model_config.get("architectures") or [model_config.get("model_type", "?")])[0],
         "slot_markers": _count_slot_markers(root),
-        "ner": f"`{saved['ner_model']}/` in this repository" if _sub(saved, "ner_model") else saved.get("ner_model"),
+        "ner": f"`{saved.ner_model}/` in this repository" if ner_dir else saved.ner_model,
         "mt": "the LST model itself (trained both ways)" if mt in (None, ".") else f"`{mt}/` in this repository",
         "labels": _entity_types(ner_config),
     }
@@ -364,12 +367,6 @@ def _entity_types(config: Mapping[str, Any]) -> list[str]:
 
 def _bleu_type(tokenize: str | None) -> str:
     return "spbleu" if tokenize in SPBLEU_TOKENIZERS else "bleu"
-
-
-def _sub(saved: Mapping[str, Any], key: str) -> bool:
-    """Whether ``saved[key]`` names a subfolder of the checkpoint (rather than a Hub id, ``.`` or nothing)."""
-    value = saved.get(key)
-    return bool(value) and value != "." and "/" not in value
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:

@@ -1,49 +1,89 @@
-"""CropProjectionPipeline, registered with transformers as ``"crop-projection"`` by ``import crop_hf``.
+"""CropProjectionPipeline, registered with transformers as ``"crop-projection"`` (by ``import crop_hf``).
 
 Two directions:
 
 - ``mode="raw"`` (CROP): raw target sentences -> MT to English -> English NER -> slot wrapping -> labeled
-  translation back -> slot parsing -> matching into the *raw* sentence -> filters. One
-  :class:`~crop_hf.projection.ProjectionResult` per input, ``kept`` or discarded with a reason.
-- ``mode="translate-train"``: English sentences with tags (``{"tokens": [...], "tags": [...]}``) -> wrapped ->
-  labeled translation -> target sentences labelled by their slots.
+  translation back -> slot parsing -> matching into the *raw* sentence -> filters.
+- ``mode="translate-train"``: English examples (``{"tokens": [...], "tags": [...]}``) -> wrapped -> labeled
+  translation into ``tgt_lang`` -> target sentences labelled by their slots.
 
-``save_pretrained(dir)`` writes the LST model at the top, the NER and MT models in ``ner/`` and ``mt/``
-(or just their names when they are Hub ids), and ``crop_projection.json``; ``pipeline("crop-projection",
-model=dir)`` then rebuilds the whole pipeline from that directory (or Hub repository) alone.
+Inputs go through transformers' own ``Pipeline.__call__``: one input gives one result; a list or tuple gives a
+list; a generator, a ``datasets.Dataset`` (its ``text`` column, or ``tokens``/``tags`` in translate-train), a
+``KeyDataset``, a dataset column or any other iterable gives an iterator that streams in constant memory.
+``batch_size`` (default 32) and ``num_workers`` work as in every pipeline. Options are checked once, before any
+model runs; a misspelt one raises with the closest valid name. An input that cannot be processed (not a string,
+a lone surrogate, a tokenizer or langid error on it) becomes a discarded result with its reason and never
+stops its batch; a single top-level ``None``, number or ``bytes`` raises ``TypeError`` (a programming error).
+
+Each result is a plain dict, JSON-serialisable as returned::
+
+    {"text": ..., "lang": "es", "kept": True, "reason": None, "detail": None, "tokens": [...], "tags": [...],
+     "entities": [{"entity_group": "LOC", "score": 1.0, "word": "Madrid", "start": 13, "end": 19,
+                   "method": "exact", "token_start": 3, "token_end": 4}],
+     "english": "...", "labeled_translation": "..."}
+
+``entity_group``, ``score``, ``word``, ``start``/``end`` (character offsets into ``text``) mean what they mean in
+the token-classification pipeline; ``method``, ``token_start``/``token_end`` are CROP's. ``pipeline.stats``
+counts results per discard reason (filter names and the others).
+
+Migration from crop-hf 0.1 (dataclass results): ``res.kept`` -> ``res["kept"]``, ``res.to_dict()`` -> ``res``;
+per entity ``label`` -> ``entity_group``, ``text`` -> ``word``, ``char_start``/``char_end`` -> ``start``/``end``,
+and the old token indices ``start``/``end`` -> ``token_start``/``token_end``; ``translation`` -> ``english``;
+translate-train takes ``tgt_lang=`` (``src_lang=`` there now raises).
+
+``save_pretrained(dir)`` writes the LST model at the top, the NER and MT models in ``ner/`` and ``mt/`` and
+``crop_projection.json`` (:mod:`crop_hf.config`); ``pipeline("crop-projection", model=dir_or_repo, revision=...,
+token=...)`` rebuilds the whole pipeline from it, with that revision and token for every part.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Sequence
+import weakref
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from transformers import (
-    AutoModelForSeq2SeqLM,
-    AutoModelForTokenClassification,
-    AutoTokenizer,
-    Pipeline,
-)
+from transformers import AutoModelForSeq2SeqLM, AutoModelForTokenClassification, AutoTokenizer, Pipeline
 from transformers.pipelines import PIPELINE_REGISTRY
 
-from .filters import FilterInput, LanguageFilter, LengthFilter, NoEntityFilter
+from .config import CONFIG_NAME, TASK, CropProjectionConfig, SubModel
+from .filters import DEFAULT_MAX_ENTITIES, FilterChain, FilterInput, FilterStats
 from .languages import get_language
-from .matching import DEFAULT_MIN_SCORE, STRICTNESS_LEVELS
+from .matching import DEFAULT_MIN_SCORE
 from .ner_data import predict_tags
-from .projection import EMPTY, NOT_TRANSLATED, ProjectionResult, discard, label_translation, project_into_raw
+from .pipeline_inputs import (
+    MODES,
+    Item,
+    check_choice,
+    check_loader_sizes,
+    check_options,
+    lone_surrogate,
+    normalise_inputs,
+)
+from .projection import (
+    EMPTY,
+    LANGID_ERROR,
+    MODEL_ERROR,
+    NOT_TRANSLATED,
+    UNDECODABLE,
+    WRONG_TYPE,
+    discard,
+    label_translation,
+    project_into_raw,
+)
 from .slots import escape_markers, parse_slots, wrap
 from .tagging import tags_to_spans
 from .text import split_tokens, tokens_from_words
 from .translation import Translator
 
+__all__ = ["CONFIG_NAME", "MODES", "TASK", "CropProjectionPipeline"]
+
 logger = logging.getLogger(__name__)
 
-TASK = "crop-projection"
-CONFIG_NAME = "crop_projection.json"
-MODES = ("raw", "translate-train")
+DEFAULT_BATCH_SIZE = 32
+# hub arguments (revision, token) of LST models loaded by pipeline(): kept in memory only, for the sub-models
+_HUB_ARGS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 class CropProjectionPipeline(Pipeline):
@@ -53,7 +93,14 @@ class CropProjectionPipeline(Pipeline):
         model: the LST model (en -> xx with slot markers); ``tokenizer`` its tokenizer.
         ner_model: English token classifier (a model, a path or a Hub id); needed for ``mode="raw"``.
         mt_model: xx -> en translation model (a model, a path or a Hub id); defaults to the LST model itself.
+        revision, token: for ``crop_projection.json`` and the sub-models of a Hub repository (``pipeline(...)``
+            passes on its own ``revision`` and ``token``).
     """
+
+    _load_tokenizer = True
+    _load_processor = False
+    _load_image_processor = False
+    _load_feature_extractor = False
 
     def __init__(
         self,
@@ -63,154 +110,171 @@ class CropProjectionPipeline(Pipeline):
         ner_tokenizer: Any = None,
         mt_model: Any = None,
         mt_tokenizer: Any = None,
+        revision: str | None = None,
+        token: str | bool | None = None,
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("batch_size", DEFAULT_BATCH_SIZE)
         super().__init__(model=model, tokenizer=tokenizer, **kwargs)
-        saved = _read_config(getattr(model, "name_or_path", "") or "")
-        self.crop_config = saved
-        self.ner_model, self.ner_tokenizer = _load(
-            ner_model or _sub(saved, "ner_model"), ner_tokenizer, AutoModelForTokenClassification
+        check_loader_sizes(self._batch_size, self._num_workers)
+        hub = _HUB_ARGS.pop(model, {})
+        root = hub.get("name_or_path") or getattr(model, "name_or_path", "") or ""
+        self._token = token if token is not None else hub.get("token")
+        revision = revision if revision is not None else hub.get("revision")
+        self.crop_config = _read_config(root, revision, self._token, given=ner_model is not None)
+        self.ner_model, self.ner_tokenizer = self._load(
+            ner_model, ner_tokenizer, "ner_model", AutoModelForTokenClassification
         )
-        mt = mt_model or _sub(saved, "mt_model")
-        self.mt_model, self.mt_tokenizer = (
-            _load(mt, mt_tokenizer, AutoModelForSeq2SeqLM) if mt is not None else (self.model, self.tokenizer)
-        )
+        self.mt_model, self.mt_tokenizer = self._load(mt_model, mt_tokenizer, "mt_model", AutoModelForSeq2SeqLM)
+        if self.mt_model is None:
+            self.mt_model, self.mt_tokenizer = self.model, self.tokenizer
         for extra in (self.ner_model, self.mt_model):
-            if extra is not None:
+            if extra is not None and extra is not self.model:
                 extra.to(self.device)
+        self.stats = FilterStats()
         self._translators: dict[int, Translator] = {}
+        self._chains: dict[tuple, FilterChain] = {}
 
-    # ------------------------------------------------------------------ the four pipeline methods
+    # ------------------------------------------------------------------ arguments
 
-    def _sanitize_parameters(
-        self,
-        src_lang: str | None = None,
-        mode: str | None = None,
-        strictness: str | None = None,
-        min_score: float | None = None,
-        max_words: int | None = None,
-        check_language: bool | None = None,
-        langid_candidates: Sequence[str] | None = None,
-        **kwargs: Any,
-    ) -> tuple[dict, dict, dict]:
-        pre: dict[str, Any] = {}
-        if src_lang is not None:
-            get_language(src_lang)  # unknown codes fail here, before any work
-            pre["src_lang"] = src_lang
-        if mode is not None:
-            if mode not in MODES:
-                raise ValueError(f"mode={mode!r}: use one of {MODES}")
-            pre["mode"] = mode
-        if max_words is not None:
-            pre["max_words"] = max_words
-        if check_language is not None:
-            pre["check_language"] = check_language
-        if langid_candidates is not None:
-            pre["langid_candidates"] = tuple(langid_candidates)
-        post: dict[str, Any] = {}
-        if strictness is not None:
-            if strictness not in STRICTNESS_LEVELS:
-                raise ValueError(f"strictness={strictness!r}: use one of {STRICTNESS_LEVELS}")
-            post["strictness"] = strictness
-        if min_score is not None:
-            post["min_score"] = min_score
+    def __call__(self, inputs: Any, **kwargs: Any) -> Any:
+        """Project one input, a list of them (a list back) or a stream of them (an iterator back)."""
+        check_loader_sizes(kwargs.get("batch_size"), kwargs.get("num_workers"))
+        mode = check_choice("mode", kwargs.get("mode") or self._preprocess_params.get("mode", "raw"), MODES)
+        self._check_call(mode, kwargs)
+        return super().__call__(normalise_inputs(inputs, mode), **kwargs)
+
+    def _sanitize_parameters(self, **options: Any) -> tuple[dict, dict, dict]:
+        pre, post = check_options(options)
         return pre, {}, post
+
+    def _check_call(self, mode: str, kwargs: Mapping[str, Any]) -> None:
+        """Checks that need the call's mode and the pipeline's models, before any input is read."""
+        given = {**self._preprocess_params, **kwargs}
+        if mode == "translate-train":
+            if kwargs.get("src_lang") is not None:
+                raise ValueError(
+                    "mode='translate-train' translates English into the target language: pass tgt_lang="
+                    f"{kwargs['src_lang']!r} (src_lang is the language of the input, English here)"
+                )
+            if given.get("tgt_lang") is None and not self.crop_config.default_lang:
+                raise ValueError("mode='translate-train' needs the target language: pass tgt_lang='es' (for example)")
+            return
+        if kwargs.get("tgt_lang") is not None:
+            raise ValueError("tgt_lang is for mode='translate-train'; raw sentences take src_lang= (their language)")
+        if given.get("src_lang") is None and not self.crop_config.default_lang:
+            raise ValueError("pass src_lang= (the language of the raw sentences), e.g. project(texts, src_lang='es')")
+        if self.ner_model is None:
+            raise ValueError("mode='raw' needs an English NER model: pipeline('crop-projection', ..., ner_model=...)")
+
+    # ------------------------------------------------------------------ the three steps
 
     def preprocess(
         self,
         inputs: Any,
         src_lang: str | None = None,
+        tgt_lang: str | None = None,
         mode: str = "raw",
         max_words: int = 128,
+        max_entities: int | None = DEFAULT_MAX_ENTITIES,
         check_language: bool = True,
         langid_candidates: tuple[str, ...] | None = None,
     ) -> dict[str, Any]:
-        """Validate one input and run the model-free filters (length, then language by langid.py).
+        """Check one input and run the text filters (length, then language by langid.py); never raises.
 
         ``langid_candidates`` restricts langid.py to those codes (e.g. the languages of the corpus plus
         ``"en"``), which avoids confusing close relatives such as Norwegian and Danish.
         """
+        key = (max_words, check_language, langid_candidates, max_entities)
+        chain = self._chain(key)
         if mode == "translate-train":
-            return self._preprocess_labeled(inputs, src_lang)
-        lang = src_lang or self.crop_config.get("default_lang")
-        if lang is None:
-            raise ValueError("pass src_lang= (the language of the raw sentences), e.g. project(texts, src_lang='es')")
-        if not isinstance(inputs, str):
-            raise TypeError(f"mode='raw' takes strings, got {type(inputs).__name__}: {inputs!r:.80}")
-        tokens = split_tokens(inputs, get_language(lang).char_level)
-        item = {"mode": mode, "text": inputs, "lang": lang, "tokens": tokens}
-        if not tokens:
-            item["drop"] = (EMPTY, "empty or whitespace-only input")
-            return item
-        checks = [LengthFilter(max_words)] + ([LanguageFilter(langid_candidates)] if check_language else [])
-        for check in checks:
-            reason = check(FilterInput(inputs, [t.text for t in tokens], lang))
-            if reason is not None:
-                item["drop"] = (check.name, reason)
-                break
-        return item
+            return {"item": self._preprocess_labeled(inputs, tgt_lang or self.crop_config.default_lang, key)}
+        lang = src_lang or self.crop_config.default_lang
+        text = inputs.get("text") if isinstance(inputs, Mapping) else inputs
+        if not isinstance(text, str):
+            what = "a row without a 'text' field" if isinstance(inputs, Mapping) else type(inputs).__name__
+            return {
+                "item": Item(mode, lang, None, drop=(WRONG_TYPE, f"expected a string, got {what}: {inputs!r:.60}"))
+            }
+        bad = lone_surrogate(text)
+        if bad is not None:
+            shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+            return {
+                "item": Item(mode, lang, shown, drop=(UNDECODABLE, f"lone surrogate U+{ord(text[bad]):04X} at {bad}"))
+            }
+        item = Item(mode, lang, text, split_tokens(text, get_language(lang).char_level), chain_key=key)
+        if not item.tokens:
+            item.drop = (EMPTY, "empty or whitespace-only input")
+            return {"item": item}
+        try:
+            drop = chain.check(FilterInput(text, [t.text for t in item.tokens], lang))
+        except Exception as err:  # langid.py on odd text: a discard, never the end of the batch
+            item.drop = (LANGID_ERROR, f"{type(err).__name__}: {err}"[:200])
+            return {"item": item}
+        if drop is not None:
+            item.drop = (drop.filter, drop.reason)
+        return {"item": item}
 
-    def _forward(self, model_inputs: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Run MT, NER and LST for a group of preprocessed inputs (batched per language)."""
-        items = model_inputs if isinstance(model_inputs, list) else [model_inputs]
-        live = [it for it in items if "drop" not in it]
-        raw = [it for it in live if it["mode"] == "raw"]
-        for lang in sorted({it["lang"] for it in raw}):
-            group = [it for it in raw if it["lang"] == lang]
-            english = self._translate(self.mt_model, self.mt_tokenizer, [it["text"] for it in group], lang, "en")
+    def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:
+        """Run MT, NER and LST for a batch of preprocessed inputs (grouped per language)."""
+        batch = model_inputs["item"]
+        items = batch if isinstance(batch, list) else [batch]
+        raw = [it for it in items if it.drop is None and it.mode == "raw"]
+        for lang in sorted({it.lang for it in raw}):
+            group = [it for it in raw if it.lang == lang]
+            english = _guarded(group, "MT", lambda g, lang=lang: self._translate(
+                self.mt_model, self.mt_tokenizer, [it.text for it in g], lang, "en"))  # fmt: skip
             for it, en in zip(group, english):
-                it["translation"] = en
-                if en is None:
-                    it["drop"] = (NOT_TRANSLATED, "longer than the MT model accepts")
-            group = [it for it in group if "drop" not in it]
-            words = [[t.text for t in split_tokens(escape_markers(it["translation"]), False)] for it in group]
-            tags = predict_tags(self.ner_model, self.ner_tokenizer, words) if group else []
+                if it.drop is None:
+                    it.english = en
+                    if en is None:
+                        it.drop = (NOT_TRANSLATED, "longer than the MT model accepts")
+            group = [it for it in group if it.drop is None]
+            words = [[t.text for t in split_tokens(escape_markers(it.english), False)] for it in group]
+            words_of = {id(it): w for it, w in zip(group, words)}
+            tags = _guarded(group, "NER", lambda g, words_of=words_of: predict_tags(
+                self.ner_model, self.ner_tokenizer, [words_of[id(it)] for it in g]))  # fmt: skip
             for it, w, t in zip(group, words, tags):
-                it["en_tokens"], it["en_spans"] = w, tags_to_spans(t)
-                if not it["en_spans"]:
-                    it["drop"] = (NoEntityFilter.name, "the English NER model found no entity")
-        for lang in sorted({it["lang"] for it in live}):
-            group = [it for it in live if it["lang"] == lang and "drop" not in it]
-            wrapped = [wrap(it["en_tokens"], it["en_spans"]) for it in group]
-            outputs = self._translate(self.model, self.tokenizer, wrapped, "en", lang)
-            for it, w, out in zip(group, wrapped, outputs):
-                it["wrapped"], it["labeled_translation"] = w, out
-                if out is None:
-                    it["drop"] = (NOT_TRANSLATED, "longer than the LST model accepts")
-        return items
+                if it.drop is None:
+                    self._tag(it, w, t)
+        live = [it for it in items if it.drop is None]
+        for lang in sorted({it.lang for it in live}):
+            group = [it for it in live if it.lang == lang]
+            wrapped = {id(it): wrap(it.en_tokens, it.en_spans) for it in group}
+            outputs = _guarded(group, "LST", lambda g, lang=lang, wrapped=wrapped: self._translate(
+                self.model, self.tokenizer, [wrapped[id(it)] for it in g], "en", lang))  # fmt: skip
+            for it, out in zip(group, outputs):
+                if it.drop is None:
+                    it.labeled_translation = out
+                    if out is None:
+                        it.drop = (NOT_TRANSLATED, "longer than the LST model accepts")
+        return {"item": batch}
 
     def postprocess(
         self, model_outputs: dict[str, Any], strictness: str = "crop", min_score: float = DEFAULT_MIN_SCORE
-    ) -> ProjectionResult:
-        """Match (raw mode) or read (translate-train) the entities of one sentence."""
-        it = model_outputs
-        extra = {"translation": it.get("translation"), "labeled_translation": it.get("labeled_translation")}
-        if "drop" in it:
-            return discard(it["text"], it["lang"], it["tokens"], it["drop"][0], it["drop"][1], **extra)
-        spans = it["en_spans"]
-        parsed = parse_slots(it["labeled_translation"], expected=range(len(spans)))
-        if it["mode"] == "translate-train":
-            extra["translation"] = it["text"]
-            return label_translation(
-                it["text"], it["lang"], spans, parsed, get_language(it["lang"]).char_level, **extra
-            )
-        return project_into_raw(it["text"], it["lang"], it["tokens"], spans, parsed, strictness, min_score, **extra)
+    ) -> dict[str, Any]:
+        """Match (raw mode) or read (translate-train) the entities of one sentence: one JSON-ready dict."""
+        it: Item = model_outputs["item"]
+        extra = {"english": it.english, "labeled_translation": it.labeled_translation}
+        try:
+            if it.drop is not None:
+                result = discard(it.text, it.lang, it.tokens, it.drop[0], it.drop[1], **extra)
+            else:
+                parsed = parse_slots(it.labeled_translation, expected=range(len(it.en_spans)))
+                if it.mode == "translate-train":
+                    char_level = get_language(it.lang).char_level
+                    result = label_translation(it.text, it.lang, it.en_spans, parsed, char_level, **extra)
+                else:
+                    result = project_into_raw(
+                        it.text, it.lang, it.tokens, it.en_spans, parsed, strictness, min_score, **extra
+                    )
+        except Exception as err:  # a bug or odd model output on this sentence: counted, logged, never fatal
+            logger.warning("projection failed on %r: %s: %s", (it.text or "")[:60], type(err).__name__, err)
+            result = discard(it.text, it.lang, it.tokens, MODEL_ERROR, f"{type(err).__name__}: {err}"[:200], **extra)
+        self.stats.add(result.reason)
+        return result.to_dict()
 
-    # ------------------------------------------------------------------ batching and persistence
-
-    def __call__(self, inputs: Any, batch_size: int | None = None, **kwargs: Any) -> Any:
-        """Project one input or a list; inputs are grouped in batches of ``batch_size`` for the models."""
-        single = isinstance(inputs, (str, dict))
-        items = [inputs] if single else list(inputs)
-        pre, _, post = self._sanitize_parameters(**kwargs)
-        pre = {**self._preprocess_params, **pre}
-        post = {**self._postprocess_params, **post}
-        size = batch_size or self._batch_size or 32
-        results: list[ProjectionResult] = []
-        for start in range(0, len(items), size):
-            group = [self.preprocess(x, **pre) for x in items[start : start + size]]
-            results.extend(self.postprocess(out, **post) for out in self._forward(group))
-        return results[0] if single else results
+    # ------------------------------------------------------------------ persistence and helpers
 
     def save_pretrained(self, save_directory: str | Path, **kwargs: Any) -> None:
         """Write everything ``pipeline("crop-projection", model=save_directory)`` needs (no remote code)."""
@@ -218,78 +282,131 @@ class CropProjectionPipeline(Pipeline):
         out.mkdir(parents=True, exist_ok=True)
         self.model.save_pretrained(out, **kwargs)
         self.tokenizer.save_pretrained(out)
-        config: dict[str, Any] = {"task": TASK, "lst_model": "."}
+        config = CropProjectionConfig(
+            languages=list(self.crop_config.languages),
+            default_lang=self.crop_config.default_lang,
+            extra=dict(self.crop_config.extra),
+        )
         for key, model, tok, sub in (
             ("ner_model", self.ner_model, self.ner_tokenizer, "ner"),
             ("mt_model", self.mt_model, self.mt_tokenizer, "mt"),
         ):
-            if model is None or (key == "mt_model" and model is self.model):
-                config[key] = None if model is None else "."
+            if model is None or model is self.model:
+                setattr(config, key, None if model is None else ".")
                 continue
             model.save_pretrained(out / sub, **kwargs)
             tok.save_pretrained(out / sub)
-            config[key] = sub
-        for key in ("languages", "default_lang", "slot_markers", "metrics"):
-            if key in self.crop_config:
-                config[key] = self.crop_config[key]
-        (out / CONFIG_NAME).write_text(json.dumps(config, indent=2, ensure_ascii=False))
+            setattr(config, key, sub)
+        config.save_pretrained(out)
 
-    def _translate(self, model, tokenizer, texts: Sequence[str], src: str, tgt: str) -> list[str | None]:
+    def _translate(self, model: Any, tokenizer: Any, texts: Sequence[str], src: str, tgt: str) -> list[str | None]:
+        """Every translation the pipeline makes goes through here (one place for another backend to plug in)."""
         translator = self._translators.get(id(model))
         if translator is None:
             translator = self._translators[id(model)] = Translator(model, tokenizer, batch_size=len(texts) or 1)
         translator.batch_size = max(1, len(texts))
         return translator.translate(texts, src, tgt)
 
-    def _preprocess_labeled(self, inputs: Any, tgt_lang: str | None) -> dict[str, Any]:
-        if tgt_lang is None:
-            raise ValueError("translate-train needs the target language: project(examples, src_lang='es', ...)")
-        if not isinstance(inputs, dict) or "tokens" not in inputs or "tags" not in inputs:
-            raise TypeError(f"mode='translate-train' takes {{'tokens': [...], 'tags': [...]}}, got {inputs!r:.80}")
-        tokens, tags = list(inputs["tokens"]), list(inputs["tags"])
-        if len(tokens) != len(tags):
-            raise ValueError(f"{len(tokens)} tokens but {len(tags)} tags in {' '.join(tokens)[:80]!r}")
+    def _tag(self, it: Item, words: list[str], tags: list[str]) -> None:
+        it.en_tokens, it.en_spans = words, tags_to_spans(tags)
+        drop = self._chain(it.chain_key).check(FilterInput(it.english or "", words, it.lang, tags=tags))
+        if drop is not None:
+            it.drop = (drop.filter, f"English NER: {drop.reason}")
+
+    def _chain(self, key: tuple) -> FilterChain:
+        """The filters for (max_words, check_language, langid_candidates, max_entities), built once per process."""
+        if key not in self._chains:
+            self._chains[key] = FilterChain.default(*key)
+        return self._chains[key]
+
+    def _preprocess_labeled(self, inputs: Any, tgt_lang: str | None, key: tuple) -> Item:
+        if not isinstance(inputs, Mapping) or not isinstance(inputs.get("tokens"), Sequence) or "tags" not in inputs:
+            detail = f"mode='translate-train' takes {{'tokens': [...], 'tags': [...]}}, got {inputs!r:.60}"
+            return Item("translate-train", tgt_lang, None, drop=(WRONG_TYPE, detail), chain_key=key)
+        tokens, tags = [str(t) for t in inputs["tokens"]], [str(t) for t in inputs["tags"]]
         text = " ".join(tokens)
-        item = {"mode": "translate-train", "text": text, "lang": tgt_lang, "tokens": tokens_from_words(tokens)}
-        item["en_tokens"], item["en_spans"] = tokens, tags_to_spans(tags)
-        if not item["en_spans"]:
-            item["drop"] = (NoEntityFilter.name, "the English sentence has no entity")
+        item = Item("translate-train", tgt_lang, text, tokens_from_words(tokens), english=text, chain_key=key)
+        if len(tokens) != len(tags):
+            item.drop = (WRONG_TYPE, f"{len(tokens)} tokens but {len(tags)} tags in {text[:60]!r}")
+            return item
+        try:
+            item.en_tokens, item.en_spans = tokens, tags_to_spans(tags)
+        except ValueError as err:  # a tag such as "PER" without its B-/I- prefix
+            item.drop = (WRONG_TYPE, str(err))
+            return item
+        drop = self._chain(key).check(FilterInput(text, tokens, "en", tags=tags))
+        if drop is not None:
+            item.drop = (drop.filter, f"English sentence: {drop.reason}")
         return item
+
+    def _load(self, given: Any, tokenizer: Any, key: str, auto_cls: Any) -> tuple[Any, Any]:
+        """A sub-model as given (a model object, a path or Hub id), else as ``crop_projection.json`` names it."""
+        if given is not None and not isinstance(given, (str, Path)):
+            return given, tokenizer or AutoTokenizer.from_pretrained(given.name_or_path)
+        if given is not None:
+            spec = SubModel(str(given))
+        else:
+            required = key == "ner_model" and self.crop_config.root is not None  # a saved pipeline needs its NER
+            spec = self.crop_config.sub_model(key, required=required, token=self._token)
+            if spec is None:
+                return None, tokenizer
+        kwargs = spec.load_kwargs(self._token)
+        model = auto_cls.from_pretrained(spec.name_or_path, **kwargs)
+        return model, tokenizer or AutoTokenizer.from_pretrained(spec.name_or_path, **kwargs)
+
+
+def _guarded(group: list[Item], what: str, run: Any) -> list[Any]:
+    """``run(group)``; if it fails, each item alone, and an item that fails alone is discarded (``model_error``)."""
+    if not group:
+        return []
+    try:
+        return list(run(group))
+    except Exception as err:
+        if len(group) > 1:
+            logger.info("%s failed on a batch of %d (%s); retrying one by one", what, len(group), err)
+    outputs: list[Any] = []
+    for it in group:
+        try:
+            outputs.extend(run([it]))
+        except Exception as err:
+            logger.warning("%s failed on %r: %s: %s", what, (it.text or "")[:60], type(err).__name__, err)
+            it.drop = (MODEL_ERROR, f"{what}: {type(err).__name__}: {err}"[:200])
+            outputs.append(None)
+    return outputs
+
+
+def _read_config(root: str, revision: str | None, token: Any, given: bool) -> CropProjectionConfig:
+    """The checkpoint's ``crop_projection.json``, or an empty config for a bare LST model."""
+    from .hub import HubUnavailableError
+
+    if not root:
+        return CropProjectionConfig()
+    try:
+        config = CropProjectionConfig.from_pretrained(root, revision=revision, token=token)
+    except HubUnavailableError:
+        if not given:
+            raise
+        logger.warning("%s: crop_projection.json cannot be read (offline); using the models given", root)
+        config = None
+    return config if config is not None else CropProjectionConfig()  # a bare LST model: nothing saved
+
+
+class _LSTModel(AutoModelForSeq2SeqLM):
+    """What ``pipeline("crop-projection", model=...)`` loads the LST model with: ``AutoModelForSeq2SeqLM``, noting
+    the repository, revision and token (in memory only) so that the sub-models load from the same place."""
+
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path: Any, *args: Any, **kwargs: Any) -> Any:
+        model = AutoModelForSeq2SeqLM.from_pretrained(pretrained_model_name_or_path, *args, **kwargs)
+        hub = {"revision": kwargs.get("revision"), "token": kwargs.get("token")}
+        _HUB_ARGS[model] = {"name_or_path": str(pretrained_model_name_or_path), **hub}
+        return model
 
 
 def register_pipeline() -> None:
-    """Register ``"crop-projection"`` with transformers (done by ``import crop_hf``)."""
-    PIPELINE_REGISTRY.register_pipeline(TASK, pipeline_class=CropProjectionPipeline, pt_model=AutoModelForSeq2SeqLM)
+    """Register ``"crop-projection"`` with transformers (this module does it when imported)."""
+    if PIPELINE_REGISTRY.supported_tasks.get(TASK, {}).get("impl") is not CropProjectionPipeline:
+        PIPELINE_REGISTRY.register_pipeline(TASK, pipeline_class=CropProjectionPipeline, pt_model=_LSTModel)
 
 
-def _read_config(name_or_path: str) -> dict[str, Any]:
-    path = Path(name_or_path) / CONFIG_NAME
-    if path.is_file():
-        return {**json.loads(path.read_text()), "_root": str(Path(name_or_path))}
-    if not name_or_path or Path(name_or_path).exists():
-        return {}
-    from .hub import download_file
-
-    local = download_file(name_or_path, CONFIG_NAME)
-    return {**json.loads(Path(local).read_text()), "_root": name_or_path} if local else {}
-
-
-def _sub(config: dict[str, Any], key: str) -> str | None:
-    value = config.get(key)
-    if value is None or value == ".":  # none saved, or the LST model itself
-        return None
-    root = config["_root"]
-    return str(Path(root) / value) if Path(root).exists() else f"{root}::{value}"
-
-
-def _load(spec: Any, tokenizer: Any, auto_cls: Any) -> tuple[Any, Any]:
-    if spec is None:
-        return None, tokenizer
-    if not isinstance(spec, (str, Path)):  # a model object: its tokenizer is given or sits beside its weights
-        return spec, tokenizer or AutoTokenizer.from_pretrained(spec.name_or_path)
-    spec = str(spec)
-    kwargs: dict[str, Any] = {}
-    if "::" in spec:  # a subfolder of a Hub repository
-        spec, kwargs["subfolder"] = spec.split("::", 1)
-    model = auto_cls.from_pretrained(spec, **kwargs)
-    return model, tokenizer or AutoTokenizer.from_pretrained(spec, **kwargs)
+register_pipeline()

@@ -21,42 +21,53 @@ UNMATCHED = "unmatched_entity"
 SLOTS_LOST = "slots_lost"  # the back-translation lost or mangled a slot
 EMPTY = "empty"
 NOT_TRANSLATED = "not_translated"  # longer than the translation model accepts
+WRONG_TYPE = "wrong_type"  # not a string (raw mode) or not a {"tokens", "tags"} example (translate-train)
+UNDECODABLE = "undecodable"  # a string that is not valid Unicode text (a lone surrogate)
+LANGID_ERROR = "langid_error"  # langid.py failed on this sentence
+MODEL_ERROR = "model_error"  # a tokenizer or model failed on this sentence (the rest of its batch went on)
 
 
 @dataclass
 class ProjectedEntity:
-    """An entity of a projected sentence: tokens ``[start, end)``, characters ``[char_start, char_end)``."""
+    """An entity as the token-classification pipeline gives it, plus CROP's own fields.
 
-    label: str
+    ``start``/``end`` are *character* offsets into the result's ``text`` (``text[start:end] == word``);
+    ``token_start``/``token_end`` index its ``tokens`` (``[token_start, token_end)``); ``method`` says how the
+    entity was matched (``exact``, ``crop``, ``fuzzy``, ``align``, or ``slot`` in translate-train).
+    """
+
+    entity_group: str
+    score: float
+    word: str
     start: int
     end: int
-    char_start: int
-    char_end: int
-    text: str
     method: str
-    score: float
+    token_start: int
+    token_end: int
 
 
 @dataclass
 class ProjectionResult:
     """One input sentence after projection: labelled (``kept``) or discarded with its ``reason``."""
 
-    text: str
-    lang: str
+    text: str | None
+    lang: str | None
     tokens: list[str]
     tags: list[str]
     entities: list[ProjectedEntity] = field(default_factory=list)
     kept: bool = False
     reason: str | None = None
     detail: str | None = None
-    translation: str | None = None  # the English translation (CROP direction)
+    english: str | None = None  # the English side: the MT output (raw mode) or the given source (translate-train)
     labeled_translation: str | None = None  # the slot-wrapped output of the LST model
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def discard(text: str, lang: str, tokens: Sequence[Token], reason: str, detail: str | None = None, **extra: Any):
+def discard(
+    text: str | None, lang: str | None, tokens: Sequence[Token], reason: str, detail: str | None = None, **extra: Any
+) -> ProjectionResult:
     """A result for a sentence that was not labelled."""
     words = [t.text for t in tokens]
     return ProjectionResult(text, lang, words, ["O"] * len(words), kept=False, reason=reason, detail=detail, **extra)
@@ -85,8 +96,8 @@ def project_into_raw(
         return discard(text, lang, raw_tokens, UNMATCHED, f"not found in the raw sentence: {missing}", **extra)
     words = [t.text for t in raw_tokens]
     projected = [
-        ProjectedEntity(m.label, m.start, m.end, m.char_start, m.char_end, text[m.char_start : m.char_end], m.method,
-                        round(m.score, 4))
+        ProjectedEntity(m.label, round(float(m.score), 4), text[m.char_start : m.char_end], m.char_start, m.char_end,
+                        m.method, m.start, m.end)
         for m in result.matches
     ]  # fmt: skip
     tags = matches_to_tags(result.matches, len(words))
@@ -117,8 +128,8 @@ def label_translation(
     sep = "" if char_level else " "
     char_starts = _char_starts(tokens, sep)
     entities = [
-        ProjectedEntity(s.label, s.start, s.end, char_starts[s.start], char_starts[s.end - 1] + len(tokens[s.end - 1]),
-                        sep.join(tokens[s.start : s.end]), "slot", 1.0)
+        ProjectedEntity(s.label, 1.0, sep.join(tokens[s.start : s.end]), char_starts[s.start],
+                        char_starts[s.end - 1] + len(tokens[s.end - 1]), "slot", s.start, s.end)
         for s in sorted(spans, key=lambda s: s.start)
     ]  # fmt: skip
     text = sep.join(tokens)

@@ -26,10 +26,11 @@ class FakeProjector:
                 i = caps[0]
                 tags = ["O"] * len(words)
                 tags[i] = "B-PER"
-                ent = ProjectedEntity("PER", i, i + 1, 0, len(words[i]), words[i], "exact", 1.0)
-                out.append(ProjectionResult(t, src_lang, words, tags, [ent], kept=True))
+                ent = ProjectedEntity("PER", 1.0, words[i], 0, len(words[i]), "exact", i, i + 1)
+                out.append(ProjectionResult(t, src_lang, words, tags, [ent], kept=True).to_dict())
             else:
-                out.append(ProjectionResult(t, src_lang, words, ["O"] * len(words), kept=False, reason="no_entity"))
+                no_entity = ProjectionResult(t, src_lang, words, ["O"] * len(words), kept=False, reason="no_entity")
+                out.append(no_entity.to_dict())
         return out
 
 

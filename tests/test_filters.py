@@ -1,8 +1,6 @@
-"""Projection filters: what each drops, the counts a chain keeps, and langid decisions on clear sentences."""
+"""Projection filters: what each drops, the two passes of a chain, the counts per reason, langid decisions."""
 
 from __future__ import annotations
-
-import logging
 
 import pytest
 
@@ -72,42 +70,41 @@ def test_entity_filters_read_tags() -> None:
         NoEntityFilter()(FilterInput("Ana vive aquí", ["Ana", "vive", "aquí"], "es"))
 
 
-def test_chain_counts_each_drop_under_the_first_filter() -> None:
+def test_chain_runs_text_filters_without_tags_and_tag_filters_with_them() -> None:
     chain = FilterChain.default()
-    items = [
-        item(SPANISH, "es", n_tokens=130, tags=["O"] * 130),  # too long (and no entity: counted once)
-        item(SPANISH, "es", tags=["O"] * 15),
-        item(ENGLISH, "es"),
-        item(SPANISH, "es"),
-        item(GERMAN, "de", tags=["O"] * 13),
+    assert chain.names == ["too_long", "wrong_language", "no_entity", "too_many_entities"]
+    untagged = [
+        FilterInput(SPANISH, ["w"] * 130, "es"),  # too long
+        FilterInput(ENGLISH, ENGLISH.split(), "es"),  # English
+        FilterInput(SPANISH, SPANISH.split(), "es"),  # kept: the tag filters do not run without tags
     ]
-    drops = [chain.check(i) for i in items]
-    assert [d.filter if d else None for d in drops] == [
-        "too_long", "no_entity", "wrong_language", None, "no_entity",
-    ]  # fmt: skip
-    assert str(drops[2]) == "wrong_language: langid says 'en', expected 'es'"
-    assert chain.stats == FilterStats(seen=5, kept=1, dropped={"too_long": 1, "no_entity": 2, "wrong_language": 1})
-    assert (
-        chain.stats.summary() == "filters: seen 5, kept 1 (20.0%); dropped too_long=1, no_entity=2, wrong_language=1"
-    )
+    drops = [chain.check(i) for i in untagged]
+    assert [d.filter if d else None for d in drops] == ["too_long", "wrong_language", None]
+    assert str(drops[1]) == "wrong_language: langid says 'en', expected 'es'"
+    six = ["B-PER", "B-LOC", "B-ORG", "I-ORG", "B-PER", "B-LOC", "B-MISC"]
+    tagged = [
+        item(ENGLISH, "es", n_tokens=130, tags=["O"] * 130),  # no entity; text filters do not run again
+        item("a b c d e f g", "es", tags=six),
+        item("a b c", "es", tags=["B-PER", "O", "O"]),
+    ]
+    assert [d.filter if (d := chain.check(i)) else None for i in tagged] == ["no_entity", "too_many_entities", None]
+    relaxed = FilterChain.default(max_words=200, check_language=False, max_entities=None)
+    assert relaxed.names == ["too_long", "no_entity"] and relaxed.check(tagged[1]) is None
 
 
-def test_chain_filter_yields_kept_items_and_logs_summary(caplog: pytest.LogCaptureFixture) -> None:
-    chain = FilterChain([LengthFilter(max_words=3), NoEntityFilter()])
-    items = [item("Ana vive aquí", "es"), item("Ana vive aquí hoy", "es"), item("Lo vi", "es", tags=["O", "O"])]
-    kept = list(chain.filter(items))
-    assert [k.text for k in kept] == ["Ana vive aquí"]
-    with caplog.at_level(logging.INFO, logger="crop_hf.filters"):
-        line = chain.log_summary()
-    assert line == "filters: seen 3, kept 1 (33.3%); dropped too_long=1, no_entity=1"
-    assert caplog.records[-1].getMessage() == line
+def test_stats_count_results_per_reason() -> None:
+    stats = FilterStats()
+    for reason in [None, "too_long", "no_entity", None, "no_entity", "unmatched_entity"]:
+        stats.add(reason)
+    assert stats == FilterStats(seen=6, kept=2, dropped={"too_long": 1, "no_entity": 2, "unmatched_entity": 1})
+    assert stats.summary() == "seen 6, kept 2 (33.3%); dropped too_long=1, no_entity=2, unmatched_entity=1"
 
 
 def test_stats_merge_and_empty_summary() -> None:
     a = FilterStats(seen=10, kept=4, dropped={"too_long": 1, "no_entity": 5})
     b = FilterStats(seen=5, kept=1, dropped={"no_entity": 2, "wrong_language": 2})
     assert a.merge(b) == FilterStats(15, 5, {"too_long": 1, "no_entity": 7, "wrong_language": 2})
-    assert FilterStats().summary() == "filters: seen 0, kept 0; dropped none"
+    assert FilterStats().summary() == "seen 0, kept 0; dropped none"
 
 
 def test_chain_rejects_duplicate_filter_names() -> None:

@@ -1,3 +1,8 @@
+"""CropProjectionPipeline: results as dicts with token-classification's keys, base-class batching and streaming,
+per-item discards, option checks, translate-train, save/reload."""
+
+import json
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -7,62 +12,146 @@ import crop_hf  # noqa: E402,F401
 from crop_hf.languages import UnknownLanguageError  # noqa: E402
 from crop_hf.pipeline import CONFIG_NAME, CropProjectionPipeline  # noqa: E402
 
+RAW = "Ana Ruiz trabaja para Banco Mundial en Madrid ."
+EN = "Ana Ruiz works for World Bank in Madrid ."
+WRAPPED = "__SLOT0__ Ana Ruiz __SLOT0__ works for __SLOT1__ World Bank __SLOT1__ in __SLOT2__ Madrid __SLOT2__ ."
+LABELED = (
+    "__SLOT0__ Ana Ruiz __SLOT0__ trabaja para el __SLOT1__ Banco Mundial __SLOT1__ en __SLOT2__ Madrid __SLOT2__ ."
+)
+EN_TAGS = ["B-PER", "I-PER", "O", "O", "B-ORG", "I-ORG", "O", "B-LOC", "O"]
+
 
 @pytest.fixture(scope="module")
 def projector(tiny_dir):
     return pipeline("crop-projection", model=str(tiny_dir / "m2m100"), ner_model=str(tiny_dir / "xlmr"))
 
 
-def scripted(projector, monkeypatch, english, labeled, ner):
-    """Replace the three models' outputs with fixed ones; everything around them runs for real."""
+def scripted(projector, monkeypatch, english=None, labeled=None, ner=None, calls=None):
+    """Replace the three models' outputs with fixed ones (unknown sentences: copied, all-O); the rest runs for real."""
+    english, labeled, ner = english or {}, labeled or {}, ner or {}
 
     def fake_translate(model, tok, texts, src, tgt):
+        if calls is not None:
+            calls.append(list(texts))
         table = english if tgt == "en" else labeled
-        return [table.get(t, "") for t in texts]
+        return [table.get(t, t) for t in texts]
 
     monkeypatch.setattr(projector, "_translate", fake_translate)
-    monkeypatch.setattr("crop_hf.pipeline.predict_tags", lambda m, t, words: [ner[" ".join(w)] for w in words])
+    monkeypatch.setattr(
+        "crop_hf.pipeline.predict_tags", lambda m, t, words: [ner.get(" ".join(w), ["O"] * len(w)) for w in words]
+    )
+
+
+def script_the_tour(projector, monkeypatch, **kwargs):
+    scripted(projector, monkeypatch, english={RAW: EN}, labeled={WRAPPED: LABELED}, ner={EN: EN_TAGS}, **kwargs)
 
 
 def test_registered_and_built_from_pipeline(projector):
     assert isinstance(projector, CropProjectionPipeline)
     assert projector.ner_model is not None and projector.mt_model is projector.model
+    assert projector._batch_size == 32
 
 
-def test_projects_raw_sentence_with_scripted_models(projector, monkeypatch):
-    raw = "Ana Ruiz trabaja para Banco Mundial en Madrid ."
-    en = "Ana Ruiz works for World Bank in Madrid ."
-    scripted(
-        projector, monkeypatch,
-        english={raw: en},
-        labeled={"__SLOT0__ Ana Ruiz __SLOT0__ works for __SLOT1__ World Bank __SLOT1__ in __SLOT2__ Madrid __SLOT2__ .":
-                 "__SLOT0__ Ana Ruiz __SLOT0__ trabaja para el __SLOT1__ Banco Mundial __SLOT1__ en __SLOT2__ Madrid __SLOT2__ ."},
-        ner={en: ["B-PER", "I-PER", "O", "O", "B-ORG", "I-ORG", "O", "B-LOC", "O"]},
-    )  # fmt: skip
-    res = projector(raw, src_lang="es", check_language=False)
-    assert res.kept and res.reason is None
-    assert res.tags == ["B-PER", "I-PER", "O", "O", "B-ORG", "I-ORG", "O", "B-LOC", "O"]
-    assert [(e.text, e.label, e.method) for e in res.entities] == [
-        ("Ana Ruiz", "PER", "exact"), ("Banco Mundial", "ORG", "exact"), ("Madrid", "LOC", "exact")]  # fmt: skip
-    assert raw[res.entities[2].char_start : res.entities[2].char_end] == "Madrid"
+def test_result_is_a_json_ready_dict_with_token_classification_entities(projector, monkeypatch):
+    script_the_tour(projector, monkeypatch)
+    res = projector(RAW, src_lang="es", check_language=False)
+    assert isinstance(res, dict) and json.loads(json.dumps(res)) == res
+    assert res["kept"] and res["reason"] is None and res["english"] == EN and res["labeled_translation"] == LABELED
+    assert res["tags"] == ["B-PER", "I-PER", "O", "O", "B-ORG", "I-ORG", "O", "B-LOC", "O"]
+    assert res["entities"][2] == {"entity_group": "LOC", "score": 1.0, "word": "Madrid", "start": 39, "end": 45,
+                                  "method": "exact", "token_start": 7, "token_end": 8}  # fmt: skip
+    # code written for the token-classification pipeline reads the entities unchanged
+    text, result = RAW, res
+    assert [(e["entity_group"], text[e["start"] : e["end"]]) for e in result["entities"]] == [
+        ("PER", "Ana Ruiz"), ("ORG", "Banco Mundial"), ("LOC", "Madrid")]  # fmt: skip
 
 
-def test_bad_inputs_get_reasons_and_do_not_disturb_the_batch(projector, monkeypatch):
-    good = "Ana Ruiz vive en Madrid ."
-    scripted(
-        projector, monkeypatch,
-        english={good: "Ana Ruiz lives in Madrid .", "Se vende __SLOT3__ casa .": "House for sale __SLOT3__ ."},
-        labeled={"__SLOT0__ Ana Ruiz __SLOT0__ lives in __SLOT1__ Madrid __SLOT1__ .":
-                 "__SLOT0__ Ana Ruiz __SLOT0__ vive en __SLOT1__ Madrid __SLOT1__ ."},
-        ner={"Ana Ruiz lives in Madrid .": ["B-PER", "I-PER", "O", "O", "B-LOC", "O"],
-             "House for sale ⟦ SLOT3 ⟧ .": ["O"] * 7},
-    )  # fmt: skip
-    inputs = ["", "   ", " ".join(["palabra"] * 5000), "Se vende __SLOT3__ casa .", good]
-    results = projector(inputs, src_lang="es", check_language=False)
-    assert [r.reason for r in results] == ["empty", "empty", "too_long", "no_entity", None]
-    assert results[-1].kept and results[-1].tags == ["B-PER", "I-PER", "O", "O", "B-LOC", "O"]
+def test_one_result_per_item_bad_items_discarded_with_reasons(projector, monkeypatch):
+    good = "Juan vive en Madrid ."
+    scripted(projector, monkeypatch, english={good: "Juan lives in Madrid ."},
+             labeled={"__SLOT0__ Juan __SLOT0__ lives in __SLOT1__ Madrid __SLOT1__ .":
+                      "__SLOT0__ Juan __SLOT0__ vive en __SLOT1__ Madrid __SLOT1__ ."},
+             ner={"Juan lives in Madrid .": ["B-PER", "O", "O", "B-LOC", "O"]})  # fmt: skip
+    results = projector([good, None, "", 5, b"x", "Juan \ud800 ."], src_lang="es")
+    assert [r["reason"] for r in results] == [None, "wrong_type", "empty", "wrong_type", "wrong_type", "undecodable"]
+    assert results[0]["kept"] and [e["word"] for e in results[0]["entities"]] == ["Juan", "Madrid"]
+    assert results[1]["detail"] == "expected a string, got NoneType: None"
+    assert results[5]["text"] == "Juan \\ud800 ." and results[5]["detail"] == "lone surrogate U+D800 at 5"
+    json.dumps(results)  # every result, discarded or not, is JSON as returned
+    for bad in (None, 5, b"Juan vive"):  # a single non-string is a programming error, said in one line
+        with pytest.raises(TypeError, match=f"got {type(bad).__name__}"):
+            projector(bad, src_lang="es")
+
+
+def test_a_model_or_langid_error_on_one_item_discards_it_and_not_its_batch(projector, monkeypatch):
+    script_the_tour(projector, monkeypatch)
+    translate = projector._translate
+
+    def fragile(model, tok, texts, src, tgt):
+        if "Frase rota ." in texts:
+            raise RuntimeError("tokenizer exploded")
+        return translate(model, tok, texts, src, tgt)
+
+    monkeypatch.setattr(projector, "_translate", fragile)
+    results = projector([RAW, "Frase rota .", RAW], src_lang="es", check_language=False, batch_size=3)
+    assert [r["reason"] for r in results] == [None, "model_error", None]
+    assert results[1]["detail"] == "MT: RuntimeError: tokenizer exploded"
+
+    def langid(text, candidates=None):
+        if text.startswith("Frase"):
+            raise UnicodeEncodeError("utf-8", text, 0, 1, "surrogates not allowed")
+        return "es"
+
+    monkeypatch.setattr("crop_hf.filters.identify_language", langid)
+    results = projector([RAW, "Frase rota ."], src_lang="es", batch_size=2)
+    assert [r["reason"] for r in results] == [None, "langid_error"]
+
+
+def test_options_are_checked_once_before_any_model_runs(projector, monkeypatch):
+    calls = []
+    scripted(projector, monkeypatch, calls=calls)
+    bad = [
+        ({"strictnes": "crop"}, TypeError, "unknown option strictnes='crop'; did you mean strictness="),
+        ({"strictness": "fuzy"}, ValueError, "did you mean 'fuzzy'"),
+        ({"batch_size": -1}, ValueError, "batch_size=-1: use a whole number >= 1"),
+        ({"num_workers": "2"}, ValueError, "num_workers='2'"),
+        ({"max_words": "10"}, ValueError, "max_words='10'"),
+        ({"max_entities": 0}, ValueError, "max_entities=0"),
+        ({"min_score": 5}, ValueError, "min_score=5: use a number between 0 and 1"),
+        ({"mode": "translate"}, ValueError, "did you mean 'translate-train'"),
+        ({"check_language": "no"}, TypeError, "check_language='no'"),
+        ({"langid_candidates": "es"}, TypeError, "langid_candidates='es'"),
+        ({"langid_candidates": ["es", "xx"]}, ValueError, "does not know \\['xx'\\]"),
+        ({"tgt_lang": "es"}, ValueError, "tgt_lang is for mode='translate-train'"),
+        ({"src_lang": None}, ValueError, "pass src_lang="),
+    ]
+    for options, error, message in bad:
+        with pytest.raises(error, match=message):
+            projector(["", "nunca"], **{"src_lang": "es", **options})
     with pytest.raises(UnknownLanguageError, match="known codes"):
-        projector(inputs, src_lang="xx")
+        projector(["nunca"], src_lang="xx")
+    with pytest.raises(TypeError, match="did you mean strictness="):
+        pipeline("crop-projection", model=projector.model, tokenizer=projector.tokenizer, strictnes="crop")
+    assert calls == []  # nothing was translated
+
+
+def test_filters_run_as_one_chain_and_are_counted(projector, monkeypatch):
+    six = "Ana Luis Eva Pedro Juan Rosa ."
+    scripted(projector, monkeypatch, ner={six: ["B-PER"] * 6 + ["O"]})
+    projector.stats.__init__()
+    long = " ".join(["palabra"] * 200)
+    inputs = ["", long, "No hay nadie .", six, "The cat is on the table and it sleeps all day long ."]
+    results = projector(inputs, src_lang="es", langid_candidates=["es", "en"])
+    assert [r["reason"] for r in results] == ["empty", "too_long", "no_entity", "too_many_entities", "wrong_language"]
+    assert results[3]["detail"] == "English NER: 6 entities > max_entities=5"
+    assert projector.stats.dropped == {"empty": 1, "too_long": 1, "no_entity": 1, "too_many_entities": 1,
+                                       "wrong_language": 1}  # fmt: skip
+    assert projector.stats.summary() == (
+        "seen 5, kept 0 (0.0%); dropped empty=1, too_long=1, no_entity=1, too_many_entities=1, wrong_language=1"
+    )
+    # the limits are options: no entity limit, a longer sentence limit
+    kept = projector([long, six], src_lang="es", check_language=False, max_entities=None, max_words=300)
+    assert [r["reason"] for r in kept] == ["no_entity", None] and len(kept[1]["entities"]) == 6
 
 
 def test_unmatched_entity_and_lost_slot_are_discards(projector, monkeypatch):
@@ -75,29 +164,91 @@ def test_unmatched_entity_and_lost_slot_are_discards(projector, monkeypatch):
         ner={"Ana lives in Seville .": ["B-PER", "O", "O", "B-LOC", "O"],
              "Pedro lives in Rome .": ["B-PER", "O", "O", "B-LOC", "O"]},
     )  # fmt: skip
-    unmatched, lost = projector([raw1, raw2], src_lang="es", check_language=False, strictness="fuzzy")
-    assert (unmatched.kept, unmatched.reason) == (False, "unmatched_entity")
-    assert (lost.kept, lost.reason) == (False, "slots_lost")
+    unmatched, lost = projector((raw1, raw2), src_lang="es", check_language=False, strictness="fuzzy")
+    assert (unmatched["kept"], unmatched["reason"]) == (False, "unmatched_entity")
+    assert (lost["kept"], lost["reason"]) == (False, "slots_lost")
 
 
-def test_translate_train_mode(projector, monkeypatch):
-    scripted(projector, monkeypatch, english={},
-             labeled={"__SLOT0__ John __SLOT0__ lives in __SLOT1__ Beijing __SLOT1__": "__SLOT0__ 约翰 __SLOT0__ 住在 __SLOT1__ 北京 __SLOT1__"},
-             ner={})  # fmt: skip
-    res = projector({"tokens": ["John", "lives", "in", "Beijing"], "tags": ["B-PER", "O", "O", "B-LOC"]},
-                    src_lang="zh", mode="translate-train")  # fmt: skip
-    assert res.kept and res.text == "约翰住在北京"
-    assert res.tags == ["B-PER", "I-PER", "O", "O", "B-LOC", "I-LOC"]
-    with pytest.raises(ValueError, match="tokens but"):
-        projector({"tokens": ["a", "b"], "tags": ["O"]}, src_lang="zh", mode="translate-train")
+def test_translate_train_mode_takes_tgt_lang(projector, monkeypatch):
+    scripted(projector, monkeypatch,
+             labeled={"__SLOT0__ John __SLOT0__ lives in __SLOT1__ Beijing __SLOT1__": "__SLOT0__ 约翰 __SLOT0__ 住在 __SLOT1__ 北京 __SLOT1__"})  # fmt: skip
+    example = {"tokens": ["John", "lives", "in", "Beijing"], "tags": ["B-PER", "O", "O", "B-LOC"]}
+    res = projector(example, tgt_lang="zh", mode="translate-train")
+    assert res["kept"] and res["text"] == "约翰住在北京" and res["lang"] == "zh"
+    assert res["english"] == "John lives in Beijing"
+    assert res["tags"] == ["B-PER", "I-PER", "O", "O", "B-LOC", "I-LOC"]
+    assert [(e["entity_group"], res["text"][e["start"] : e["end"]]) for e in res["entities"]] == [
+        ("PER", "约翰"), ("LOC", "北京")]  # fmt: skip
+    mismatched = projector({"tokens": ["a", "b"], "tags": ["O"]}, tgt_lang="zh", mode="translate-train")
+    assert (mismatched["reason"], mismatched["detail"]) == ("wrong_type", "2 tokens but 1 tags in 'a b'")
+    batch = [example, {"tokens": ["Ana"], "tags": ["PER"]}, "John lives here", example]
+    assert [r["reason"] for r in projector(batch, tgt_lang="zh", mode="translate-train")] == [
+        None, "wrong_type", "wrong_type", None]  # fmt: skip
+    with pytest.raises(ValueError, match="pass tgt_lang='zh'"):
+        projector(example, src_lang="zh", mode="translate-train")
+
+
+def test_generator_in_iterator_out_first_result_before_the_input_ends(projector, monkeypatch):
+    script_the_tour(projector, monkeypatch)
+    consumed = []
+
+    def sentences(n):
+        for i in range(n):
+            consumed.append(i)
+            yield RAW if i % 2 == 0 else f"Frase {i} ."
+
+    stream = projector(sentences(100), src_lang="es", check_language=False, batch_size=4)
+    assert not isinstance(stream, list) and len(consumed) <= 1  # transformers peeks at the first input only
+    first = next(iter(stream))
+    assert first["kept"] and len(consumed) < 100
+    rest = list(stream)
+    assert len(rest) == 99 and len(consumed) == 100
+    assert [r["kept"] for r in rest[:3]] == [False, True, False]
+
+
+def test_datasets_key_datasets_columns_and_workers(projector, monkeypatch):
+    datasets = pytest.importorskip("datasets")
+    from transformers.pipelines.pt_utils import KeyDataset
+
+    script_the_tour(projector, monkeypatch)
+    ds = datasets.Dataset.from_dict({"text": [RAW, "", RAW], "id": [1, 2, 3]})
+    expected = [True, False, True]
+    assert [r["kept"] for r in projector(ds, src_lang="es", check_language=False)] == expected
+    assert [r["kept"] for r in projector(KeyDataset(ds, "text"), src_lang="es", check_language=False)] == expected
+    assert [r["kept"] for r in projector(ds["text"], src_lang="es", check_language=False)] == expected
+    with pytest.raises(ValueError, match="no 'text' column"):
+        projector(ds.rename_column("text", "sentence"), src_lang="es")
+    workers = projector([RAW, "", RAW], src_lang="es", check_language=False, num_workers=1, batch_size=2)
+    assert [r["kept"] for r in workers] == expected
 
 
 def test_save_pretrained_round_trip_gives_same_results(projector, tmp_path):
     texts = ["Ana Ruiz vive en Madrid .", "Hans Müller wohnt in Berlin ."]
-    before = [r.to_dict() for r in projector(texts[:1], src_lang="es", check_language=False)]
+    before = projector(texts[:1], src_lang="es", check_language=False)
     projector.save_pretrained(tmp_path / "crop")
     assert (tmp_path / "crop" / CONFIG_NAME).is_file() and (tmp_path / "crop" / "ner" / "config.json").is_file()
+    saved = json.loads((tmp_path / "crop" / CONFIG_NAME).read_text())
+    assert saved == {"task": "crop-projection", "lst_model": ".", "ner_model": "ner", "mt_model": "."}
     reloaded = pipeline("crop-projection", model=str(tmp_path / "crop"))
     assert reloaded.ner_model is not None
-    after = [r.to_dict() for r in reloaded(texts[:1], src_lang="es", check_language=False)]
-    assert after == before
+    assert reloaded(texts[:1], src_lang="es", check_language=False) == before
+
+
+def test_corpus_projection_counts_a_failing_sentence_as_a_discard(projector, monkeypatch, tmp_path):
+    from crop_hf.corpus_projection import project_corpus, summarize
+
+    script_the_tour(projector, monkeypatch)
+    translate = projector._translate
+
+    def fragile(model, tok, texts, src, tgt):
+        if "Frase rota ." in texts:
+            raise RuntimeError("tokenizer exploded")
+        return translate(model, tok, texts, src, tgt)
+
+    monkeypatch.setattr(projector, "_translate", fragile)
+    corpus = tmp_path / "raw.txt"
+    corpus.write_text("\n".join([RAW, "Frase rota .", "", RAW]) + "\n")
+    project_corpus(projector, corpus, tmp_path / "out", "es", shard_size=3, progress=False, check_language=False)
+    summary = summarize(tmp_path / "out")
+    assert (summary.sentences, summary.kept, summary.drops) == (4, 2, {"model_error": 1, "empty": 1})
+    assert summary.entities == {"PER": 2, "ORG": 2, "LOC": 2}

@@ -1,17 +1,27 @@
+"""Registration of "crop-projection" and the lazy public API, each in a fresh interpreter (import order matters)."""
+
+import os
 import subprocess
 import sys
 
 import pytest
 
-CHECK = "from transformers.pipelines import PIPELINE_REGISTRY; assert 'crop-projection' in PIPELINE_REGISTRY.get_supported_tasks()"
+CHECK = (
+    "\nfrom transformers.pipelines import PIPELINE_REGISTRY\n"
+    "from crop_hf.pipeline import CropProjectionPipeline\n"
+    "assert PIPELINE_REGISTRY.supported_tasks['crop-projection']['impl'] is CropProjectionPipeline\n"
+)
 
 
-def run(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+def run(code: str, *args: str) -> str:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout + out.stderr
 
 
 def test_text_core_imports_without_torch_or_transformers():
-    out = run("import crop_hf.slots, crop_hf.tagging, crop_hf.matching, crop_hf.filters, sys; "
+    out = run("import crop_hf, crop_hf.slots, crop_hf.tagging, crop_hf.matching, crop_hf.filters, crop_hf.config, sys; "
               "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")  # fmt: skip
     assert out.strip() == "[]"
 
@@ -19,9 +29,46 @@ def test_text_core_imports_without_torch_or_transformers():
 @pytest.mark.parametrize(
     "code",
     [
-        "import crop_hf\nfrom transformers import pipeline\n" + CHECK,  # crop_hf first: registered on import
-        "from transformers import pipeline\nimport crop_hf\n" + CHECK,  # transformers first: registered at once
+        "from crop_hf.pipeline import CropProjectionPipeline",  # the class first: used to be a circular import
+        "import crop_hf\nfrom transformers import pipeline",  # crop_hf first: registered when transformers loads it
+        "from transformers import pipeline\nimport crop_hf",  # transformers' pipelines first: registered at once
+        "import transformers\nimport crop_hf\nfrom transformers import pipeline",  # lazy transformers, then crop_hf
+        "import crop_hf.slots\nimport transformers.pipelines",  # a submodule import registers too
+        "from crop_hf import CropProjectionPipeline",  # the public name
     ],
 )
-def test_crop_projection_is_registered_either_import_order(code):
-    run(code)
+def test_crop_projection_is_registered_in_every_import_order(code):
+    run(code + CHECK)
+
+
+def test_public_api_resolves_lazily():
+    out = run(
+        "import sys, crop_hf\n"
+        "assert 'torch' not in sys.modules\n"
+        "from crop_hf import (LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments, DataCollatorForLabeledSeq2Seq,\n"
+        "    CropProjectionPipeline, CropProjectionConfig, SelfTrainingArguments, Conll5, Xtreme40, CCAligned)\n"
+        "from crop_hf.trainer import LabeledSeq2SeqTrainer as T\n"
+        "assert LabeledSeq2SeqTrainer is T and set(crop_hf.__all__) - {'__version__'} == set(crop_hf._EXPORTS)\n"
+        "try:\n    crop_hf.NoSuchThing\nexcept AttributeError as e:\n    print(e)\n"
+    )
+    assert "module 'crop_hf' has no attribute 'NoSuchThing'" in out
+
+
+def test_import_crop_hf_then_pipeline_builds_the_projector(tiny_dir):
+    out = run(
+        "import sys, crop_hf\nfrom transformers import pipeline\n"
+        "p = pipeline('crop-projection', model=sys.argv[1], ner_model=sys.argv[2])\n"
+        "print(type(p).__name__, p('', src_lang='es')['reason'])",
+        str(tiny_dir / "m2m100"),
+        str(tiny_dir / "xlmr"),
+    )
+    assert "CropProjectionPipeline empty" in out
+
+
+def test_a_failing_registration_never_breaks_the_import_of_transformers():
+    out = run(
+        "import sys, crop_hf\nsys.modules['crop_hf.ner_data'] = None  # crop_hf.pipeline cannot import\n"
+        "from transformers import pipeline\nfrom transformers.pipelines import PIPELINE_REGISTRY\n"
+        "print('crop-projection' in PIPELINE_REGISTRY.get_supported_tasks())"
+    )
+    assert "False" in out and "crop-projection pipeline not registered: ModuleNotFoundError" in out

@@ -54,7 +54,7 @@ PROJECTION_KEYS = {
     "strictness": "crop",
     "min_score": None,
     "max_words": 128,
-    "max_entities": None,
+    "max_entities": 5,  # sentences with more entities are dropped, as in the CROP release; null: no limit
     "batch_size": 32,
     "check_language": True,
     "shard_size": 1000,
@@ -150,9 +150,6 @@ class Recipe:
 
     def projection_options(self) -> dict[str, Any]:
         return {**PROJECTION_KEYS, **self.projection}
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 def load_recipe(name_or_path: str | Path, overrides: Sequence[str] = ()) -> Recipe:
