@@ -30,9 +30,34 @@ def test_collator_mixes_objectives_and_pads_labels(tiny_dir):
     pair = next(p for p in (collator.make_pair(f) for f in feats[:40]) if p.objective == LABELED)
     parsed = parse_slots(pair.target)
     assert parsed.well_formed and parsed.spans
-    # fresh sampling: the same example collated again is not always the same pair
-    seen = {collator.make_pair(feats[0]).target for _ in range(30)}
+    # fresh sampling: each epoch draws the same example afresh ...
+    seen = set()
+    for epoch in range(30):
+        collator.set_epoch(epoch)
+        seen.add(collator.make_pair(feats[0]).target)
     assert len(seen) > 1
+    # ... and within an epoch the draw depends on the example alone, not on its batch or on earlier draws
+    collator.set_epoch(3)
+    alone = [collator.make_pair(f) for f in feats[:6]]
+    other = DataCollatorForLabeledSeq2Seq(tok, max_slots=3, translation_ratio=0.5, seed=0, epoch=3)
+    shuffled = [other.make_pair(f) for f in reversed(feats[:6])][::-1]
+    assert alone == shuffled
+    assert DataCollatorForLabeledSeq2Seq(tok, max_slots=3, seed=1, epoch=3).make_pair(feats[0]) is not None
+
+
+def test_collator_max_phrase_len_limits_slot_width(tiny_dir):
+    tok = AutoTokenizer.from_pretrained(tiny_dir / "m2m100")
+    feats = [dict(f, phrases=[[0, 1, 0, 1], [1, 3, 1, 3]]) for f in gold_phrase_features(10)]
+    widths = set()
+    for max_phrase_len in (1, None):
+        collator = DataCollatorForLabeledSeq2Seq(tok, translation_ratio=0.0, max_phrase_len=max_phrase_len, seed=0)
+        for epoch in range(5):
+            collator.set_epoch(epoch)
+            for f in feats:
+                parsed = parse_slots(collator.make_pair(f).source)
+                widths |= {(max_phrase_len, s.end - s.start) for s in parsed.spans}
+    assert {w for m, w in widths if m == 1} == {1}
+    assert {w for m, w in widths if m is None} == {1, 2}
 
 
 def _args(tmp_path, **kw):

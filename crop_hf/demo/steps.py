@@ -19,7 +19,7 @@ def train_lst(out: Path, langs: Sequence[str], sizes: dict[str, int], seed: int)
     """Train the tiny M2M100 en->xx with slots and xx->en plain (crop-hf train-lst's code) and score its slots."""
     import torch
 
-    from ..scripts.train_lst import train_lst_model
+    from ..lst import train_lst_model
     from ..trainer import LabeledSeq2SeqTrainingArguments
 
     torch.manual_seed(seed)
