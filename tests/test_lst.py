@@ -1,7 +1,6 @@
 import math
 
 import numpy as np
-
 import pytest
 from conftest import gold_phrase_features
 
@@ -321,7 +320,9 @@ def test_train_lst_skips_pairs_over_max_length_with_a_count(tiny_dir, tmp_path, 
     tight = drop_long_pairs(feats, tok, max_length=max(lengths), max_slots=4)
     assert tight.skipped >= 1
     with caplog.at_level("WARNING", logger="crop_hf.lst"):
-        trainer = train_lst_model(str(tiny_dir / "m2m100"), [*feats, long], _args(tmp_path, max_steps=1, max_length=40))
+        trainer = train_lst_model(
+            str(tiny_dir / "m2m100"), [*feats, long], _args(tmp_path, max_steps=1, max_length=40)
+        )
     assert trainer.skipped_long_pairs == 1 and "skipped 1 of 9 pairs longer than max_length=40" in caplog.text
 
 
