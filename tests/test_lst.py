@@ -139,12 +139,15 @@ def test_train_lst_command_saves_a_pipeline_ready_model(tiny_dir, tmp_path):
 
     from crop_hf.cli import main
 
+    feats = gold_phrase_features(8)
+    # longer than --max_length (and than the tiny model's 128 positions): skipped, not an error
+    feats.append(dict(feats[0], src_tokens=feats[0]["src_tokens"] * 12, tgt_tokens=feats[0]["tgt_tokens"] * 12))
     train = tmp_path / "pairs.jsonl"
-    train.write_text("\n".join(json.dumps(f, ensure_ascii=False) for f in gold_phrase_features(8)))
+    train.write_text("\n".join(json.dumps(f, ensure_ascii=False) for f in feats))
     out = tmp_path / "lst"
     argv = ["train-lst", "--model_name_or_path", str(tiny_dir / "m2m100"), "--train_file", str(train),
             "--output_dir", str(out), "--max_steps", "3", "--per_device_train_batch_size", "4", "--use_cpu",
-            "--report_to", "none", "--save_steps", "2", "--alpha", "0.4"]  # fmt: skip
+            "--report_to", "none", "--save_steps", "2", "--alpha", "0.4", "--max_length", "64"]  # fmt: skip
     assert main(argv) == 0
     assert (out / "checkpoint-2").is_dir() and (out / "model.safetensors").is_file()
     projector = pipeline("crop-projection", model=str(out), ner_model=str(tiny_dir / "xlmr"))
