@@ -262,15 +262,19 @@ def test_evaluation_with_generation_scores_slots_and_bleu(still_m2m, tmp_path):
 
     tok = AutoTokenizer.from_pretrained(still_m2m)
     feats = gold_phrase_features(4)
-    args = _args(tmp_path, max_steps=1, predict_with_generate=True, generation_max_length=24,
-                 per_device_eval_batch_size=4)  # fmt: skip
+    args = _args(tmp_path, max_steps=2, predict_with_generate=True, generation_max_length=24,
+                 per_device_eval_batch_size=4, eval_strategy="steps", eval_steps=1, logging_steps=1)  # fmt: skip
     trainer = LabeledSeq2SeqTrainer(
         model=AutoModelForSeq2SeqLM.from_pretrained(still_m2m), args=args, train_dataset=Dataset.from_list(feats),
         eval_dataset=Dataset.from_list(feats), processing_class=tok, compute_metrics=make_lst_compute_metrics(tok),
     )  # fmt: skip
-    metrics = trainer.evaluate()
-    for key in ("eval_slot_precision", "eval_well_formed", "eval_bleu", "eval_loss_labeled", "eval_loss"):
-        assert key in metrics and 0 <= metrics[key] and math.isfinite(metrics[key]), (key, metrics)
+    trainer.train()  # evaluation with generation during training
+    evals = [h for h in trainer.state.log_history if "eval_loss" in h]
+    assert len(evals) == 2
+    for metrics in evals:
+        for key in ("eval_slot_precision", "eval_well_formed", "eval_bleu", "eval_loss_labeled", "eval_loss"):
+            assert key in metrics and 0 <= metrics[key] and math.isfinite(metrics[key]), (key, metrics)
+    assert all("eval_bleu" not in h for h in trainer.state.log_history if "loss" in h)
 
 
 def test_lst_compute_metrics_on_known_outputs(tiny_dir):
