@@ -147,8 +147,13 @@ def test_train_lst_command_saves_a_pipeline_ready_model(tiny_dir, tmp_path):
     out = tmp_path / "lst"
     argv = ["train-lst", "--model_name_or_path", str(tiny_dir / "m2m100"), "--train_file", str(train),
             "--output_dir", str(out), "--max_steps", "3", "--per_device_train_batch_size", "4", "--use_cpu",
-            "--report_to", "none", "--save_steps", "2", "--alpha", "0.4", "--max_length", "64"]  # fmt: skip
+            "--report_to", "none", "--save_steps", "2", "--alpha", "0.4", "--max_length", "64",
+            "--validation_file", str(train), "--eval_strategy", "steps", "--eval_steps", "2",
+            "--predict_with_generate", "--generation_max_length", "16"]  # fmt: skip
     assert main(argv) == 0
+    state = json.loads((out / "checkpoint-2" / "trainer_state.json").read_text())
+    evals = [h for h in state["log_history"] if "eval_loss" in h]
+    assert len(evals) == 1 and {"eval_bleu", "eval_slot_precision", "eval_loss_labeled"} <= set(evals[0])
     assert (out / "checkpoint-2").is_dir() and (out / "model.safetensors").is_file()
     projector = pipeline("crop-projection", model=str(out), ner_model=str(tiny_dir / "xlmr"))
     assert (
