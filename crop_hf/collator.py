@@ -4,16 +4,23 @@ Each feature is a parallel sentence pair with the phrase pairs that alignment fo
 
     {"src_tokens": [...], "tgt_tokens": [...], "phrases": [[s0, s1, t0, t1], ...], "src_lang": "en", "tgt_lang": "es"}
 
-Every time an example is collated (so every epoch), the collator draws afresh which objective it serves:
-with probability ``translation_ratio`` the plain pair (translation loss Lt), otherwise 0..``max_slots`` freshly
-sampled non-overlapping phrase pairs are wrapped in slots (labeled loss Llst; zero spans gives the plain pair,
-as in CROP's 0..k sampling). Drawing per example
-keeps one forward pass per batch, so a labeled step costs what a plain step costs; ``objective`` (0 = Lt,
-1 = Llst) tells :class:`~crop_hf.trainer.LabeledSeq2SeqTrainer` how to weight each sequence.
+Every epoch, the collator draws afresh which objective each example serves: with probability
+``translation_ratio`` the plain pair (translation loss Lt), otherwise 0..``max_slots`` freshly sampled
+non-overlapping phrase pairs are wrapped in slots (labeled loss Llst; zero spans gives the plain pair, as in
+CROP's 0..k sampling). Drawing per example keeps one forward pass per batch, so a labeled step costs what a
+plain step costs; ``objective`` (0 = Lt, 1 = Llst) tells :class:`~crop_hf.trainer.LabeledSeq2SeqTrainer` how to
+weight each sequence.
+
+With a ``seed``, the draw of an example is a function of (seed, epoch, the example's content) alone: it does
+not depend on the batch it lands in, the number of processes, dataloader workers or evaluations run in between,
+so one process with batch 8 and two with batch 4 train on identical batches. The trainer advances ``epoch``
+(:meth:`DataCollatorForLabeledSeq2Seq.set_epoch`); identical pairs draw alike within an epoch.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,8 +53,12 @@ class DataCollatorForLabeledSeq2Seq:
         tokenizer: an M2M100/NLLB tokenizer (language codes are set per example) or any seq2seq tokenizer.
         max_slots: the most phrase pairs wrapped in one sentence (k).
         translation_ratio: share of examples given as the plain pair; 1 - ratio get slots.
-        max_length: longest tokenised source/target kept; longer ones raise (filter before training).
-        seed: seed of the sampling generator (``None``: not reproducible).
+        max_phrase_len: longest phrase (tokens, either side) wrapped in a slot; longer pairs are never drawn
+            (``None``: no limit).
+        max_length: longest tokenised source/target kept; longer ones raise (``crop_hf.lst.drop_long_pairs``
+            skips them before training).
+        seed: seed of the draws (``None``: not reproducible).
+        epoch: the epoch whose draws are made; :class:`~crop_hf.trainer.LabeledSeq2SeqTrainer` sets it.
     """
 
     tokenizer: Any
@@ -56,12 +67,18 @@ class DataCollatorForLabeledSeq2Seq:
     max_length: int = 256
     seed: int | None = None
     label_pad_token_id: int = -100
+    max_phrase_len: int | None = None
+    epoch: int = 0
     _rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.translation_ratio <= 1.0:
             raise ValueError(f"translation_ratio must be in [0, 1], got {self.translation_ratio}")
         self._rng = random.Random(self.seed)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the draws of ``epoch`` (each epoch gives every example a fresh, reproducible draw)."""
+        self.epoch = int(epoch)
 
     def make_pair(self, feature: dict[str, Any]) -> LabeledPair:
         """Draw the objective and the slots of one example."""
@@ -70,9 +87,13 @@ class DataCollatorForLabeledSeq2Seq:
         src_char = get_language(src_lang).char_level
         tgt_char = get_language(tgt_lang).char_level
         phrases = [p if isinstance(p, PhrasePair) else PhrasePair(*p) for p in feature.get("phrases") or ()]
+        if self.max_phrase_len is not None:
+            limit = self.max_phrase_len
+            phrases = [p for p in phrases if p.src_end - p.src_start <= limit and p.tgt_end - p.tgt_start <= limit]
+        rng = self._rng if self.seed is None else self._example_rng(src_tokens, tgt_tokens, src_lang, tgt_lang)
         chosen: list[PhrasePair] = []
-        if phrases and self._rng.random() >= self.translation_ratio:
-            chosen = sample_phrase_pairs(phrases, self.max_slots, self._rng)
+        if phrases and rng.random() >= self.translation_ratio:
+            chosen = sample_phrase_pairs(phrases, self.max_slots, rng)
         if not chosen:
             return LabeledPair(
                 join_tokens(src_tokens, src_char), join_tokens(tgt_tokens, tgt_char), TRANSLATION, src_lang, tgt_lang
@@ -103,6 +124,11 @@ class DataCollatorForLabeledSeq2Seq:
             "labels": labels,
             "objective": torch.tensor([p.objective for p in pairs], dtype=torch.long),
         }
+
+    def _example_rng(self, src_tokens: list, tgt_tokens: list, src_lang: str, tgt_lang: str) -> random.Random:
+        content = json.dumps([src_tokens, tgt_tokens, src_lang, tgt_lang], ensure_ascii=False).encode("utf-8")
+        digest = hashlib.blake2b(content, digest_size=16).hexdigest()
+        return random.Random(f"{self.seed}:{self.epoch}:{digest}")
 
     def _encode(self, pair: LabeledPair) -> tuple[list[int], list[int]]:
         set_tokenizer_languages(self.tokenizer, pair.src_lang, pair.tgt_lang)

@@ -1,33 +1,70 @@
-"""LabeledSeq2SeqTrainer: the CROP loss L = alpha * Lt + (1 - alpha) * Llst, both parts logged.
+"""LabeledSeq2SeqTrainer: the CROP loss L = alpha * Lt + (1 - alpha) * Llst, both parts logged per mode.
 
 Works with anything ``Seq2SeqTrainer`` works with: a full model or a peft LoRA model, checkpoints and
-``resume_from_checkpoint``, ``accelerate launch`` on several processes, ``push_to_hub``.
+``resume_from_checkpoint``, ``accelerate launch`` on several processes, ``push_to_hub``, evaluation with
+``predict_with_generate`` (see :func:`crop_hf.lst.make_lst_compute_metrics` for slot precision and BLEU).
+
+**Normalisation.** Lt is the mean cross-entropy over the label tokens of the plain (translation) sequences and
+Llst over those of the slot-wrapped sequences, both taken over the whole optimizer step: every micro-batch of the
+gradient accumulation, on every process (transformers 5's ``num_items_in_batch`` contract). The trainer counts
+the label tokens of each objective once per step (:meth:`LabeledSeq2SeqTrainer.get_batch_samples`, summed over
+processes through ``accelerator.gather`` when ``average_tokens_across_devices``, the default) and passes the
+pair as ``num_items_in_batch``; each micro-batch then adds ``sum of its token losses / step count`` per objective,
+times the number of processes that DDP averages over. The loss returned in training is thus already scaled for
+gradient accumulation (``loss_is_scaled_for_ga = True``), and 2 processes x batch 4 train exactly what 1
+process x batch 8 does. When an objective is absent from a step, the other gets the whole weight.
+
+**Logs.** ``loss_translation`` and ``loss_labeled`` are token means over the logging window, summed over all
+processes; training logs carry only training batches. Evaluation reports ``eval_loss_translation`` and
+``eval_loss_labeled`` (with ``evaluate``'s ``metric_key_prefix``) over the evaluation set.
 """
 
 from __future__ import annotations
 
+import copy
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 import torch.nn.functional as F
-from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments
+from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments, TrainerCallback
 
-from .collator import LABELED, TRANSLATION
+from .collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq
+
+PARTS = ("loss_translation", "loss_labeled")  # the objectives in the order of TRANSLATION, LABELED
 
 
 class TokenFreePickle:
-    """Arguments mixin: ``hub_token`` never reaches ``training_args.bin`` (the Trainer saves and pushes that pickle)."""
+    """Arguments mixin: ``hub_token`` never reaches a pickle such as ``training_args.bin`` (the Trainer saves and
+    pushes it), while in-memory copies (``copy.copy``, ``copy.deepcopy``, ``dataclasses.replace``) keep it.
+    """
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["hub_token"] = None
         return state
 
+    def __copy__(self) -> Any:
+        new = self.__class__.__new__(self.__class__)
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        new = self.__class__.__new__(self.__class__)
+        memo[id(self)] = new
+        new.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items()})
+        return new
+
 
 @dataclass
 class LabeledSeq2SeqTrainingArguments(TokenFreePickle, Seq2SeqTrainingArguments):
-    """``Seq2SeqTrainingArguments`` plus the labeled sequence translation settings (the paper's defaults)."""
+    """``Seq2SeqTrainingArguments`` plus the labeled sequence translation settings (the paper's defaults).
+
+    :class:`LabeledSeq2SeqTrainer` builds its :class:`~crop_hf.collator.DataCollatorForLabeledSeq2Seq` from these
+    when no collator is given.
+    """
 
     alpha: float = field(
         default=0.5, metadata={"help": "Weight of the plain translation loss Lt; Llst gets 1 - alpha (paper: 0.5)."}
@@ -36,7 +73,18 @@ class LabeledSeq2SeqTrainingArguments(TokenFreePickle, Seq2SeqTrainingArguments)
     translation_ratio: float = field(
         default=0.5, metadata={"help": "Share of examples collated as the plain pair rather than the slot pair."}
     )
-    max_phrase_len: int = field(default=4, metadata={"help": "Longest phrase (in words) taken from alignment."})
+    max_phrase_len: int = field(
+        default=4,
+        metadata={"help": "Longest phrase (in tokens, each side) taken from alignment and wrapped in a slot."},
+    )
+    max_length: int = field(
+        default=256,
+        metadata={"help": "Longest tokenised sentence; longer pairs are skipped (counted, with a warning)."},
+    )
+    lora_r: int = field(
+        default=0,
+        metadata={"help": "LoRA rank; 0 trains the full model. LoRA also trains the slot-marker embedding rows."},
+    )
     remove_unused_columns: bool = field(
         default=False, metadata={"help": "Kept False: the collator needs src_tokens, tgt_tokens and phrases."}
     )
@@ -47,34 +95,71 @@ class LabeledSeq2SeqTrainingArguments(TokenFreePickle, Seq2SeqTrainingArguments)
             raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
         if self.max_slots < 1:
             raise ValueError(f"max_slots must be >= 1, got {self.max_slots}")
+        if self.max_phrase_len < 1 or self.max_length < 1 or self.lora_r < 0:
+            raise ValueError(
+                f"max_phrase_len and max_length must be >= 1 and lora_r >= 0, got {self.max_phrase_len},"
+                f" {self.max_length} and {self.lora_r}"
+            )
 
 
 class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
     """A ``Seq2SeqTrainer`` whose loss weighs plain and slot-wrapped sequences by ``args.alpha``.
 
-    Batches come from :class:`~crop_hf.collator.DataCollatorForLabeledSeq2Seq` and carry ``objective``.
-    Batches without it (e.g. evaluation on plain pairs) count as translation.
+    Batches come from :class:`~crop_hf.collator.DataCollatorForLabeledSeq2Seq` and carry ``objective``; without
+    ``data_collator`` one is built from ``args`` and ``processing_class``. Batches without ``objective`` (e.g.
+    evaluation on plain pairs from another collator) count as translation.
     """
 
     args: LabeledSeq2SeqTrainingArguments
+    loss_is_scaled_for_ga = True  # see the module doc: compute_loss normalises over the whole step
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # compute_loss normalises itself; let the base class divide by gradient accumulation steps
+    def __init__(
+        self,
+        model: Any = None,
+        args: LabeledSeq2SeqTrainingArguments | None = None,
+        data_collator: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if args is None:
+            args = LabeledSeq2SeqTrainingArguments(output_dir="trainer_output")
+        tokenizer = kwargs.get("processing_class")
+        if data_collator is None and tokenizer is not None:
+            data_collator = DataCollatorForLabeledSeq2Seq(
+                tokenizer,
+                max_slots=getattr(args, "max_slots", 4),
+                translation_ratio=getattr(args, "translation_ratio", 0.5),
+                max_phrase_len=getattr(args, "max_phrase_len", None),
+                max_length=getattr(args, "max_length", 256),
+                seed=args.seed,
+            )
+        super().__init__(model=model, args=args, data_collator=data_collator, **kwargs)
+        # Token counts come from get_batch_samples below, not from the base class (which would count all labels)
         self.model_accepts_loss_kwargs = False
-        self._part_sums = {"loss_translation": [0.0, 0], "loss_labeled": [0.0, 0]}
+        self._parts: dict[str, torch.Tensor] = {}
+        if isinstance(self.data_collator, DataCollatorForLabeledSeq2Seq):
+            self.add_callback(_CollatorEpoch(self.data_collator))
+
+    # --- loss ---------------------------------------------------------------------------------------------------
 
     def compute_loss(
         self,
         model: Any,
         inputs: dict[str, Any],
         return_outputs: bool = False,
-        num_items_in_batch: Any = None,
+        num_items_in_batch: torch.Tensor | int | None = None,
     ) -> Any:
+        """``alpha * Lt + (1 - alpha) * Llst`` of one micro-batch.
+
+        In training, ``num_items_in_batch`` is the pair of label-token counts (translation, labeled) of the whole
+        step from :meth:`get_batch_samples`; a plain number (the base Trainer's total count) weighs this
+        micro-batch's mix by its share of the tokens; ``None`` divides the mix by the accumulation steps. In
+        evaluation the loss is the mix of this batch's means.
+        """
         inputs = dict(inputs)
         objective = inputs.pop("objective", None)
         labels = inputs.pop("labels")
-        inputs["decoder_input_ids"] = _decoder_inputs(model, labels)
+        if "decoder_input_ids" not in inputs:
+            inputs["decoder_input_ids"] = _decoder_inputs(model, labels)
         outputs = model(**inputs)
         logits = outputs.logits
         token_loss = F.cross_entropy(
@@ -87,29 +172,156 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
         mask = labels.ne(-100)
         if objective is None:
             objective = torch.full((labels.size(0),), TRANSLATION, device=labels.device)
+        labeled = mask & objective.eq(LABELED).unsqueeze(1)
+        translation = mask & ~labeled
+        sums = torch.stack([(token_loss * translation).sum(), (token_loss * labeled).sum()])
+        counts = torch.stack([translation.sum(), labeled.sum()]).to(sums.dtype)
+        self._record("train" if model.training else "eval", sums.detach(), counts)
+
+        scale = 1.0
+        totals = counts
+        if model.training:
+            if num_items_in_batch is None:
+                scale = 1.0 / getattr(self, "current_gradient_accumulation_steps", 1)
+            elif torch.is_tensor(num_items_in_batch) and num_items_in_batch.numel() == 2:
+                totals = num_items_in_batch.to(sums.device, sums.dtype)
+                scale = float(self._process_factor())
+            else:  # the base Trainer's total token count
+                scale = (counts.sum() / float(num_items_in_batch)).item() * self._process_factor()
         alpha = float(getattr(self.args, "alpha", 0.5))
-        parts = []
-        for name, kind, weight in (("loss_translation", TRANSLATION, alpha), ("loss_labeled", LABELED, 1 - alpha)):
-            rows = objective.eq(kind)
-            count = mask[rows].sum()
-            if count.item() == 0:
-                continue
-            part = token_loss[rows].sum() / count
-            parts.append((weight, part))
-            sums = self._part_sums[name]
-            sums[0] += part.detach().item()
-            sums[1] += 1
-        total_weight = sum(w for w, _ in parts) or 1.0
-        loss = sum(w * p for w, p in parts) / total_weight if parts else token_loss.sum() * 0.0
+        weights = torch.tensor([alpha, 1.0 - alpha], device=sums.device) * totals.gt(0)
+        weights = weights / weights.sum().clamp_min(1e-12)
+        loss = (weights * sums / totals.clamp_min(1)).sum() * scale
         return (loss, outputs) if return_outputs else loss
 
+    def get_batch_samples(
+        self, epoch_iterator: Iterator, num_batches: int, device: torch.device
+    ) -> tuple[list, torch.Tensor | None]:
+        """The step's micro-batches and their label-token counts per objective, summed over processes."""
+        batch_samples, _ = super().get_batch_samples(epoch_iterator, num_batches, device)
+        if not batch_samples or "labels" not in batch_samples[0]:
+            return batch_samples, None
+        per_batch = []
+        for batch in batch_samples:  # tensor ops only: no device sync per micro-batch
+            mask = batch["labels"].ne(-100)
+            objective = batch.get("objective")
+            labeled = (mask & objective.eq(LABELED).unsqueeze(1)).sum() if objective is not None else mask.sum() * 0
+            per_batch.append(torch.stack([mask.sum() - labeled, labeled]).to(device))
+        counts = torch.stack(per_batch).sum(0)
+        if self._process_factor() > 1:
+            counts = self.accelerator.gather(counts).view(-1, 2).sum(0)
+        return batch_samples, counts
+
+    def _process_factor(self) -> int:
+        """How many processes DDP averages over when the token counts are global (1 when they are local)."""
+        if self.args.average_tokens_across_devices and self.args.world_size > 1:
+            return self.accelerator.num_processes
+        return 1
+
+    # --- evaluation ---------------------------------------------------------------------------------------------
+
+    def evaluation_loop(
+        self,
+        dataloader: Any,
+        description: str,
+        prediction_loss_only: bool | None = None,
+        ignore_keys: list[str] | None = None,
+        metric_key_prefix: str = "eval",
+    ) -> Any:
+        """The base loop with draws that do not depend on the training epoch, plus the per-objective losses."""
+        self._parts.pop("eval", None)
+        collator = self.data_collator if isinstance(self.data_collator, DataCollatorForLabeledSeq2Seq) else None
+        epoch = collator.epoch if collator is not None else 0
+        if collator is not None:
+            collator.set_epoch(0)  # each evaluation sees the same slots
+        try:
+            output = super().evaluation_loop(
+                dataloader, description, prediction_loss_only, ignore_keys, metric_key_prefix
+            )
+        finally:
+            if collator is not None:
+                collator.set_epoch(epoch)
+        output.metrics.update(self._drain("eval", f"{metric_key_prefix}_"))
+        return output
+
+    def prediction_step(
+        self,
+        model: Any,
+        inputs: dict[str, Any],
+        prediction_loss_only: bool,
+        ignore_keys: list[str] | None = None,
+        **gen_kwargs: Any,
+    ) -> tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
+        """Loss through :meth:`compute_loss` (so it is the CROP mix) and, with ``predict_with_generate``, outputs
+        generated from each row's own target-language code (M2M100 / NLLB labels start with it).
+        """
+        if not self.args.predict_with_generate or prediction_loss_only:
+            return super().prediction_step(model, inputs, prediction_loss_only, ignore_keys=ignore_keys)
+        inputs = self._prepare_inputs(inputs)
+        labels = inputs.get("labels")
+        with torch.no_grad():
+            loss = None
+            if labels is not None:
+                with self.compute_loss_context_manager():
+                    loss = self.compute_loss(model, inputs).detach()
+            if not gen_kwargs:
+                gen_kwargs = dict(getattr(self, "_gen_kwargs", {}))
+            gen_kwargs = {k: v for k, v in gen_kwargs.items() if v is not None}
+            generation_inputs = {
+                k: v
+                for k, v in inputs.items()
+                if k not in ("labels", "objective", "decoder_input_ids", "decoder_attention_mask")
+            }
+            prefix = self._decoder_prefix(labels)
+            if prefix is not None:
+                generation_inputs["decoder_input_ids"] = prefix
+            generated = self.model.generate(**generation_inputs, **gen_kwargs)
+        return loss, generated, labels
+
+    def _decoder_prefix(self, labels: torch.Tensor | None) -> torch.Tensor | None:
+        from .translation import model_family
+
+        if labels is None or self.processing_class is None or model_family(self.processing_class) == "generic":
+            return None
+        first = labels[:, :1]
+        if first.lt(0).any():
+            return None
+        start = first.new_full(first.shape, _base_config(self.model).decoder_start_token_id)
+        return torch.cat([start, first], dim=1)
+
+    # --- logging ------------------------------------------------------------------------------------------------
+
     def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
-        if "loss" in logs:
-            for name, sums in self._part_sums.items():
-                if sums[1]:
-                    logs[name] = round(sums[0] / sums[1], 4)
-                sums[0], sums[1] = 0.0, 0
+        if "loss" in logs:  # a training log: only training batches since the last one
+            logs.update(self._drain("train", ""))
         super().log(logs, start_time)
+
+    def _record(self, mode: str, sums: torch.Tensor, counts: torch.Tensor) -> None:
+        part = torch.cat([sums, counts.to(sums.dtype)])
+        if mode in self._parts:
+            self._parts[mode] += part
+        else:
+            self._parts[mode] = part.clone()
+
+    def _drain(self, mode: str, prefix: str) -> dict[str, float]:
+        """Token means of each objective since the last drain, over all processes (collective on every process)."""
+        local = self._parts.pop(mode, None)
+        if local is None:
+            local = torch.zeros(4, device=self.args.device)
+        local = local.to(self.args.device, torch.float64)
+        total = self.accelerator.gather(local).view(-1, 4).sum(0) if self.accelerator.num_processes > 1 else local
+        values = total.tolist()
+        return {f"{prefix}{name}": values[i] / values[i + 2] for i, name in enumerate(PARTS) if values[i + 2] > 0}
+
+
+class _CollatorEpoch(TrainerCallback):
+    """Tells the collator which epoch is starting, so that each epoch draws fresh slots for every example."""
+
+    def __init__(self, collator: DataCollatorForLabeledSeq2Seq) -> None:
+        self.collator = collator
+
+    def on_epoch_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.collator.set_epoch(math.floor((state.epoch or 0.0) + 1e-6))
 
 
 def _decoder_inputs(model: Any, labels: torch.Tensor) -> torch.Tensor:

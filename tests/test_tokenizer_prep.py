@@ -51,3 +51,27 @@ def test_tiny_tokenizer_already_has_markers(tiny_dir):
     size = model.config.vocab_size
     assert prepare_tokenizer_for_slots(tok, model).added == []
     assert model.config.vocab_size == size
+
+
+def test_lora_trains_the_markers_added_to_a_checkpoint_without_them(plain_m2m, tmp_path):
+    """Like facebook/m2m100_418M: the markers get new rows, and LoRA training moves those rows and no other."""
+    from conftest import gold_phrase_features
+
+    from crop_hf.lst import train_lst_model
+    from crop_hf.trainer import LabeledSeq2SeqTrainingArguments
+
+    old_size = AutoModelForSeq2SeqLM.from_pretrained(plain_m2m).config.vocab_size
+    original = AutoModelForSeq2SeqLM.from_pretrained(plain_m2m).get_input_embeddings().weight.detach()
+    rows = {}
+    for lr in (0.0, 1e-2):
+        out = tmp_path / f"lr{lr}"
+        args = LabeledSeq2SeqTrainingArguments(output_dir=str(out), max_steps=2, per_device_train_batch_size=8,
+                                               learning_rate=lr, lora_r=2, report_to=[], use_cpu=True,
+                                               save_strategy="no", disable_tqdm=True)  # fmt: skip
+        torch.manual_seed(0)  # the same initial vectors for the new rows in both runs
+        train_lst_model(str(plain_m2m), gold_phrase_features(4), args)
+        rows[lr] = AutoModelForSeq2SeqLM.from_pretrained(out).get_input_embeddings().weight.detach()
+        assert rows[lr].shape[0] == old_size + 4 and torch.equal(rows[lr][:old_size], original)
+        assert AutoTokenizer.from_pretrained(out).convert_tokens_to_ids(slot_marker(0)) == old_size
+    changed = torch.nonzero((rows[1e-2] - rows[0.0]).abs().amax(dim=1) > 0).flatten().tolist()
+    assert changed == [old_size, old_size + 1, old_size + 2, old_size + 3]

@@ -24,7 +24,7 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
       mt: null                     # separate xx->en model; null: the LST model is also trained xx->en and used
       english_ner: null            # an English NER model already fine-tuned: skips English NER training
     alignment: {max_phrase_len: 4, method: eflomal}   # method: eflomal | gold (gold needs data with alignment)
-    lst: {...}                     # fields of LabeledSeq2SeqTrainingArguments, plus max_length, lora_r
+    lst: {...}                     # fields of LabeledSeq2SeqTrainingArguments (alpha, max_slots, lora_r, ...)
     ner: {...}                     # fields of SelfTrainingArguments for the English NER model
     projection: {...}              # strictness, min_score, max_words, batch_size, check_language, shard_size
     selftrain: {...}               # fields of SelfTrainingArguments (iterations, confidence_threshold, ...)
@@ -251,7 +251,7 @@ def check_stage_fields(recipe: Recipe) -> None:
     from ..selftrain import SelfTrainingArguments
     from ..trainer import LabeledSeq2SeqTrainingArguments
 
-    lst_fields = {f.name for f in dataclasses.fields(LabeledSeq2SeqTrainingArguments)} | {"max_length", "lora_r"}
+    lst_fields = {f.name for f in dataclasses.fields(LabeledSeq2SeqTrainingArguments)}
     ner_fields = {f.name for f in dataclasses.fields(SelfTrainingArguments)}
     for section, known in (("lst", lst_fields), ("ner", ner_fields), ("selftrain", ner_fields)):
         _check_keys(getattr(recipe, section), known - {"output_dir"}, recipe.source, section + ".")

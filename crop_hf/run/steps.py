@@ -72,7 +72,7 @@ def align(recipe: Recipe, out: Path) -> dict[str, Any]:
 
 def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, Any]:
     """Fine-tune the LST model en->xx with slots (and xx->en plain when it also serves as the MT model)."""
-    from ..scripts.train_lst import train_lst_model
+    from ..lst import train_lst_model
 
     features = []
     both_ways = not models["mt"]
@@ -82,10 +82,8 @@ def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
             flipped = [[t0, t1, s0, s1] for s0, s1, t0, t1 in r["phrases"]]
             features.append({"src_tokens": r["tgt_tokens"], "tgt_tokens": r["src_tokens"], "phrases": flipped,
                              "src_lang": r["tgt_lang"], "tgt_lang": "en"})  # fmt: skip
-    settings = dict(recipe.lst)
-    max_length, lora_r = settings.pop("max_length", 256), settings.pop("lora_r", 0)
-    args = _arguments("lst", recipe, out / LST_DIR, settings)
-    trainer = train_lst_model(models["lst"], features, args, max_length, lora_r)
+    args = _arguments("lst", recipe, out / LST_DIR, recipe.lst)
+    trainer = train_lst_model(models["lst"], features, args)
     processes().wait()
     if not processes().is_main:
         return {}
