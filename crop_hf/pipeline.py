@@ -144,7 +144,10 @@ class CropProjectionPipeline(Pipeline):
         check_loader_sizes(kwargs.get("batch_size"), kwargs.get("num_workers"))
         mode = check_choice("mode", kwargs.get("mode") or self._preprocess_params.get("mode", "raw"), MODES)
         self._check_call(mode, kwargs)
-        return super().__call__(normalise_inputs(inputs, mode), **kwargs)
+        inputs = normalise_inputs(inputs, mode)
+        if isinstance(inputs, list) and not inputs:
+            return []  # transformers would look at inputs[0]
+        return super().__call__(inputs, **kwargs)
 
     def _sanitize_parameters(self, **options: Any) -> tuple[dict, dict, dict]:
         pre, post = check_options(options)
