@@ -33,7 +33,9 @@ translate-train takes ``tgt_lang=`` (``src_lang=`` there now raises).
 
 ``save_pretrained(dir)`` writes the LST model at the top, the NER and MT models in ``ner/`` and ``mt/`` and
 ``crop_projection.json`` (:mod:`crop_hf.config`); ``pipeline("crop-projection", model=dir_or_repo, revision=...,
-token=...)`` rebuilds the whole pipeline from it, with that revision and token for every part.
+token=...)`` rebuilds the whole pipeline from it, with that revision and token for every part. Name the task:
+transformers infers a task only from the Hub's metadata or from remote code, which crop-hf does not ship (loading
+never needs ``trust_remote_code``), so ``pipeline(model=dir)`` fails; and ``import crop_hf`` must come first.
 """
 
 from __future__ import annotations
@@ -142,7 +144,10 @@ class CropProjectionPipeline(Pipeline):
         check_loader_sizes(kwargs.get("batch_size"), kwargs.get("num_workers"))
         mode = check_choice("mode", kwargs.get("mode") or self._preprocess_params.get("mode", "raw"), MODES)
         self._check_call(mode, kwargs)
-        return super().__call__(normalise_inputs(inputs, mode), **kwargs)
+        inputs = normalise_inputs(inputs, mode)
+        if isinstance(inputs, list) and not inputs:
+            return []  # transformers would look at inputs[0]
+        return super().__call__(inputs, **kwargs)
 
     def _sanitize_parameters(self, **options: Any) -> tuple[dict, dict, dict]:
         pre, post = check_options(options)

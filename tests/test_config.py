@@ -134,3 +134,25 @@ def test_revision_and_token_reach_the_config_and_every_sub_model(saved, monkeypa
     assert projector.crop_config.root == repo and projector.ner_model is not None
     projector.save_pretrained(tmp_path / "again")
     assert not any(b"hf_secret" in p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file())
+
+
+def test_hub_repository_entries_are_its_folders_or_other_repositories(monkeypatch):
+    seen = []
+
+    def download_file(repo_id, filename, revision=None, repo_type="model", token=None):
+        seen.append((repo_id, filename, revision, token))
+        return "/cache/config.json" if filename == "models/ner/config.json" else None
+
+    monkeypatch.setattr("crop_hf.hub.download_file", download_file)
+    config = CropProjectionConfig.from_dict({"ner_model": "models/ner", "mt_model": "org/mt"}, source="x")
+    config.root, config.revision = "someone/crop", "v2"
+    assert config.sub_model("ner_model", token="t") == SubModel("someone/crop", subfolder="models/ner", revision="v2")
+    assert config.sub_model("mt_model", token="t") == SubModel("org/mt")  # not a folder of the repo: a Hub id
+    assert seen == [
+        ("someone/crop", "models/ner/config.json", "v2", "t"),
+        ("someone/crop", "org/mt/config.json", "v2", "t"),
+    ]
+    config.ner_model = "ner"
+    assert config.sub_model("ner_model") == SubModel("someone/crop", subfolder="ner", revision="v2")
+    assert SubModel("someone/crop", subfolder="ner", revision="v2").load_kwargs("t") == {
+        "subfolder": "ner", "revision": "v2", "token": "t"}  # fmt: skip

@@ -78,6 +78,7 @@ def test_one_result_per_item_bad_items_discarded_with_reasons(projector, monkeyp
     assert results[1]["detail"] == "expected a string, got NoneType: None"
     assert results[5]["text"] == "Juan \\ud800 ." and results[5]["detail"] == "lone surrogate U+D800 at 5"
     json.dumps(results)  # every result, discarded or not, is JSON as returned
+    assert projector([], src_lang="es") == [] and projector((), src_lang="es") == []
     for bad in (None, 5, b"Juan vive"):  # a single non-string is a programming error, said in one line
         with pytest.raises(TypeError, match=f"got {type(bad).__name__}"):
             projector(bad, src_lang="es")
