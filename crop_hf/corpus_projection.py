@@ -24,34 +24,27 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
+
+from .corpus_input import (  # noqa: F401  (InputLine, read_lines, LINE_REASONS: part of this module's interface)
+    LINE_REASONS,
+    PIPELINE_ERROR,
+    InputLine,
+    check_options,
+    one_line,
+    read_lines,
+)
 
 logger = logging.getLogger(__name__)
 
 SUMMARY_NAME = "summary.json"
 MANIFEST_NAME = "run_manifest.json"
 MANIFEST_FORMAT = 1
-# Discard reasons of lines that never reached the pipeline, and of sentences it raised on.
-UNDECODABLE = "undecodable"
-INVALID_JSON = "invalid_json"
-NOT_TEXT = "not_text"
-PIPELINE_ERROR = "pipeline_error"
-LINE_REASONS = (UNDECODABLE, INVALID_JSON, NOT_TEXT, PIPELINE_ERROR)
 _MAX_LISTED_LINES = 1000
-
-
-@dataclass
-class InputLine:
-    """One input line: its text, or why it could not be read (``reason`` and ``detail``)."""
-
-    number: int  # 1-based
-    text: str | None
-    reason: str | None = None
-    detail: str | None = None
 
 
 @dataclass
@@ -99,36 +92,6 @@ def result_row(line: int, result: Any) -> dict[str, Any]:
 def discarded_row(line: int, text: str | None, lang: str, reason: str, detail: str | None) -> dict[str, Any]:
     """The row of a line that was not projected (same columns as :func:`result_row`)."""
     return result_row(line, {"text": text, "lang": lang, "kept": False, "reason": reason, "detail": detail})
-
-
-def read_lines(path: str | Path) -> Iterator[InputLine]:
-    """Lines of a text file, or the ``text`` field of a ``.jsonl`` file; streamed, never loaded whole."""
-    path = Path(path)
-    jsonl = path.suffix == ".jsonl"
-    with path.open("rb") as f:
-        for number, raw in enumerate(f, start=1):
-            raw = raw[:-1] if raw.endswith(b"\n") else raw
-            raw = raw[:-1] if raw.endswith(b"\r") else raw
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                yield InputLine(number, None, UNDECODABLE, f"line {number}: byte {err.start} is not UTF-8")
-                continue
-            yield _json_text(number, text) if jsonl else InputLine(number, text)
-
-
-def check_options(input_path: str | Path, shard_size: int, batch_size: int) -> None:
-    """One-line ``ValueError`` for options that cannot work, before any model loads or anything is written."""
-    for name, value in (("shard_size", shard_size), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    path = Path(input_path)
-    if not path.is_file():
-        raise ValueError(f"input {path}: no such file; give a text file (one sentence per line) or a .jsonl file")
-    if path.stat().st_size == 0:
-        raise ValueError(f"input {path}: the file is empty; give at least one sentence")
 
 
 def run_manifest(
@@ -230,7 +193,7 @@ def summarize(output_dir: str | Path) -> ProjectionSummary:
         try:
             table = _shard_rows(shard, shard_size, summary.lines_expected)
         except Exception as err:  # noqa: BLE001  (a bad shard is reported, never fatal)
-            logger.warning("%s: not counted (%s); rerun the projection to redo it", shard, _one_line(err))
+            logger.warning("%s: not counted (%s); rerun the projection to redo it", shard, one_line(err))
             summary.bad_shards.append(shard.name)
             continue
         summary.shards += 1
@@ -265,24 +228,6 @@ def pipeline_identity(projector: Any) -> dict[str, str]:
 # helpers
 
 
-def _json_text(number: int, line: str) -> InputLine:
-    if not line.strip():
-        return InputLine(number, None, INVALID_JSON, f"line {number}: blank line")
-    try:
-        value = json.loads(line)
-    except ValueError as err:
-        return InputLine(number, None, INVALID_JSON, f"line {number}: invalid JSON ({_one_line(err)})")
-    text = value.get("text") if isinstance(value, dict) else None
-    if not isinstance(text, str):
-        got = f"'text' is {type(text).__name__}" if isinstance(value, dict) else f"a JSON {type(value).__name__}"
-        return InputLine(number, None, NOT_TEXT, f"line {number}: expected an object with a string 'text', got {got}")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return InputLine(number, None, UNDECODABLE, f"line {number}: 'text' holds a lone surrogate (\\ud800-\\udfff)")
-    return InputLine(number, text)
-
-
 def _project_chunk(
     projector: Any, chunk: Sequence[InputLine], src_lang: str, batch_size: int, kwargs: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
@@ -314,7 +259,7 @@ def _project_texts(
                 results.append(projector([text], src_lang=src_lang, batch_size=1, **kwargs)[0])
             except Exception as err:  # noqa: BLE001
                 failed += 1
-                detail = f"{type(err).__name__}: {_one_line(err)}"
+                detail = f"{type(err).__name__}: {one_line(err)}"
                 results.append({"text": text, "lang": src_lang, "kept": False, "reason": PIPELINE_ERROR,
                                 "detail": detail})  # fmt: skip
         if failed == len(texts) > 1:
@@ -402,11 +347,6 @@ def _model_identity(name: str, commit: str | None) -> str:
 
 def _entity_label(entity: Mapping[str, Any]) -> str:
     return str(entity.get("entity_group") or entity.get("label"))
-
-
-def _one_line(err: BaseException) -> str:
-    text = " ".join(str(err).split())
-    return text[:300]
 
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> None:

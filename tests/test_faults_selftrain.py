@@ -127,3 +127,14 @@ def test_killed_selftrain_subprocess_refuses_changed_settings_and_resumes_to_the
     for got, want in zip(resumed["rounds"], whole["rounds"], strict=True):
         assert got["train_loss"] == pytest.approx(want["train_loss"], rel=1e-3)
         assert got["f1"] == pytest.approx(want["f1"], abs=1e-6)
+
+
+def test_selftrain_script_names_a_missing_data_file_before_loading_anything(tmp_path):
+    from crop_hf.scripts.selftrain import main
+
+    base = ["--model_name_or_path", str(tmp_path / "no-model"), "--output_dir", str(tmp_path / "o")]
+    with pytest.raises(ValueError, match=r"^--projected_file .*missing.jsonl: no such file"):
+        main([*base, "--projected_file", str(tmp_path / "missing.jsonl")])
+    with pytest.raises(ValueError, match=r"^no labelled data: give --source_file"):
+        main(base)
+    assert not (tmp_path / "o").exists()
