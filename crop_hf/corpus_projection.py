@@ -175,18 +175,20 @@ def shard_is_complete(shard: Path, first_line: int, n_lines: int) -> bool:
     import pyarrow.parquet as pq
 
     try:
-        lines = pq.read_table(shard, columns=["line"]).column("line").to_pylist()
+        table = pq.read_table(shard)  # every column, so damage anywhere in the file shows
+        lines = table.column("line").to_pylist()
     except Exception:  # noqa: BLE001  (any unreadable file is a shard to redo)
         return False
-    return lines == list(range(first_line, first_line + n_lines))
+    return set(SHARD_COLUMNS) <= set(table.column_names) and lines == list(range(first_line, first_line + n_lines))
 
 
 def summarize(output_dir: str | Path) -> ProjectionSummary:
     """Sum the shards of ``output_dir`` and write ``summary.json``; bad shards are listed, never fatal."""
     out = Path(output_dir)
     manifest = _read_manifest(out)
-    summary = ProjectionSummary(lines_expected=manifest["input"]["lines"] if manifest else None)
-    shard_size = manifest["shard_size"] if manifest else None
+    manifest = manifest or {}
+    summary = ProjectionSummary(lines_expected=manifest.get("input", {}).get("lines"))
+    shard_size = manifest.get("shard_size")
     drops: Counter[str] = Counter()
     entities: Counter[str] = Counter()
     for shard in sorted(out.glob("shard-*.parquet")):
@@ -292,6 +294,8 @@ def _check_manifest(out: Path, manifest: dict[str, Any], overwrite: bool) -> boo
         return False
     if old is None:
         problem = f"holds {len(shards)} shard(s) but no {MANIFEST_NAME} to check them against"
+    elif old.get("format") != MANIFEST_FORMAT:
+        problem = f"holds a {MANIFEST_NAME} that is unreadable or from another crop-hf version"
     else:
         problem = f"holds a projection run with other {_differences(old, manifest)}"
     if overwrite:
@@ -313,8 +317,6 @@ def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
         for key in sorted(set(o) | set(n)):
             if o.get(key) != n.get(key):
                 parts.append(f"{section} {key} ({o.get(key)!r}, now {n.get(key)!r})")
-    if old.get("format") != new["format"]:
-        parts.append(f"manifest format ({old.get('format')}, now {new['format']})")
     return "; ".join(parts) or "settings"
 
 

@@ -92,6 +92,8 @@ def prepare_output(out: Path, manifest: dict[str, Any], args: Any, run_paths: Ca
     if old != manifest and (old is not None or existing):
         if old is None:
             problem = f"holds {', '.join(p.name for p in existing)} but no {RUN_FILE} to check them against"
+        elif old.get("format") != manifest["format"]:
+            problem = f"holds a {RUN_FILE} that is unreadable or from another crop-hf version"
         else:
             problem = f"holds a self-training run with another {_differences(old, manifest)}"
         if not args.overwrite_output_dir:
@@ -128,8 +130,6 @@ def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
                 parts.append(f"data {key} ({before}, now {now}{', other content' * (key in o and key in n)})")
             else:
                 parts.append(f"setting {key} ({o.get(key)!r}, now {n.get(key)!r})")
-    if old.get("format") != new["format"]:
-        parts.append(f"manifest format ({old.get('format')}, now {new['format']})")
     return "; ".join(parts) or "manifest"
 
 

@@ -276,3 +276,15 @@ def test_killed_project_subprocess_resumes_to_the_uninterrupted_rows_or_refuses(
     assert rows(out) == whole
     summary = json.loads((out / "summary.json").read_text())
     assert summary["complete"] and summary["sentences"] == 24 and summary["bad_shards"] == []
+
+
+def test_unreadable_manifest_never_crashes_summary_and_is_not_trusted(corpus, tmp_path):
+    out = tmp_path / "out"
+    run(corpus, out)
+    (out / MANIFEST_NAME).write_text("{truncated")
+    summary = summarize(out)
+    assert (summary.sentences, summary.lines_expected, summary.complete) == (150, None, False)
+    with pytest.raises(
+        ValueError, match=r"out holds a run_manifest.json that is unreadable or from another crop-hf version; rerun"
+    ):
+        run(corpus, out)

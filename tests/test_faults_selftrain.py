@@ -66,6 +66,9 @@ def test_rounds_without_a_manifest_are_not_trusted(tiny_xlmr, tmp_path):
     (out / RUN_FILE).unlink()
     with pytest.raises(ValueError, match=r"holds round_0 but no run_manifest.json"):
         self_train(tiny_xlmr, *data(), tiny_args(out))
+    (out / RUN_FILE).write_text('{"format": ')
+    with pytest.raises(ValueError, match=r"holds a run_manifest.json that is unreadable"):
+        self_train(tiny_xlmr, *data(), tiny_args(out))
 
 
 def test_resumed_round_reports_the_loss_of_the_whole_round(tiny_xlmr, tmp_path):
