@@ -157,3 +157,11 @@ def test_truncated_xz_archive_names_the_file(tmp_path):
     path.write_bytes(b"not xz at all")
     with pytest.raises(FormatError, match=r"^en_XX-es_XX.tsv.xz: truncated or corrupt"):
         build(CCAligned, "sentences-es", cc, tmp_path / "c2")
+
+
+def test_truncated_panx_tarball_names_the_file(tmp_path):
+    panx = write_panx(tmp_path / "panx")
+    tarball = panx / "ar.tar.gz"
+    tarball.write_bytes(tarball.read_bytes()[:40])
+    with pytest.raises(FormatError, match=r"^ar.tar.gz: truncated or corrupt"):
+        build(Xtreme40, "ar", panx, tmp_path / "c")

@@ -21,6 +21,7 @@ import gzip
 import io
 import lzma
 import re
+import tarfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -118,7 +119,7 @@ def iter_raw_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, bytes]]:
             if number == 1 and raw.startswith(BOM):
                 raw = raw[len(BOM) :]
             yield number, raw
-    except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile) as err:
+    except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile, tarfile.TarError) as err:
         raise FormatError(
             name, None, f"truncated or corrupt compressed file after line {number} ({err}); download it again"
         ) from None
