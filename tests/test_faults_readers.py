@@ -165,3 +165,10 @@ def test_truncated_panx_tarball_names_the_file(tmp_path):
     tarball.write_bytes(tarball.read_bytes()[:40])
     with pytest.raises(FormatError, match=r"^ar.tar.gz: truncated or corrupt"):
         build(Xtreme40, "ar", panx, tmp_path / "c")
+
+
+def test_bad_byte_in_a_utf8_panx_file_names_file_and_line(tmp_path):
+    panx = write_panx(tmp_path / "panx")
+    edit(panx / "sw" / "dev", b"sw:Kisumu", b"sw:Kis\xfcmu")
+    with pytest.raises(FormatError, match=r"^sw/dev line 3: not valid utf-8 at byte 6"):
+        build(Xtreme40, "sw", panx, tmp_path / "c")
