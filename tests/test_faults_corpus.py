@@ -288,3 +288,54 @@ def test_unreadable_manifest_never_crashes_summary_and_is_not_trusted(corpus, tm
         ValueError, match=r"out holds a run_manifest.json that is unreadable or from another crop-hf version; rerun"
     ):
         run(corpus, out)
+
+
+CHILD = """
+import sys
+from accelerate import PartialState
+from crop_hf.corpus_projection import project_corpus, summarize
+from crop_hf.projection import ProjectionResult
+
+def projector(texts, src_lang, batch_size, **kw):
+    return [ProjectionResult(t, src_lang, t.split(), ["O"] * len(t.split()), reason="no_entity") for t in texts]
+
+corpus, out, shard_size, overwrite = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+state = PartialState(cpu=True)  # gloo: two real CPU processes
+written = project_corpus(projector, corpus, out, "es", shard_size=shard_size, process_index=state.process_index,
+                         num_processes=state.num_processes, progress=False, overwrite=overwrite,
+                         barrier=state.wait_for_everyone)
+print(f"rank {state.process_index} wrote {len(written)}", flush=True)
+state.wait_for_everyone()
+if state.is_main_process:
+    print(f"complete {summarize(out).complete}", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_two_processes_agree_on_refusal_and_on_starting_over(corpus, tmp_path):
+    import socket
+
+    pytest.importorskip("torch")
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    out = tmp_path / "out"
+    run(corpus, out, shard_size=50)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+
+    def launch(shard_size, overwrite):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        cmd = [str(Path(sys.executable).with_name("accelerate")), "launch", "--multi_gpu", "--num_processes", "2",
+               "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port",
+               str(port), str(script), str(corpus), str(out), str(shard_size), "1" if overwrite else "0"]  # fmt: skip
+        return subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    refused = launch(10, overwrite=False)  # both ranks refuse; neither waits forever for the other
+    assert refused.returncode != 0 and refused.stderr.count("shard_size (50, now 10)") >= 2
+    assert len(list(out.glob("shard-*.parquet"))) == 3
+    redone = launch(10, overwrite=True)
+    assert redone.returncode == 0, redone.stderr[-2000:]
+    assert "rank 0 wrote 8" in redone.stdout and "rank 1 wrote 7" in redone.stdout
+    assert "complete True" in redone.stdout
+    assert [r["line"] for r in rows(out)] == list(range(1, 151))

@@ -9,6 +9,7 @@ pipeline or settings it refuses with one line, or starts over with --overwrite.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ def make_parser() -> HfArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     (args,) = make_parser().parse_args_into_dataclasses(args=list(argv) if argv is not None else None)
+    import torch
     from accelerate import PartialState
     from transformers import pipeline
 
@@ -46,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from crop_hf.corpus_projection import check_options, project_corpus, summarize
 
     check_options(args.input, args.shard_size, args.batch_size)  # before any model loads
-    state = PartialState()
+    # several CPU processes (accelerate launch without GPUs) need gloo; plain PartialState() sees a world of one each
+    several = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    state = PartialState(cpu=several and not torch.cuda.is_available())
     kwargs = {k: v for k, v in (("ner_model", args.ner_model), ("mt_model", args.mt_model)) if v}
     projector = pipeline("crop-projection", model=args.model, device=state.device, **kwargs)
     project_corpus(
