@@ -65,6 +65,10 @@ def test_a_stray_latin1_byte_in_a_utf8_file_names_its_line(conll, tmp_path):
     line = text.splitlines().index("Córdoba B-LOC") + 1
     with pytest.raises(FormatError, match=rf"esp.train line {line}: not valid UTF-8 while line 2 is"):
         build(Conll5, "es", conll, tmp_path / "c")
+    ascii_with_bom = b"\xef\xbb\xbfLima B-LOC\n\nCali B-LOC\nLe\xf3n B-LOC\n"  # a BOM says UTF-8
+    (conll / ESP_TRAIN).write_bytes(ascii_with_bom)
+    with pytest.raises(FormatError, match=r"esp.train line 4: not valid utf-8 at byte 2"):
+        build(Conll5, "es", conll, tmp_path / "c2")
 
 
 def test_ner_jsonl_lines_split_on_newline_only_with_bom_and_line_numbers(tmp_path):

@@ -141,11 +141,15 @@ def iter_lines(stream: BinaryIO, name: str, encoding: str = "auto") -> Iterator[
 
 
 def detect_encoding(stream: BinaryIO, name: str) -> str:
-    """``"utf-8"`` when every line is valid UTF-8, ``"latin-1"`` when no non-ASCII line is; a mix is an error.
+    """``"utf-8"`` when the file starts with a BOM or every line is valid UTF-8, ``"latin-1"`` when no non-ASCII
+    line is; a mix is an error.
 
     A file with UTF-8 lines and a line that is not valid UTF-8 has a bad byte (or was pasted together from two
     encodings): the error names the first bad line.
     """
+    if stream.read(len(BOM)) == BOM:
+        return "utf-8"  # a byte-order mark says so; a bad byte is then an error at its line
+    stream.seek(0)
     first_bad = first_utf8 = None
     for number, raw in iter_raw_lines(stream, name):
         if raw.isascii():
