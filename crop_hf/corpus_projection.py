@@ -1,26 +1,50 @@
-"""Projection at corpus scale: stream sentences through the pipeline into Parquet shards that resume.
+"""Projection at corpus scale: stream sentences through the pipeline into Parquet shards that resume and verify.
 
-The input (a text file with one sentence per line, or a JSON-lines file with a ``text`` field) is cut into
-shards of ``shard_size`` lines. Shard *k* covers input lines ``[k * shard_size, (k + 1) * shard_size)`` and is
-written atomically as ``shard-{k:06d}.parquet``; a restarted run skips the shards that exist, so a kill loses
-at most the shard in flight and never duplicates rows. Under ``accelerate launch`` process *r* of *n* takes
-the shards with ``k % n == r``; the main process writes the summary once all shards exist.
+The input (a UTF-8 text file with one sentence per line, or a JSON-lines file with a ``text`` field) is cut into
+shards of ``shard_size`` lines. Shard *k* covers input lines ``k * shard_size + 1`` to ``(k + 1) * shard_size``
+(1-based, as an editor numbers them) and is written atomically as ``shard-{k:06d}.parquet``, one row per input line
+with its ``line`` number. Lines end at ``\\n`` only (a ``\\r\\n`` ending loses its ``\\r``; a lone ``\\r`` stays
+inside its sentence) and a UTF-8 byte-order mark is dropped.
+
+Resume verifies what it finds. Before the first shard, ``run_manifest.json`` records the input (its SHA-256 and
+line count), the shard size, the pipeline (its models) and the settings; a rerun with another input, shard size,
+pipeline or settings refuses with one line naming what differs, or starts over with ``overwrite=True``
+(``--overwrite``). A shard counts as done only when it reads back with exactly the lines of its range; a truncated
+or unreadable one is projected again. :func:`summarize` never stops at a bad shard: it reports it, and the missing
+lines, so a caller can refuse to call the run complete.
+
+A line that cannot be read (a byte that is not UTF-8, invalid JSON, a JSON value without a string ``text``) or a
+sentence the pipeline raises on becomes a discarded row with its reason and line number; the run goes on. Under
+``accelerate launch`` process *r* of *n* takes the shards with ``k % n == r``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import count, islice
+from itertools import islice
 from pathlib import Path
 from typing import Any
+
+from .corpus_input import (  # noqa: F401  (InputLine, read_lines, LINE_REASONS: part of this module's interface)
+    LINE_REASONS,
+    PIPELINE_ERROR,
+    InputLine,
+    check_options,
+    one_line,
+    read_lines,
+)
 
 logger = logging.getLogger(__name__)
 
 SUMMARY_NAME = "summary.json"
+MANIFEST_NAME = "run_manifest.json"
+MANIFEST_FORMAT = 1
+_MAX_LISTED_LINES = 1000
 
 
 @dataclass
@@ -32,29 +56,63 @@ class ProjectionSummary:
     drops: dict[str, int] = field(default_factory=dict)
     entities: dict[str, int] = field(default_factory=dict)
     shards: int = 0
+    lines_expected: int | None = None  # input lines, from the run manifest (None without one)
+    bad_shards: list[str] = field(default_factory=list)
+    discarded_lines: dict[str, list[int]] = field(default_factory=dict)  # unreadable lines by reason (first 1000)
 
     @property
     def kept_ratio(self) -> float:
         return self.kept / self.sentences if self.sentences else 0.0
 
+    @property
+    def complete(self) -> bool:
+        """Every input line has its row in a good shard."""
+        return not self.bad_shards and self.lines_expected is not None and self.sentences == self.lines_expected
+
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "kept_ratio": round(self.kept_ratio, 4)}
+        return {**asdict(self), "kept_ratio": round(self.kept_ratio, 4), "complete": self.complete}
 
 
-def read_sentences(path: str | Path) -> Iterator[str]:
-    """Lines of a text file, or the ``text`` field of a ``.jsonl`` file; streamed, never loaded whole."""
-    path = Path(path)
-    jsonl = path.suffix == ".jsonl"
-    with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            line = line.rstrip("\n")
-            if not jsonl:
-                yield line
-                continue
-            try:
-                yield json.loads(line)["text"]
-            except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise ValueError(f"{path.name} line {number}: expected a JSON object with a 'text' field") from err
+# The columns of a shard row, in order (see result_row).
+SHARD_COLUMNS = ("line", "text", "lang", "kept", "reason", "detail", "tokens", "tags", "entities", "english",
+                 "labeled_translation")  # fmt: skip
+
+
+def result_row(line: int, result: Mapping[str, Any]) -> dict[str, Any]:
+    """One pipeline result (a dict) as a shard row; the one place that knows its shape."""
+    out = {name: result.get(name) for name in SHARD_COLUMNS}
+    out["line"] = line
+    out["kept"] = bool(out["kept"])
+    out["tokens"], out["tags"] = list(out["tokens"] or []), list(out["tags"] or [])
+    out["entities"] = json.dumps(out["entities"] or [], ensure_ascii=False)
+    return out
+
+
+def discarded_row(line: int, text: str | None, lang: str, reason: str, detail: str | None) -> dict[str, Any]:
+    """The row of a line that was not projected (same columns as :func:`result_row`)."""
+    return result_row(line, {"text": text, "lang": lang, "kept": False, "reason": reason, "detail": detail})
+
+
+def run_manifest(
+    projector: Any, input_path: str | Path, src_lang: str, shard_size: int, settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a run's shards depend on: the input's content, the shard size, the pipeline's models, the settings."""
+    digest, lines, size = hashlib.sha256(), 0, 0
+    last = b"\n"
+    with Path(input_path).open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+            lines += block.count(b"\n")
+            size += len(block)
+            last = block[-1:]
+    lines += last != b"\n"
+    return {
+        "format": MANIFEST_FORMAT,
+        "input": {"name": Path(input_path).name, "sha256": digest.hexdigest(), "bytes": size, "lines": lines},
+        "shard_size": shard_size,
+        "pipeline": pipeline_identity(projector),
+        "settings": json.loads(json.dumps({"src_lang": src_lang, **settings}, sort_keys=True, default=str)),
+    }
 
 
 def project_corpus(
@@ -67,25 +125,43 @@ def project_corpus(
     process_index: int = 0,
     num_processes: int = 1,
     progress: bool = True,
+    overwrite: bool = False,
+    barrier: Callable[[], None] | None = None,
     **pipeline_kwargs: Any,
 ) -> list[Path]:
-    """Project every sentence of ``input_path`` into shards under ``output_dir``; return the shards written now."""
+    """Project every line of ``input_path`` into shards under ``output_dir``; return the shards written now.
+
+    ``barrier`` (``PartialState().wait_for_everyone`` under ``accelerate launch``) keeps the processes together
+    while the main one checks and (re)writes the run manifest.
+    """
     from tqdm.auto import tqdm
 
+    check_options(input_path, shard_size, batch_size)
     out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    manifest = run_manifest(projector, input_path, src_lang, shard_size, pipeline_kwargs)
+    start_over = _check_manifest(out, manifest, overwrite)  # every process decides the same, before any writes
+    wait = barrier or (lambda: None)
+    wait()
+    if process_index == 0:
+        out.mkdir(parents=True, exist_ok=True)
+        if start_over:
+            _clear(out)
+        _write_json(out / MANIFEST_NAME, manifest)
+    wait()
     written: list[Path] = []
-    sentences = read_sentences(input_path)
     bar = tqdm(desc=f"project {src_lang} (process {process_index})", unit="sent", disable=not progress)
-    for k in count():
-        chunk = list(islice(sentences, shard_size))
-        if not chunk:
-            break
+    lines = read_lines(input_path)
+    k = -1
+    while chunk := list(islice(lines, shard_size)):
+        k += 1
         shard = out / f"shard-{k:06d}.parquet"
-        if k % num_processes != process_index or shard.exists():
+        if k % num_processes != process_index:
             continue
-        results = projector(chunk, src_lang=src_lang, batch_size=batch_size, **pipeline_kwargs)
-        rows = [shard_row(k * shard_size + i, r) for i, r in enumerate(results)]
+        if shard.exists():
+            if shard_is_complete(shard, chunk[0].number, len(chunk)):
+                continue
+            logger.warning("%s is unreadable or misses lines; projecting its lines again", shard)
+        rows = _project_chunk(projector, chunk, src_lang, batch_size, pipeline_kwargs)
         _write_shard(rows, shard)
         written.append(shard)
         bar.update(len(chunk))
@@ -93,32 +169,187 @@ def project_corpus(
     return written
 
 
-def summarize(output_dir: str | Path) -> ProjectionSummary:
-    """Sum the shards of ``output_dir`` and write ``summary.json``."""
+def shard_is_complete(shard: Path, first_line: int, n_lines: int) -> bool:
+    """The shard reads back and holds exactly the rows of lines ``first_line .. first_line + n_lines - 1``."""
     import pyarrow.parquet as pq
 
+    try:
+        table = pq.read_table(shard)  # every column, so damage anywhere in the file shows
+        lines = table.column("line").to_pylist()
+    except Exception:  # noqa: BLE001  (any unreadable file is a shard to redo)
+        return False
+    return set(SHARD_COLUMNS) <= set(table.column_names) and lines == list(range(first_line, first_line + n_lines))
+
+
+def summarize(output_dir: str | Path) -> ProjectionSummary:
+    """Sum the shards of ``output_dir`` and write ``summary.json``; bad shards are listed, never fatal."""
     out = Path(output_dir)
-    summary = ProjectionSummary()
+    manifest = _read_manifest(out)
+    manifest = manifest or {}
+    summary = ProjectionSummary(lines_expected=manifest.get("input", {}).get("lines"))
+    shard_size = manifest.get("shard_size")
     drops: Counter[str] = Counter()
     entities: Counter[str] = Counter()
     for shard in sorted(out.glob("shard-*.parquet")):
-        table = pq.read_table(shard, columns=["kept", "reason", "entities"]).to_pylist()
+        try:
+            table = _shard_rows(shard, shard_size, summary.lines_expected)
+        except Exception as err:  # noqa: BLE001  (a bad shard is reported, never fatal)
+            logger.warning("%s: not counted (%s); rerun the projection to redo it", shard, one_line(err))
+            summary.bad_shards.append(shard.name)
+            continue
         summary.shards += 1
         summary.sentences += len(table)
         for row in table:
             if row["kept"]:
                 summary.kept += 1
                 entities.update(e["entity_group"] for e in json.loads(row["entities"]))
-            else:
-                drops[row["reason"]] += 1
+                continue
+            drops[row["reason"]] += 1
+            listed = summary.discarded_lines.setdefault(row["reason"], []) if row["reason"] in LINE_REASONS else None
+            if listed is not None and len(listed) < _MAX_LISTED_LINES:
+                listed.append(row["line"])
     summary.drops, summary.entities = dict(drops), dict(entities)
-    (out / SUMMARY_NAME).write_text(json.dumps(summary.to_dict(), indent=2))
+    _write_json(out / SUMMARY_NAME, summary.to_dict())
     return summary
 
 
-def shard_row(line: int, result: dict[str, Any]) -> dict[str, Any]:
-    """One shard row: the input's line number and the pipeline's result (a dict; ``entities`` as JSON text)."""
-    return {"line": line, **result, "entities": json.dumps(result["entities"], ensure_ascii=False)}
+def pipeline_identity(projector: Any) -> dict[str, str]:
+    """The models a pipeline runs (Hub id and revision, or local folder and its files' sizes and times)."""
+    identity = {"class": type(projector).__name__}
+    for role in ("model", "mt_model", "ner_model"):
+        model = getattr(projector, role, None)
+        config = getattr(model, "config", None)
+        name = getattr(model, "name_or_path", None) or getattr(config, "_name_or_path", None)
+        if name:
+            identity[role] = _model_identity(str(name), getattr(config, "_commit_hash", None))
+    return identity
+
+
+# ----------------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _project_chunk(
+    projector: Any, chunk: Sequence[InputLine], src_lang: str, batch_size: int, kwargs: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    readable = [item for item in chunk if item.reason is None]
+    results = iter(_project_texts(projector, [item.text for item in readable], src_lang, batch_size, kwargs))
+    return [
+        result_row(item.number, next(results))
+        if item.reason is None
+        else discarded_row(item.number, item.text, src_lang, item.reason, item.detail)
+        for item in chunk
+    ]
+
+
+def _project_texts(
+    projector: Any, texts: list[str], src_lang: str, batch_size: int, kwargs: Mapping[str, Any]
+) -> list[Any]:
+    """The pipeline's results; when a batch raises, sentence by sentence, a sentence that raises becomes a discard.
+
+    When every sentence of a batch of several raises, the error is the run's, not a sentence's: it propagates.
+    """
+    if not texts:
+        return []
+    try:
+        results = list(projector(texts, src_lang=src_lang, batch_size=batch_size, **kwargs))
+    except Exception as batch_error:  # noqa: BLE001
+        results, failed = [], 0
+        for text in texts:
+            try:
+                results.append(projector([text], src_lang=src_lang, batch_size=1, **kwargs)[0])
+            except Exception as err:  # noqa: BLE001
+                failed += 1
+                detail = f"{type(err).__name__}: {one_line(err)}"
+                results.append({"text": text, "lang": src_lang, "kept": False, "reason": PIPELINE_ERROR,
+                                "detail": detail})  # fmt: skip
+        if failed == len(texts) > 1:
+            raise batch_error
+        logger.warning("%d of %d sentences raised in the pipeline; kept as %s discards", failed, len(texts),
+                       PIPELINE_ERROR)  # fmt: skip
+    if len(results) != len(texts):
+        raise RuntimeError(f"the pipeline returned {len(results)} results for {len(texts)} sentences")
+    return results
+
+
+def _shard_rows(shard: Path, shard_size: int | None, lines_expected: int | None) -> list[dict[str, Any]]:
+    """A shard's rows; raises when it is unreadable or (given the run's shard size) misses lines of its range."""
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(shard, columns=["line", "kept", "reason", "entities"]).to_pylist()
+    if shard_size:
+        first = int(shard.stem.split("-")[1]) * shard_size + 1
+        last = first + shard_size - 1 if lines_expected is None else min(first + shard_size - 1, lines_expected)
+        if [r["line"] for r in rows] != list(range(first, last + 1)):
+            raise ValueError(f"holds {len(rows)} rows, not lines {first}-{last}")
+    return rows
+
+
+def _check_manifest(out: Path, manifest: dict[str, Any], overwrite: bool) -> bool:
+    """Whether the run must start over; raises when ``out`` holds another run and ``overwrite`` is off."""
+    old = _read_manifest(out)
+    shards = sorted(out.glob("shard-*.parquet")) if out.is_dir() else []
+    if old == manifest or (old is None and not shards):
+        return False
+    if old is None:
+        problem = f"holds {len(shards)} shard(s) but no {MANIFEST_NAME} to check them against"
+    elif old.get("format") != MANIFEST_FORMAT:
+        problem = f"holds a {MANIFEST_NAME} that is unreadable or from another crop-hf version"
+    else:
+        problem = f"holds a projection run with other {_differences(old, manifest)}"
+    if overwrite:
+        logger.warning("%s %s: starting over (overwrite)", out, problem)
+        return True
+    raise ValueError(f"{out} {problem}; rerun with the same input and settings, or pass --overwrite to start over")
+
+
+def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    parts = []
+    if old.get("input", {}).get("sha256") != new["input"]["sha256"]:
+        o, n = old.get("input", {}), new["input"]
+        parts.append(f"input ({o.get('name')}: {o.get('lines')} lines, now {n['name']}: {n['lines']} lines, "
+                     "other content)")  # fmt: skip
+    if old.get("shard_size") != new["shard_size"]:
+        parts.append(f"shard_size ({old.get('shard_size')}, now {new['shard_size']})")
+    for section in ("pipeline", "settings"):
+        o, n = old.get(section, {}), new[section]
+        for key in sorted(set(o) | set(n)):
+            if o.get(key) != n.get(key):
+                parts.append(f"{section} {key} ({o.get(key)!r}, now {n.get(key)!r})")
+    return "; ".join(parts) or "settings"
+
+
+def _read_manifest(out: Path) -> dict[str, Any] | None:
+    path = out / MANIFEST_NAME
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return {"format": "unreadable"}
+
+
+def _clear(out: Path) -> None:
+    for pattern in ("shard-*.parquet", "shard-*.tmp", SUMMARY_NAME, MANIFEST_NAME):
+        for path in out.glob(pattern):
+            path.unlink()
+
+
+def _model_identity(name: str, commit: str | None) -> str:
+    folder = Path(name)
+    if not folder.is_dir():
+        return f"{name}@{commit}" if commit else name
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return f"{folder.resolve()} (files {digest.hexdigest()[:16]})"
+
+
+def _write_json(path: Path, data: Mapping[str, Any]) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 def _write_shard(rows: list[dict[str, Any]], path: Path) -> None:
@@ -126,5 +357,13 @@ def _write_shard(rows: list[dict[str, Any]], path: Path) -> None:
     import pyarrow.parquet as pq
 
     tmp = path.with_suffix(".tmp")
-    pq.write_table(pa.Table.from_pylist(rows), tmp)
+    pq.write_table(pa.Table.from_pylist(rows, schema=_shard_schema()), tmp)
     tmp.replace(path)
+
+
+def _shard_schema() -> Any:
+    import pyarrow as pa
+
+    text, words = pa.string(), pa.list_(pa.string())
+    types = {"line": pa.int64(), "kept": pa.bool_(), "tokens": words, "tags": words}
+    return pa.schema([(name, types.get(name, text)) for name in SHARD_COLUMNS])

@@ -288,14 +288,19 @@ def predict_sharded(
 
 
 def read_examples(path: str | Path, default_lang: str = "en") -> list[NerExample]:
-    """Read NER rows from JSONL or Parquet (columns ``tokens``, ``tags``; optional ``lang``, ``id``)."""
+    """Read NER rows from JSONL or Parquet (columns ``tokens``, ``tags``; optional ``lang``, ``id``).
+
+    JSONL lines end at ``\n`` only (a ``\r\n`` ending is stripped, other line separators stay inside their
+    string), a UTF-8 byte-order mark is dropped, blank lines are skipped, and a line that is not a JSON object is
+    an error naming the file and line.
+    """
     path = Path(path)
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
         rows: Iterable[dict[str, Any]] = pq.read_table(path).to_pylist()
     elif path.suffix in (".jsonl", ".json"):
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = list(_jsonl_rows(path))
     else:
         raise ValueError(f"{path}: unknown format {path.suffix!r}; give a .jsonl or .parquet file")
     return examples_from_rows(rows, default_lang, str(path))
@@ -335,6 +340,24 @@ def write_examples(examples: Iterable[NerExample], path: str | Path) -> Path:
 
 # ----------------------------------------------------------------------------------------------------------
 # helpers
+
+
+def _jsonl_rows(path: Path) -> Iterable[dict[str, Any]]:
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8").removesuffix("\n").removesuffix("\r")
+            except UnicodeDecodeError as err:
+                raise ValueError(f"{path.name} line {number}: not valid UTF-8 at byte {err.start}") from None
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as err:
+                raise ValueError(f"{path.name} line {number}: invalid JSON ({err})") from None
+            if not isinstance(row, dict):
+                raise ValueError(f"{path.name} line {number}: expected a JSON object, got {type(row).__name__}")
+            yield row
 
 
 def _budget(tokenizer: Any, max_length: int) -> int:

@@ -7,8 +7,14 @@ released CROP code runs 2 iterations and trains each one from the pretrained enc
 
 Every round is saved as a plain Hugging Face model under ``output_dir/round_{i}`` with ``metrics.json`` (written
 last, by the main process only). A round whose ``metrics.json`` exists is not trained again, and an interrupted
-round resumes from its last Trainer checkpoint when ``save_strategy`` writes them. Works the same under
-``python`` and ``accelerate launch`` on several processes (the output directory must be shared by them).
+round resumes from its last Trainer checkpoint when ``save_strategy`` writes them; its ``train_loss`` is still the
+mean over the whole round (the loss is logged at every checkpoint for that). Works the same under ``python`` and
+``accelerate launch`` on several processes (the output directory must be shared by them).
+
+Resume checks what it finds: ``run_manifest.json`` records the model, a fingerprint of each data split and the
+settings that shape the trained model (:data:`RUN_SETTINGS`); a rerun into the folder whose model, data or settings
+differ refuses with one line naming what differs, or starts over with ``overwrite_output_dir=True``. Stale rounds
+are never returned.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from .ner_data import (
     validate_examples,
     write_examples,
 )
+from .selftrain_resume import RUN_FILE, RUN_SETTINGS, log_at_save, prepare_output, round_loss, run_manifest  # noqa: F401  (part of this module's interface)
 from .tagging import LabelScheme, get_scheme, spans_to_tags, tags_to_spans
 from .trainer import TokenFreePickle
 
@@ -78,6 +85,10 @@ class SelfTrainingArguments(TokenFreePickle, TrainingArguments):
     learning_rate: float = field(default=2e-5, metadata={"help": "Peak learning rate (paper: 2e-5)."})
     warmup_steps: float = field(default=0.1, metadata={"help": "Warmup; a float < 1 is a share of the steps (10 %)."})
     save_strategy: str = field(default="no", metadata={"help": "Checkpoints inside a round ('steps': resumable)."})
+    overwrite_output_dir: bool = field(
+        default=False,
+        metadata={"help": "Start over when output_dir holds a run with another model, other data or settings."},
+    )
     logging_steps: float = field(default=50, metadata={"help": "Log the loss every this many steps."})
 
     def __post_init__(self) -> None:
@@ -226,6 +237,9 @@ def self_train(
         validate_examples(discarded, scheme, "discarded", labelled=False)
     _validate_eval_sets(eval_sets, scheme)
     out = Path(args.output_dir)
+    data = {"source": source, "projected": projected, "discarded": discarded}
+    manifest = run_manifest(model_name_or_path, data, eval_sets, args)
+    prepare_output(out, manifest, args, lambda: sorted(out.glob("round_*")))
     rounds: list[RoundResult] = []
     for i in range(args.iterations):
         round_dir = out / f"round_{i}"
@@ -259,6 +273,8 @@ def train_ner(
     validate_examples(train, scheme, "train")
     _validate_eval_sets(eval_sets, scheme)
     out = Path(output_dir or args.output_dir)
+    manifest = run_manifest(model_name_or_path, {"train": train}, eval_sets, args)
+    prepare_output(out, manifest, args, lambda: [out / METRICS_FILE, out / "checkpoints"])
     if (out / METRICS_FILE).exists():
         return RoundResult.from_dict(json.loads((out / METRICS_FILE).read_text()))
     langs = dict(Counter(ex.lang for ex in train))
@@ -332,10 +348,12 @@ def _train_round(
             tokenizer, pad_to_multiple_of=8 if args.fp16 or args.bf16 else None
         ),
         processing_class=tokenizer,
+        callbacks=[log_at_save()],
     )
     checkpoint = get_last_checkpoint(round_args.output_dir) if Path(round_args.output_dir).is_dir() else None
     logger.info("round %d: %d sentences (%d inputs) from %s", index, len(train), len(encoded.features), init)
     result = trainer.train(resume_from_checkpoint=checkpoint)
+    train_loss = round_loss(trainer.state, result.training_loss, checkpoint)
     model = trainer.model
     if args.lora_r > 0:  # a plain model, loadable without peft
         model = model.merge_and_unload()
@@ -354,7 +372,7 @@ def _train_round(
         train_sentences=len(train),
         train_windows=len(encoded.features),
         steps=trainer.state.global_step,
-        train_loss=round(result.training_loss, 6),
+        train_loss=round(train_loss, 6),
         seconds=round(time.perf_counter() - start, 2),
         world_size=args.world_size,
         data=data,

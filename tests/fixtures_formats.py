@@ -247,3 +247,52 @@ def _panx_text(lang: str, sentences: list[str]) -> str:
         lines += [f"{lang}:{token}\t{tag}" for token, tag in zip(tokens, tags, strict=True)]
         lines.append("")
     return "\n".join(lines)
+
+
+# --- the known damage of the distributed files ------------------------------------------------------------------
+
+DAMAGED = "\x81"  # a C1 control character, as a damaged Latin-1 byte decodes
+
+
+def damaged_dutch_text(documents: int = 4, sentences_per_document: int = 25, docstart_inside: bool = True) -> str:
+    """CoNLL-2002 Dutch as the distributed copies have it, written from made-up sentences.
+
+    - every document starts with ``-DOCSTART- -DOCSTART- O`` directly followed by its first sentence (no blank line);
+      with ``docstart_inside`` the documents after the first start right after the previous sentence's last token;
+    - every fifth sentence has a place name holding a damaged character (``Itali\\x81EN``) that swallowed the POS
+      column: the line has two fields, ``Itali\\x81EN B-LOC``.
+
+    Sentence ``j`` of a document: ``Sofie Peeters werkt bij De Zwaan in <place> .`` (PER, ORG, LOC), one entity
+    each; so the file holds ``documents * sentences_per_document`` sentences, as many entities of each type and
+    ``documents * sentences_per_document // 5`` damaged lines (see :func:`damaged_dutch_counts`).
+    """
+    lines: list[str] = []
+    for d in range(documents):
+        if d and not (docstart_inside and d % 2):
+            lines.append("")  # the sentence before ends with a blank line, except where the DOCSTART cuts in
+        lines.append("-DOCSTART- -DOCSTART- O")
+        for j in range(sentences_per_document):
+            damaged = j % 5 == 4
+            place = f"Itali{DAMAGED}EN" if damaged else "Gent"
+            words = [("Sofie", "N", "B-PER"), ("Peeters", "N", "I-PER"), ("werkt", "V", "O"), ("bij", "Prep", "O"),
+                     ("De", "Art", "B-ORG"), ("Zwaan", "N", "I-ORG"), ("in", "Prep", "O"), (place, "N", "B-LOC"),
+                     (".", "Punc", "O")]  # fmt: skip
+            lines += [f"{w} {t}" if w == place and damaged else f"{w} {p} {t}" for w, p, t in words]
+            last = j == sentences_per_document - 1
+            if not last:
+                lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def damaged_dutch_counts(documents: int = 4, sentences_per_document: int = 25, docstart_inside: bool = True):
+    """(sentences, entities per type, damaged lines, DOCSTART lines not standing alone) of damaged_dutch_text."""
+    sentences = documents * sentences_per_document
+    return sentences, {"PER": sentences, "ORG": sentences, "LOC": sentences}, sentences // 5, documents
+
+
+def write_damaged_dutch(root: Path, sizes: tuple[int, int, int] = (4, 2, 2)) -> Path:
+    """ned.train / ned.testa / ned.testb in Latin-1 with the damage of damaged_dutch_text (``sizes``: documents)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for suffix, documents in zip(("train", "testa", "testb"), sizes, strict=True):
+        (root / f"ned.{suffix}").write_bytes(damaged_dutch_text(documents).encode("latin-1"))
+    return root

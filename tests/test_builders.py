@@ -11,9 +11,11 @@ import pytest
 from fixtures_formats import (
     CCALIGNED_DE_SENTENCES,
     CCALIGNED_ES_SENTENCES,
+    damaged_dutch_counts,
     replace_line,
     write_ccaligned,
     write_conll5,
+    write_damaged_dutch,
     write_panx,
     write_xz,
 )
@@ -155,6 +157,25 @@ def test_norne_types_are_mapped_and_multiword_lines_skipped(conll_dir, tmp_path)
     assert dict(zip(no_drv[2]["tokens"], tags(no_drv)[2], strict=True))["oslofolk"] == "O"
 
 
+def test_damaged_dutch_files_are_read_with_exact_counts_and_a_warning(tmp_path, caplog):
+    data = write_damaged_dutch(tmp_path / "ned", sizes=(4, 2, 3))
+    assert b"Itali\x81EN B-LOC\n" in (data / "ned.testb").read_bytes()  # two fields: the POS column is gone
+    ds = build(Conll5, "nl", data, tmp_path / "cache")
+    for split, documents in (("train", 4), ("validation", 2), ("test", 3)):
+        sentences, entities, damaged, docstarts = damaged_dutch_counts(documents)
+        assert ds[split].num_rows == sentences, split
+        assert entity_counts(ds[split]) == Counter(entities), split
+        name = {"train": "ned.train", "validation": "ned.testa", "test": "ned.testb"}[split]
+        warning = next(r.getMessage() for r in caplog.records if r.getMessage().startswith(name + ":"))
+        assert f"{damaged} line(s) whose POS column a damaged character swallowed" in warning
+        assert f"{docstarts} -DOCSTART- line(s) inside a sentence" in warning
+    test = ds["test"]
+    assert test[4]["tokens"] == ["Sofie", "Peeters", "werkt", "bij", "De", "Zwaan", "in", "Itali\x81EN", "."]
+    assert tags(test)[4][-2] == "B-LOC"
+    # the DOCSTART right after a sentence's last token ends that sentence: no sentence mixes two documents
+    assert all(row.count("Sofie") == 1 for row in test["tokens"])
+
+
 # --- XTREME-40 ---------------------------------------------------------------------------------------------------
 
 
@@ -241,9 +262,9 @@ def test_ccaligned_skip_malformed_counts_and_logs(cc_dir, tmp_path, caplog):
 @pytest.mark.parametrize(
     ("builder_cls", "config", "writer", "file", "line", "text", "message"),
     [
-        (Conll5, "es", write_conll5, "esp.train", 2, "Peña", "esp.train line 2: expected 2+ columns, got 1"),
+        (Conll5, "es", write_conll5, "esp.train", 2, "Peña", "esp.train line 2: expected 2 columns, got 1"),
         (Conll5, "en", write_conll5, "eng.train", 4, "Lindqvist NNP I-NP I-FOO", "eng.train line 4: unknown tag 'I-FOO'"),
-        (Conll5, "nl", write_conll5, "ned.testa", 3, "Koen N", "ned.testa line 3: expected 3+ columns, got 2"),
+        (Conll5, "nl", write_conll5, "ned.testa", 3, "Koen N", "ned.testa line 3: expected 3 columns, got 2"),
         (Conll5, "no", write_conll5, "norne/ud/nob/no_bokmaal-ud-dev.conllu", 3, "1\tÅlesund\tname=O",
          "no_bokmaal-ud-dev.conllu line 3: expected 10 tab-separated CoNLL-U columns, got 3"),
         (Conll5, "no", write_conll5, "norne/ud/nob/no_bokmaal-ud-test.conllu", 3, "1\tKari" + "\t_" * 7 + "\tname=B-XYZ",

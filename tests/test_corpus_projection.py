@@ -3,7 +3,7 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from crop_hf.corpus_projection import project_corpus, read_sentences, summarize
+from crop_hf.corpus_projection import InputLine, project_corpus, read_lines, result_row, summarize
 from crop_hf.projection import ProjectedEntity, ProjectionResult
 
 
@@ -55,7 +55,7 @@ def test_killed_projection_resumes_with_same_rows(corpus, tmp_path):
     project_corpus(again, corpus, tmp_path / "killed", "es", shard_size=10, progress=False)
     assert again.calls == 6  # only the missing shards were projected
     assert rows(tmp_path / "killed") == rows(tmp_path / "whole")
-    assert [r["line"] for r in rows(tmp_path / "whole")] == list(range(95))
+    assert [r["line"] for r in rows(tmp_path / "whole")] == list(range(1, 96))  # 1-based file line numbers
 
 
 def test_processes_split_shards_and_summary_counts(corpus, tmp_path):
@@ -63,15 +63,31 @@ def test_processes_split_shards_and_summary_counts(corpus, tmp_path):
     for rank in range(2):
         project_corpus(FakeProjector(), corpus, out, "es", shard_size=10, process_index=rank, num_processes=2,
                        progress=False)  # fmt: skip
-    assert [r["line"] for r in rows(out)] == list(range(95))
+    assert [r["line"] for r in rows(out)] == list(range(1, 96))
     summary = summarize(out)
     assert (summary.sentences, summary.kept, summary.shards) == (95, 63, 10)
     assert summary.drops == {"no_entity": 32} and summary.entities == {"PER": 63}
-    assert json.loads((out / "summary.json").read_text())["kept_ratio"] == round(63 / 95, 4)
+    assert summary.complete and summary.lines_expected == 95
+    saved = json.loads((out / "summary.json").read_text())
+    assert saved["kept_ratio"] == round(63 / 95, 4) and saved["complete"] is True
 
 
-def test_jsonl_input_errors_name_the_line(tmp_path):
+def test_jsonl_lines_that_are_not_text_become_numbered_discards(tmp_path):
     path = tmp_path / "raw.jsonl"
-    path.write_text('{"text": "Ana vive"}\n{"txt": "x"}\n')
-    with pytest.raises(ValueError, match="raw.jsonl line 2"):
-        list(read_sentences(path))
+    path.write_text('{"text": "Ana vive"}\n{"txt": "x"}\n{"text": null}\n5\n{oops\n\n{"text": "ella"}\n')
+    lines = list(read_lines(path))
+    assert [(x.number, x.text, x.reason) for x in lines] == [
+        (1, "Ana vive", None), (2, None, "not_text"), (3, None, "not_text"), (4, None, "not_text"),
+        (5, None, "invalid_json"), (6, None, "invalid_json"), (7, "ella", None)]  # fmt: skip
+    assert lines[2].detail == "line 3: expected an object with a string 'text', got 'text' is NoneType"
+    assert lines[3].detail == "line 4: expected an object with a string 'text', got a JSON int"
+
+
+def test_one_function_turns_a_pipeline_result_into_a_row():
+    result = FakeProjector()(["Ana vive"], "es", 1)[0]
+    row = result_row(7, result)
+    assert list(row) == ["line", "text", "lang", "kept", "reason", "detail", "tokens", "tags", "entities",
+                         "english", "labeled_translation"]  # fmt: skip
+    assert (row["line"], row["kept"], row["tags"]) == (7, True, ["B-PER", "O"])
+    assert json.loads(row["entities"]) == result["entities"]
+    assert InputLine(3, None, "not_text").text is None

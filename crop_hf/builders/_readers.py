@@ -1,18 +1,31 @@
 """Streaming readers for the formats as distributed: CoNLL columns, CoNLL-U with NorNE names, PAN-X, CCAligned TSV.
 
 Every reader takes ``(line number, text)`` pairs from :func:`iter_lines` and never holds more than one sentence; the
-CCAligned parsers take one row. All raise :class:`FormatError` (``"esp.train line 8812: expected 2+ columns, got 1"``)
-on a malformed line.
+CCAligned parsers take one row. All raise :class:`FormatError` (``"esp.train line 8812: expected 2 columns, got 1"``)
+on a malformed line, and on a file that holds no sentence at all.
+
+Text is kept whole: lines end at ``\\n`` only (a ``\\r\\n`` ending loses its ``\\r``, a lone ``\\r`` inside a line
+stays in it), a UTF-8 byte-order mark is dropped, and columns are separated by ASCII spaces and tabs only, so a
+non-breaking space stays inside its token. The encoding is decided once per file (:func:`detect_encoding`).
+
+Known damage of the distributed files is read and counted in :class:`Damage` instead of stopping the build: lines
+of CoNLL-2002 Dutch where a damaged character (a C1 control character such as ``\\x81``, or U+FFFD) swallowed the
+POS column (``Itali\\x81EN B-LOC``: token and tag are kept, the POS is unknown), and ``-DOCSTART-`` lines that sit
+inside a sentence instead of alone (they end the sentence before them, as a document boundary does).
 """
 
 from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
+import re
+import tarfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,13 +33,18 @@ from ..tagging import LabelScheme, iob1_to_bio
 
 Lines = Iterable[tuple[int, str]]
 
+BOM = b"\xef\xbb\xbf"
+DOCSTART = "-DOCSTART-"
+_COLUMN_SEPARATOR = re.compile(r"[ \t]+")
+_DAMAGED_CHARACTER = re.compile("[\u0080-\u009f\ufffd]")
+
 
 class FormatError(ValueError):
-    """A line of a source file does not have the expected format; the message names the file and the line."""
+    """A source file does not have the expected format; the message names the file (and the line, when one is)."""
 
-    def __init__(self, name: str, line: int, problem: str) -> None:
+    def __init__(self, name: str, line: int | None, problem: str) -> None:
         self.name, self.line, self.problem = name, line, problem
-        super().__init__(f"{name} line {line}: {problem}")
+        super().__init__(f"{name} line {line}: {problem}" if line is not None else f"{name}: {problem}")
 
 
 @dataclass
@@ -34,6 +52,31 @@ class TaggedSentence:
     tokens: list[str]
     tags: list[str]  # BIO
     line: int  # line number of the first token
+
+
+@dataclass
+class Damage:
+    """Known damage of a distributed file that was read anyway (line numbers, in file order)."""
+
+    pos_swallowed: list[int] = field(default_factory=list)
+    docstart_inside: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.pos_swallowed or self.docstart_inside)
+
+    def describe(self, name: str) -> str:
+        parts = []
+        if self.pos_swallowed:
+            parts.append(
+                f"{len(self.pos_swallowed)} line(s) whose POS column a damaged character swallowed, read as token + "
+                f"tag (lines {_some(self.pos_swallowed)})"
+            )
+        if self.docstart_inside:
+            parts.append(
+                f"{len(self.docstart_inside)} -DOCSTART- line(s) inside a sentence, read as a document boundary "
+                f"(lines {_some(self.docstart_inside)})"
+            )
+        return f"{name}: known damage of the distributed file: " + "; ".join(parts)
 
 
 @dataclass
@@ -63,52 +106,121 @@ def open_binary(path: str | Path) -> Iterator[BinaryIO]:
         yield stream
 
 
-def iter_lines(stream: BinaryIO, name: str, encoding: str = "auto") -> Iterator[tuple[int, str]]:
-    """``(line number, text without its line ending)`` for each line of a binary stream, decoded one line at a time.
+def iter_raw_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, bytes]]:
+    """``(line number, bytes)`` per line, split at ``\\n`` only, without the ``\\n`` / ``\\r\\n`` ending or a BOM.
 
-    ``encoding="auto"`` reads each line as UTF-8 and falls back to Latin-1 where the bytes are not valid UTF-8, which
-    covers the original Latin-1 CoNLL files and their UTF-8 re-encodings alike.
+    A truncated or corrupt compressed file (an ``.xz`` cut short by a download) is a :class:`FormatError` naming it.
     """
-    for number, raw in enumerate(stream, start=1):
+    number = 0
+    try:
+        for number, raw in enumerate(stream, start=1):
+            if raw.endswith(b"\n"):
+                raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM) :]
+            yield number, raw
+    except (EOFError, lzma.LZMAError, zlib.error, gzip.BadGzipFile, tarfile.TarError) as err:
+        raise FormatError(
+            name, None, f"truncated or corrupt compressed file after line {number} ({err}); download it again"
+        ) from None
+
+
+def iter_lines(stream: BinaryIO, name: str, encoding: str = "auto") -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` for each line of a binary stream (see :func:`iter_raw_lines`), decoded one at a time.
+
+    ``encoding="auto"`` decides once per file (:func:`detect_encoding`): UTF-8, or Latin-1 for the original CoNLL
+    files; a line that does not decode is a :class:`FormatError` naming file and line.
+    """
+    if encoding == "auto":
+        if not stream.seekable():
+            stream = io.BytesIO(stream.read())
+        encoding = detect_encoding(stream, name)
+        stream.seek(0)
+    for number, raw in iter_raw_lines(stream, name):
         yield number, decode_line(raw, name, number, encoding)
 
 
-def decode_line(raw: bytes, name: str, number: int, encoding: str = "auto") -> str:
-    """One line's text without its line ending; ``"auto"``: UTF-8, or Latin-1 where the bytes are not valid UTF-8."""
-    raw = raw.rstrip(b"\r\n")
-    try:
-        return raw.decode("utf-8" if encoding == "auto" else encoding)
-    except UnicodeDecodeError as err:
-        if encoding == "auto":
-            return raw.decode("latin-1")
-        raise FormatError(name, number, f"not valid {encoding} ({err.reason})") from None
+def detect_encoding(stream: BinaryIO, name: str) -> str:
+    """``"utf-8"`` when the file starts with a BOM or every line is valid UTF-8, ``"latin-1"`` when no non-ASCII
+    line is; a mix is an error.
 
-
-def read_conll_columns(lines: Lines, name: str, scheme: LabelScheme, min_columns: int = 2) -> Iterator[TaggedSentence]:
-    """CoNLL-2002/2003 files: token first, tag last, blank lines between sentences, ``-DOCSTART-`` lines skipped.
-
-    Tags are read as IOB1 and returned as BIO: CoNLL-2003's IOB1 is converted, and BIO files come back unchanged
-    (a stray ``I-X`` after ``O`` becomes ``B-X``, which is how seqeval reads it).
+    A file with UTF-8 lines and a line that is not valid UTF-8 has a bad byte (or was pasted together from two
+    encodings): the error names the first bad line.
     """
+    if stream.read(len(BOM)) == BOM:
+        return "utf-8"  # a byte-order mark says so; a bad byte is then an error at its line
+    stream.seek(0)
+    first_bad = first_utf8 = None
+    for number, raw in iter_raw_lines(stream, name):
+        if raw.isascii():
+            continue
+        try:
+            raw.decode("utf-8")
+            first_utf8 = first_utf8 or number
+        except UnicodeDecodeError:
+            first_bad = first_bad or number
+        if first_bad and first_utf8:
+            raise FormatError(
+                name, first_bad, f"not valid UTF-8 while line {first_utf8} is: fix the byte or re-encode the file"
+            )
+    return "latin-1" if first_bad else "utf-8"
+
+
+def decode_line(raw: bytes, name: str, number: int, encoding: str = "utf-8") -> str:
+    """One line's bytes as text; a byte the encoding does not allow is a :class:`FormatError` naming file and line."""
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise FormatError(name, number, f"not valid {encoding} at byte {err.start} ({err.reason})") from None
+
+
+def read_conll_columns(
+    lines: Lines, name: str, scheme: LabelScheme, columns: int = 2, damage: Damage | None = None
+) -> Iterator[TaggedSentence]:
+    """CoNLL-2002/2003 files: ``columns`` fields per token line (token first, tag last), blank lines between sentences.
+
+    ``-DOCSTART-`` lines end the sentence before them and are skipped. Tags are read as IOB1 and returned as BIO:
+    CoNLL-2003's IOB1 is converted, and BIO files come back unchanged (a stray ``I-X`` after ``O`` becomes ``B-X``,
+    which is how seqeval reads it). Known damage (see the module docstring) is read and recorded in ``damage``.
+    """
+    damage = damage if damage is not None else Damage()
     tokens: list[str] = []
     tags: list[str] = []
-    start = 0
+    start, sentences, docstart_before = 0, 0, None
     for number, line in lines:
-        columns = line.split()
-        if not columns or columns[0] == "-DOCSTART-":
+        fields = _COLUMN_SEPARATOR.split(line.strip(" \t")) if line.strip(" \t") else []
+        if fields and fields[0] == DOCSTART:
             if tokens:
+                damage.docstart_inside.append(number)
+            docstart_before = None if tokens else number
+        if not fields or fields[0] == DOCSTART:
+            if tokens:
+                sentences += 1
                 yield TaggedSentence(tokens, iob1_to_bio(tags), start)
                 tokens, tags = [], []
+            if not fields:
+                docstart_before = None
             continue
-        if len(columns) < min_columns:
-            raise FormatError(name, number, f"expected {min_columns}+ columns, got {len(columns)}")
-        _check_tag(columns[-1], scheme, name, number)
+        if docstart_before is not None:
+            damage.docstart_inside.append(docstart_before)
+            docstart_before = None
+        if len(fields) == columns - 1 and columns >= 3 and _DAMAGED_CHARACTER.search(fields[0]):
+            damage.pos_swallowed.append(number)
+        elif len(fields) != columns:
+            raise FormatError(
+                name, number, f"expected {columns} columns, got {len(fields)}{_columns_hint(fields, columns)}"
+            )
+        _check_token(fields[0], name, number, "in the first column")
+        _check_tag(fields[-1], scheme, name, number)
         if not tokens:
             start = number
-        tokens.append(columns[0])
-        tags.append(columns[-1])
+        tokens.append(fields[0])
+        tags.append(fields[-1])
     if tokens:
+        sentences += 1
         yield TaggedSentence(tokens, iob1_to_bio(tags), start)
+    if not sentences:
+        raise _no_sentences(name, ", or holds only -DOCSTART- lines")
 
 
 def read_conllu_names(
@@ -121,12 +233,13 @@ def read_conllu_names(
     """
     tokens: list[str] = []
     tags: list[str] = []
-    start = 0
+    start, sentences = 0, 0
     for number, line in lines:
         if line.startswith("#"):
             continue
         if not line.strip():
             if tokens:
+                sentences += 1
                 yield TaggedSentence(tokens, iob1_to_bio(tags), start)
                 tokens, tags = [], []
             continue
@@ -135,6 +248,7 @@ def read_conllu_names(
             raise FormatError(name, number, f"expected 10 tab-separated CoNLL-U columns, got {len(columns)}")
         if "-" in columns[0] or "." in columns[0]:
             continue
+        _check_token(columns[1], name, number, "in the FORM column (2nd)")
         tag = _norne_tag(columns[9], label_map, name, number)
         _check_tag(tag, scheme, name, number)
         if not tokens:
@@ -142,7 +256,10 @@ def read_conllu_names(
         tokens.append(columns[1])
         tags.append(tag)
     if tokens:
+        sentences += 1
         yield TaggedSentence(tokens, iob1_to_bio(tags), start)
+    if not sentences:
+        raise _no_sentences(name, ", or holds only comments")
 
 
 def read_panx(lines: Lines, name: str, scheme: LabelScheme, lang: str) -> Iterator[TaggedSentence]:
@@ -150,10 +267,11 @@ def read_panx(lines: Lines, name: str, scheme: LabelScheme, lang: str) -> Iterat
     prefix = f"{lang}:"
     tokens: list[str] = []
     tags: list[str] = []
-    start = 0
+    start, sentences = 0, 0
     for number, line in lines:
         if not line.strip():
             if tokens:
+                sentences += 1
                 yield TaggedSentence(tokens, iob1_to_bio(tags), start)
                 tokens, tags = [], []
             continue
@@ -162,13 +280,18 @@ def read_panx(lines: Lines, name: str, scheme: LabelScheme, lang: str) -> Iterat
             hint = " (XTREME's preprocessed test files have no tags: use the raw PAN-X files)" * (len(columns) == 1)
             raise FormatError(name, number, f"expected '{prefix}token<TAB>tag', got {len(columns)} column(s){hint}")
         token, tag = columns[0], columns[1].strip()
+        token = token[len(prefix) :] if token.startswith(prefix) else token
+        _check_token(token, name, number, f"after '{prefix}'")
         _check_tag(tag, scheme, name, number)
         if not tokens:
             start = number
-        tokens.append(token[len(prefix) :] if token.startswith(prefix) else token)
+        tokens.append(token)
         tags.append(tag)
     if tokens:
+        sentences += 1
         yield TaggedSentence(tokens, iob1_to_bio(tags), start)
+    if not sentences:
+        raise _no_sentences(name)
 
 
 def parse_ccaligned_sentence(line: str, name: str, number: int, english_first: bool = True) -> SentencePair:
@@ -219,3 +342,23 @@ def _norne_tag(misc: str, label_map: Mapping[str, str], name: str, number: int) 
                 )
             return "O" if label_map[kind] == "O" else f"{prefix}-{label_map[kind]}"
     raise FormatError(name, number, f"no name=<tag> entry in the MISC column {misc!r}")
+
+
+def _check_token(token: str, name: str, number: int, where: str) -> None:
+    if not token.strip():
+        raise FormatError(name, number, f"empty token {where}; every token line needs a word")
+
+
+def _columns_hint(fields: list[str], columns: int) -> str:
+    if len(fields) > columns:
+        return " (extra columns: a token cannot hold an ASCII space or tab)"
+    return ""
+
+
+def _no_sentences(name: str, also: str = "") -> FormatError:
+    return FormatError(name, None, f"no sentences: the file is empty or blank{also}; check that it is the right file")
+
+
+def _some(numbers: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    return shown + (f", ... ({len(numbers) - limit} more)" if len(numbers) > limit else "")

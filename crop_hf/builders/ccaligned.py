@@ -23,7 +23,9 @@ files match, the config's ``locale`` (``zh_CN`` for zh) picks one. Uncompressed 
 
 ``sentences-<lang>`` rows: ``id``, ``translation`` ({"en": ..., "<lang>": ...}), ``laser_score``.
 ``documents-<lang>`` rows, one per non-empty target segment: ``id``, ``text``, ``url``, ``domain``.
-A malformed row stops the build naming file and line; ``skip_malformed=True`` counts and logs such rows instead.
+A malformed row (wrong columns, a byte that is not UTF-8) stops the build naming file and line; ``skip_malformed=True``
+counts and logs such rows instead. An empty file and a truncated ``.xz`` (a download cut short) are errors naming the
+file.
 """
 
 from __future__ import annotations
@@ -37,7 +39,14 @@ from datasets.builder import Key
 
 from ..languages import LANGUAGES, get_language
 from ._base import LocalFilesBuilder
-from ._readers import FormatError, decode_line, open_binary, parse_ccaligned_document, parse_ccaligned_sentence
+from ._readers import (
+    FormatError,
+    decode_line,
+    iter_raw_lines,
+    open_binary,
+    parse_ccaligned_document,
+    parse_ccaligned_sentence,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,9 +118,10 @@ class CCAligned(LocalFilesBuilder):
         return [datasets.SplitGenerator(name="train", gen_kwargs={"path": path, "english_first": english_first})]
 
     def _generate_examples(self, path: Path, english_first: bool):
-        skipped, index = 0, 0
+        skipped, index, lines = 0, 0, 0
         with open_binary(path) as stream:
-            for number, raw in enumerate(stream, start=1):
+            for number, raw in iter_raw_lines(stream, path.name):
+                lines += bool(raw.strip())
                 try:
                     rows = self._rows(decode_line(raw, path.name, number, "utf-8"), path.name, number, english_first)
                 except FormatError:
@@ -122,6 +132,8 @@ class CCAligned(LocalFilesBuilder):
                 for row in rows:
                     yield Key(0, index), row
                     index += 1
+        if not lines:
+            raise FormatError(path.name, None, "no rows: the file is empty or blank; download it again")
         if skipped:
             logger.warning("%s: skipped %d malformed rows (skip_malformed=True)", path.name, skipped)
 

@@ -18,18 +18,23 @@ of each, as in CoNLL-2002's ``ner.tgz``, is read too); splits are train / valida
   repository); CoNLL-U with the tag in the MISC column (``name=B-GPE_LOC``); UTF-8.
 
 Column files: blank lines end sentences, ``-DOCSTART-`` lines are skipped, the token is the first column and the tag
-the last; a line with fewer columns than the format has (2, 3, 4 or 5; ``min_columns=`` overrides) is an error that
-names file and line. Other file names: ``files={"train": ..., "validation": ..., "test": ...}``.
+the last; columns are separated by ASCII spaces and tabs, and a line with another number of columns than the format
+has (2, 3, 4 or 5; ``columns=`` overrides) or an empty token is an error that names file and line. The known damage
+of the distributed files is read and counted in a warning: Dutch lines where a damaged character swallowed the POS
+column (token + tag kept), ``-DOCSTART-`` lines inside a sentence (they end it). A file without any sentence is an
+error naming it. Other file names: ``files={"train": ..., "validation": ..., "test": ...}``.
 
 Tags become BIO over the CoNLL label set (``CONLL.labels``: O, B-PER, I-PER, B-LOC, I-LOC, B-ORG, I-ORG, B-MISC,
 I-MISC). NorNE's types are mapped by :data:`NORNE_TO_CONLL`: PER, ORG, LOC unchanged; GPE_LOC -> LOC (a geo-political
 entity named as a place), GPE_ORG -> ORG (named as an organisation); PROD (products, including newspapers), EVT
 (events), DRV (words derived from a name, such as "oslofolk") and MISC -> MISC. Pass ``label_map={...}`` to change it
-(a type mapped to "O" is dropped). Files are decoded per line as UTF-8, falling back to Latin-1 (``encoding="auto"``).
+(a type mapped to "O" is dropped). Each file is decoded as UTF-8 or, where it is not UTF-8, as Latin-1
+(``encoding="auto"``, decided per file); a UTF-8 byte-order mark is dropped.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +44,9 @@ from datasets.builder import Key
 from ..languages import CONLL5_LANGUAGES
 from ..tagging import CONLL
 from ._base import LocalFilesBuilder, find_file, ner_features
-from ._readers import iter_lines, open_binary, read_conll_columns, read_conllu_names
+from ._readers import Damage, iter_lines, open_binary, read_conll_columns, read_conllu_names
+
+logger = logging.getLogger(__name__)
 
 NORNE_TO_CONLL: dict[str, str] = {
     "PER": "PER",
@@ -68,7 +75,7 @@ class Conll5Config(datasets.BuilderConfig):
     corpus: str = ""
     files: dict[str, str] = field(default_factory=dict)
     file_format: str = "conll"  # "conll" (columns) or "conllu" (NorNE)
-    min_columns: int = 2
+    columns: int = 2  # fields per token line of the column format
     encoding: str = "auto"
     label_map: dict[str, str] = field(default_factory=lambda: dict(NORNE_TO_CONLL))
     homepage: str = ""
@@ -84,7 +91,7 @@ def _conll(lang: str, corpus: str, prefix: str, columns: int, homepage: str, how
         language=lang,
         corpus=corpus,
         files=files,
-        min_columns=columns,
+        columns=columns,
         homepage=homepage,
         how_to_get=how_to_get,
     )
@@ -192,12 +199,13 @@ class Conll5(LocalFilesBuilder):
 
     def _generate_examples(self, path: Path):
         cfg = self.config
+        damage = Damage()
         with open_binary(path) as stream:
             lines = iter_lines(stream, path.name, cfg.encoding)
             if cfg.file_format == "conllu":
                 sentences = read_conllu_names(lines, path.name, CONLL, cfg.label_map)
             else:
-                sentences = read_conll_columns(lines, path.name, CONLL, cfg.min_columns)
+                sentences = read_conll_columns(lines, path.name, CONLL, cfg.columns, damage)
             for i, sentence in enumerate(sentences):
                 yield (
                     Key(0, i),
@@ -208,6 +216,8 @@ class Conll5(LocalFilesBuilder):
                         "ner_tags": sentence.tags,
                     },
                 )
+        if damage:
+            logger.warning(damage.describe(path.name))
 
     def _where_to_get(self) -> str:
         names = ", ".join(self.config.files.values())

@@ -36,7 +36,7 @@ from datasets.builder import Key
 from ..languages import XTREME40_LANGUAGES, get_language
 from ..tagging import XTREME
 from ._base import LocalFilesBuilder, find_file, ner_features
-from ._readers import iter_lines, open_binary, read_panx
+from ._readers import FormatError, iter_lines, open_binary, read_panx
 
 XTREME_URL = "https://github.com/google-research/xtreme"
 _SPLITS = {"train": "train", "validation": "dev", "test": "test"}
@@ -147,8 +147,11 @@ class Xtreme40(LocalFilesBuilder):
 
 def _tar_members(tarball: Path) -> dict[str, str]:
     """``{"train": member name, ...}`` for the split files in a PAN-X tarball."""
-    with tarfile.open(tarball, "r:*") as tar:
-        return {Path(m.name).name: m.name for m in tar.getmembers() if m.isfile()}
+    try:
+        with tarfile.open(tarball, "r:*") as tar:
+            return {Path(m.name).name: m.name for m in tar.getmembers() if m.isfile()}
+    except (tarfile.TarError, EOFError, OSError) as err:
+        raise FormatError(tarball.name, None, f"truncated or corrupt archive ({err}); download it again") from None
 
 
 @contextmanager

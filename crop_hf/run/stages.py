@@ -61,9 +61,11 @@ class Processes:
     def __init__(self) -> None:
         self.state = None
         if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            import torch
             from accelerate import PartialState
 
-            self.state = PartialState()
+            # on CPUs a plain PartialState() gives each launched process a world of its own
+            self.state = PartialState(cpu=not torch.cuda.is_available())
 
     @property
     def is_main(self) -> bool:

@@ -2,10 +2,14 @@
 
 crop-hf project --model LST_DIR_OR_REPO --ner_model NER --input raw.txt --src_lang es --output_dir out/
 accelerate launch examples/project.py --model ... (each process takes every n-th shard)
+
+A rerun into the same output_dir resumes (finished shards are checked and kept); with another input, shard size,
+pipeline or settings it refuses with one line, or starts over with --overwrite.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +29,9 @@ class ProjectArguments:
     batch_size: int = field(default=32, metadata={"help": "Sentences per model batch."})
     check_language: bool = field(default=True, metadata={"help": "Drop sentences langid says are not src_lang."})
     max_words: int = field(default=128, metadata={"help": "Drop sentences longer than this (CROP: 128)."})
+    overwrite: bool = field(
+        default=False, metadata={"help": "Start over when output_dir holds a run with other input or settings."}
+    )
 
 
 def make_parser() -> HfArgumentParser:
@@ -33,13 +40,17 @@ def make_parser() -> HfArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     (args,) = make_parser().parse_args_into_dataclasses(args=list(argv) if argv is not None else None)
+    import torch
     from accelerate import PartialState
     from transformers import pipeline
 
     import crop_hf  # noqa: F401  (registers the pipeline)
-    from crop_hf.corpus_projection import project_corpus, summarize
+    from crop_hf.corpus_projection import check_options, project_corpus, summarize
 
-    state = PartialState()
+    check_options(args.input, args.shard_size, args.batch_size)  # before any model loads
+    # several CPU processes (accelerate launch without GPUs) need gloo; plain PartialState() sees a world of one each
+    several = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    state = PartialState(cpu=several and not torch.cuda.is_available())
     kwargs = {k: v for k, v in (("ner_model", args.ner_model), ("mt_model", args.mt_model)) if v}
     projector = pipeline("crop-projection", model=args.model, device=state.device, **kwargs)
     project_corpus(
@@ -52,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         process_index=state.process_index,
         num_processes=state.num_processes,
         progress=state.is_local_main_process,
+        overwrite=args.overwrite,
+        barrier=state.wait_for_everyone,
         strictness=args.strictness,
         check_language=args.check_language,
         max_words=args.max_words,
@@ -63,6 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"projected {summary.sentences} sentences in {summary.shards} shards: kept {summary.kept} "
             f"({100 * summary.kept_ratio:.1f}%); drops {summary.drops}; entities {summary.entities}"
         )
+        if not summary.complete:
+            raise ValueError(
+                f"{args.output_dir}: shards hold {summary.sentences} of {summary.lines_expected} input lines "
+                f"(bad shards: {', '.join(summary.bad_shards) or 'none'}); rerun the same command to redo them"
+            )
     return 0
 
 

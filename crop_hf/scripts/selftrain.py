@@ -10,7 +10,9 @@ for projected ones, and part of each language is handed over unlabelled as the d
 
     accelerate launch --config_file examples/accelerate_configs/multi_gpu.yaml examples/selftrain.py ...
 
-Every flag of :class:`crop_hf.selftrain.SelfTrainingArguments` (and so of ``TrainingArguments``) is accepted.
+Every flag of :class:`crop_hf.selftrain.SelfTrainingArguments` (and so of ``TrainingArguments``) is accepted. A rerun
+into the same --output_dir reuses finished rounds and resumes from checkpoints; when its model, data or settings
+differ it refuses with one line, or starts over with --overwrite_output_dir.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ def load_data(
             for ex in target[lang][data_args.synthetic_projected :]
         ]
         return source, projected, discarded, synthetic_target(langs, data_args.synthetic_eval, seed=seed, split="test")
+    check_files(data_args)
     source = _read(data_args.source_file, "source", args) if data_args.source_file else []
     projected = _read(data_args.projected_file, "projected", args) if data_args.projected_file else []
     discarded = _read(data_args.discarded_file, "discarded", args) if data_args.discarded_file else []
@@ -103,6 +106,18 @@ def load_data(
                 raise ValueError(f"{spec}: row {ex.id} has no 'lang'; name the language as LANG=PATH")
             eval_sets.setdefault(ex.lang, []).append(ex)
     return source, projected, discarded, eval_sets
+
+
+def check_files(data_args: DataArguments) -> None:
+    """One-line ``ValueError`` for a data file that is not there, before any model loads or anything is written."""
+    given = [("source_file", data_args.source_file), ("projected_file", data_args.projected_file),
+             ("discarded_file", data_args.discarded_file)]  # fmt: skip
+    given += [("eval_files", spec.partition("=")[2] or spec) for spec in data_args.eval_files]
+    if not any(path for _, path in given[:2]):
+        raise ValueError("no labelled data: give --source_file and/or --projected_file (or --synthetic)")
+    for flag, path in given:
+        if path and not Path(path).is_file():
+            raise ValueError(f"--{flag} {path}: no such file; give a JSONL or Parquet file with a 'tokens' column")
 
 
 def _read(path: str, name: str, args: SelfTrainingArguments, default_lang: str = "en") -> list[NerExample]:
