@@ -41,6 +41,8 @@ def main(argv: Sequence[str] | None = None, demo: bool = False) -> int:
         print(describe_plan(recipe, args.output_dir))
         return 0
     metrics = run_recipe(recipe, args.output_dir, force=args.force)
+    if not metrics:  # another process than the main one of an accelerate launch
+        return 0
     crop = {lang: metrics["evaluation"][lang]["crop"] for lang in recipe.languages}
     zero = {lang: metrics["evaluation"][lang]["zero_shot"] for lang in recipe.languages}
     better = sum(crop[lang] > zero[lang] for lang in recipe.languages)
