@@ -37,7 +37,7 @@ from .projection import EMPTY, NOT_TRANSLATED, ProjectionResult, discard, label_
 from .slots import escape_markers, parse_slots, wrap
 from .tagging import tags_to_spans
 from .text import split_tokens, tokens_from_words
-from .translation import Translator
+from .translation import Translator, check_backend, make_translator
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ class CropProjectionPipeline(Pipeline):
         model: the LST model (en -> xx with slot markers); ``tokenizer`` its tokenizer.
         ner_model: English token classifier (a model, a path or a Hub id); needed for ``mode="raw"``.
         mt_model: xx -> en translation model (a model, a path or a Hub id); defaults to the LST model itself.
+        backend: generation backend for MT and LST, ``"transformers"`` or ``"ctranslate2"`` (default: the saved
+            one, else transformers); ``compute_type`` the CTranslate2 compute type (default: int8 on CPU).
     """
 
     def __init__(
@@ -63,6 +65,8 @@ class CropProjectionPipeline(Pipeline):
         ner_tokenizer: Any = None,
         mt_model: Any = None,
         mt_tokenizer: Any = None,
+        backend: str | None = None,
+        compute_type: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(model=model, tokenizer=tokenizer, **kwargs)
@@ -79,6 +83,12 @@ class CropProjectionPipeline(Pipeline):
             if extra is not None:
                 extra.to(self.device)
         self._translators: dict[int, Translator] = {}
+        # --- generation backend (issue 15): given, else saved in crop_projection.json, else transformers
+        self.backend = backend or saved.get("backend") or "transformers"
+        same = backend is None or backend == saved.get("backend")
+        self.compute_type = compute_type or (saved.get("compute_type") if same else None)
+        check_backend(self.backend, self.compute_type)
+        # --- end generation backend
 
     # ------------------------------------------------------------------ the four pipeline methods
 
@@ -229,6 +239,7 @@ class CropProjectionPipeline(Pipeline):
             model.save_pretrained(out / sub, **kwargs)
             tok.save_pretrained(out / sub)
             config[key] = sub
+        config["backend"], config["compute_type"] = self.backend, self.compute_type  # generation backend (issue 15)
         for key in ("languages", "default_lang", "slot_markers", "metrics"):
             if key in self.crop_config:
                 config[key] = self.crop_config[key]
@@ -237,7 +248,9 @@ class CropProjectionPipeline(Pipeline):
     def _translate(self, model, tokenizer, texts: Sequence[str], src: str, tgt: str) -> list[str | None]:
         translator = self._translators.get(id(model))
         if translator is None:
-            translator = self._translators[id(model)] = Translator(model, tokenizer, batch_size=len(texts) or 1)
+            translator = self._translators[id(model)] = make_translator(
+                model, tokenizer, self.backend, self.compute_type, batch_size=len(texts) or 1
+            )
         translator.batch_size = max(1, len(texts))
         return translator.translate(texts, src, tgt)
 

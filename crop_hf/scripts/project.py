@@ -25,6 +25,13 @@ class ProjectArguments:
     batch_size: int = field(default=32, metadata={"help": "Sentences per model batch."})
     check_language: bool = field(default=True, metadata={"help": "Drop sentences langid says are not src_lang."})
     max_words: int = field(default=128, metadata={"help": "Drop sentences longer than this (CROP: 128)."})
+    backend: str | None = field(
+        default=None,
+        metadata={"help": "Generation backend: transformers or ctranslate2 (crop-hf[ct2]); default: the saved one."},
+    )
+    compute_type: str | None = field(
+        default=None, metadata={"help": "CTranslate2 compute type (default: int8 on CPU, float16/bfloat16 on GPU)."}
+    )
 
 
 def make_parser() -> HfArgumentParser:
@@ -41,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     state = PartialState()
     kwargs = {k: v for k, v in (("ner_model", args.ner_model), ("mt_model", args.mt_model)) if v}
+    kwargs.update({k: v for k, v in (("backend", args.backend), ("compute_type", args.compute_type)) if v})
     projector = pipeline("crop-projection", model=args.model, device=state.device, **kwargs)
     project_corpus(
         projector,
