@@ -42,7 +42,8 @@ def test_ctranslate2_pipeline_projects_like_transformers_and_round_trips(tiny_di
     assert project(reloaded) == expected
     as_transformers = pipeline("crop-projection", model=str(tmp_path / "saved"), backend="transformers")
     assert (as_transformers.backend, as_transformers.compute_type) == ("transformers", None)
-    assert {type(t).__name__ for t in as_transformers._translators.values()} <= {"Translator"}
+    assert as_transformers._translate(as_transformers.model, as_transformers.tokenizer, TEXTS[:1], "es", "en")
+    assert {type(t).__name__ for t in as_transformers._translators.values()} == {"Translator"}
     default_int8 = pipeline("crop-projection", model=str(tmp_path / "saved"), compute_type="int8")
     assert (default_int8.backend, default_int8.compute_type) == ("ctranslate2", "int8")
 
