@@ -4,14 +4,14 @@
     python benchmarks/bench_ct2.py --agreement PIPELINE_DIR [--sentences 50] [--beams 4]
 
 The LST and MT model is a randomly initialised M2M100 with m2m100_418M's shape (12+12 layers, d_model 1024,
-16 heads, FFN 4096) on the demo's small SentencePiece vocabulary, so nothing is downloaded; the English NER
-model is the tiny XLM-R, biased to tag every token I-PER so that every sentence reaches the LST step with one
-entity. Every generation makes exactly ``--new-tokens`` tokens on both backends (min = max new tokens), so both
-do the same work whatever the random weights say. For each batch size the script times the whole projection
-pipeline (MT xx->en, NER, LST en->xx, slot parsing, matching) on ``max(--sentences, batch size)`` raw Spanish
-sentences, then the generation step alone (MT only) on the same sentences, and prints sentences/s and the
-CTranslate2 / transformers ratio. One warm-up batch per backend is not timed; the conversion (once per model
-content, then cached) is timed separately. Ratios come from one run on one machine; nothing here is a test.
+16 heads, FFN 4096; output layer untied) on the demo's small SentencePiece vocabulary, so nothing is downloaded;
+the English NER model is the tiny XLM-R, biased to tag every token I-PER so that every sentence reaches the LST
+step with one entity. Every generation makes exactly ``--new-tokens`` tokens on both backends (min = max new
+tokens), so both do the same work whatever the random weights say. For each batch size the script times the whole
+projection pipeline (MT xx->en, NER, LST en->xx, slot parsing, matching) on ``max(--sentences, batch size)`` raw
+Spanish sentences, then the generation step alone (MT only) on the same sentences, and prints sentences/s and the
+CTranslate2 / transformers ratio. Set-up (for CTranslate2: hashing and converting the model once, then cached) and
+one warm-up sentence per backend are timed apart. Ratios come from one run on one machine; nothing here is a test.
 
 ``--agreement`` instead projects ``--sentences`` raw sentences per language with a saved (trained) pipeline,
 e.g. the demo's ``models/crop-projection``, on both backends with ``--beams`` beams and CTranslate2 at its
@@ -75,7 +75,12 @@ def main() -> None:
         spm = train_sentencepiece(corpus_texts(), tmp / "spm.model", vocab_size=2000)
         lst_dir = make_tiny_m2m100(tmp / "m2m100_418M_shape", spm, **M2M100_418M)
         ner_dir = make_tiny_xlmr(tmp / "ner", spm, CONLL.labels, hidden_size=32, intermediate_size=64)
-        model = AutoModelForSeq2SeqLM.from_pretrained(lst_dir).to(args.device).eval()
+        model = AutoModelForSeq2SeqLM.from_pretrained(lst_dir)
+        # tied to the input embeddings, a random output layer repeats the last token (the forced language code,
+        # which decodes to nothing); an untied random one writes words, so NER and LST get non-empty inputs
+        model.config.tie_word_embeddings = False
+        model.lm_head.weight = torch.nn.Parameter(torch.randn_like(model.lm_head.weight) * 0.02)
+        model = model.to(args.device).eval()
         tokenizer = AutoTokenizer.from_pretrained(lst_dir)
         ner = AutoModelForTokenClassification.from_pretrained(ner_dir)
         with torch.no_grad():  # every token I-PER: one entity per sentence, so every sentence reaches LST

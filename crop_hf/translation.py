@@ -23,6 +23,7 @@ from .languages import get_language
 logger = logging.getLogger(__name__)
 _MARKER_GLUE = re.compile(r"(__SLOT\d+__)")
 BACKENDS = ("transformers", "ctranslate2")
+CT2_OPTIONS = ("device", "intra_threads", "cache_dir")  # CT2Translator arguments beside compute_type
 
 
 def make_translator(
@@ -30,14 +31,19 @@ def make_translator(
 ) -> Translator:
     """A translator for ``model`` on ``backend``; ``kwargs`` are :class:`Translator`'s (batch size, beams, ...).
 
-    ``compute_type`` applies to ``backend="ctranslate2"`` only (default: int8 on CPU, float16 or bfloat16 on GPU).
+    ``compute_type`` and the other options of :class:`~crop_hf.ct2_backend.CT2Translator` (``device``,
+    ``intra_threads``, ``cache_dir``) apply to ``backend="ctranslate2"`` only (default compute type: int8 on
+    CPU, float16 or bfloat16 on GPU).
     """
     check_backend(backend, compute_type)
     if backend == "ctranslate2":
         from .ct2_backend import CT2Translator
 
         return CT2Translator(model, tokenizer, compute_type=compute_type, **kwargs)
-    return Translator(model, tokenizer, **kwargs)
+    misplaced = sorted(k for k in CT2_OPTIONS if kwargs.get(k) is not None)
+    if misplaced:
+        raise ValueError(f"{', '.join(misplaced)} apply to backend='ctranslate2' only; drop them or switch backend")
+    return Translator(model, tokenizer, **{k: v for k, v in kwargs.items() if k not in CT2_OPTIONS})
 
 
 def check_backend(backend: str, compute_type: str | None = None) -> None:

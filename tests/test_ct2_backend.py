@@ -58,6 +58,8 @@ def test_unknown_backend_and_misplaced_compute_type_are_one_line_errors(tiny):
     assert "\n" not in str(err.value)
     with pytest.raises(ValueError, match="applies to backend='ctranslate2' only"):
         make_translator(model, tok, compute_type="int8")
+    with pytest.raises(ValueError, match="cache_dir apply to backend='ctranslate2' only"):
+        make_translator(model, tok, cache_dir="/tmp/x")
 
 
 def test_missing_ctranslate2_names_the_extra(tiny, monkeypatch):
