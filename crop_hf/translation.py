@@ -47,7 +47,7 @@ def make_translator(
 
 
 def check_backend(backend: str, compute_type: str | None = None) -> None:
-    """Fail early, in one line, on an unknown backend, a missing extra or a compute type the backend lacks."""
+    """Fail early, in one line, on an unknown backend, a missing extra, or a compute type for transformers."""
     if backend not in BACKENDS:
         raise ValueError(f"backend={backend!r}: use one of {BACKENDS}")
     if backend == "transformers" and compute_type is not None:
