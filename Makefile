@@ -22,7 +22,7 @@ env: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet torch==2.13.0
-	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[dev,align]"
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[dev,align,ct2]"
 	touch $(STAMP)
 
 clean:

@@ -29,7 +29,17 @@ CONFIG_NAME = "crop_projection.json"
 TASK = "crop-projection"
 SUB_MODELS = ("ner_model", "mt_model")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-_KNOWN = {"task", "lst_model", "ner_model", "mt_model", "languages", "default_lang", "revisions"}
+_KNOWN = {
+    "task",
+    "lst_model",
+    "ner_model",
+    "mt_model",
+    "languages",
+    "default_lang",
+    "revisions",
+    "backend",
+    "compute_type",
+}
 
 
 class ConfigError(ValueError):
@@ -59,6 +69,8 @@ class CropProjectionConfig:
     languages: list[str] = field(default_factory=list)
     default_lang: str | None = None
     revisions: dict[str, str] = field(default_factory=dict)
+    backend: str | None = None  # generation backend for MT and LST: transformers (None) or ctranslate2
+    compute_type: str | None = None  # CTranslate2 compute type (None: int8 on CPU, float16/bfloat16 on GPU)
     extra: dict[str, Any] = field(default_factory=dict)
     root: str | None = None
     revision: str | None = None
@@ -117,6 +129,8 @@ class CropProjectionConfig:
             languages=list(languages),
             default_lang=data.get("default_lang"),
             revisions=dict(revisions),
+            backend=data.get("backend"),
+            compute_type=data.get("compute_type"),
             extra={k: v for k, v in data.items() if k not in _KNOWN},
         )
 
@@ -128,6 +142,8 @@ class CropProjectionConfig:
             data["default_lang"] = self.default_lang
         if self.revisions:
             data["revisions"] = dict(self.revisions)
+        if self.backend:
+            data["backend"], data["compute_type"] = self.backend, self.compute_type
         return {**data, **self.extra}
 
     def save_pretrained(self, directory: str | Path) -> Path:

@@ -77,7 +77,7 @@ from .projection import (
 from .slots import escape_markers, parse_slots, wrap
 from .tagging import tags_to_spans
 from .text import split_tokens, tokens_from_words
-from .translation import Translator
+from .translation import Translator, check_backend, make_translator
 
 __all__ = ["CONFIG_NAME", "MODES", "TASK", "CropProjectionPipeline"]
 
@@ -114,6 +114,8 @@ class CropProjectionPipeline(Pipeline):
         mt_tokenizer: Any = None,
         revision: str | None = None,
         token: str | bool | None = None,
+        backend: str | None = None,
+        compute_type: str | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("batch_size", DEFAULT_BATCH_SIZE)
@@ -134,6 +136,11 @@ class CropProjectionPipeline(Pipeline):
             if extra is not None and extra is not self.model:
                 extra.to(self.device)
         self.stats = FilterStats()
+        # generation backend: given, else the saved one, else transformers (a saved compute type goes with its backend)
+        self.backend = backend or self.crop_config.backend or "transformers"
+        same = backend is None or backend == self.crop_config.backend
+        self.compute_type = compute_type or (self.crop_config.compute_type if same else None)
+        check_backend(self.backend, self.compute_type)
         self._translators: dict[int, Translator] = {}
         self._chains: dict[tuple, FilterChain] = {}
 
@@ -290,6 +297,8 @@ class CropProjectionPipeline(Pipeline):
         config = CropProjectionConfig(
             languages=list(self.crop_config.languages),
             default_lang=self.crop_config.default_lang,
+            backend=None if self.backend == "transformers" else self.backend,
+            compute_type=self.compute_type,
             extra=dict(self.crop_config.extra),
         )
         for key, model, tok, sub in (
@@ -308,7 +317,9 @@ class CropProjectionPipeline(Pipeline):
         """Every translation the pipeline makes goes through here (one place for another backend to plug in)."""
         translator = self._translators.get(id(model))
         if translator is None:
-            translator = self._translators[id(model)] = Translator(model, tokenizer, batch_size=len(texts) or 1)
+            translator = self._translators[id(model)] = make_translator(
+                model, tokenizer, self.backend, self.compute_type, batch_size=len(texts) or 1
+            )
         translator.batch_size = max(1, len(texts))
         return translator.translate(texts, src, tgt)
 

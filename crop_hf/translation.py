@@ -4,6 +4,10 @@ transformers 5.x has no translation pipeline; this is the one place crop-hf call
 sorted by length so that each batch pads little, translated, and put back in order. An input longer than
 the model accepts is never truncated silently: it is counted, reported in a warning, and its result is
 ``None``.
+
+:func:`make_translator` picks the generation backend: ``"transformers"`` (:class:`Translator`, ``generate``)
+or ``"ctranslate2"`` (:class:`~crop_hf.ct2_backend.CT2Translator`, the same tokenization, batching and
+decoding settings on a converted copy of the model; ``pip install crop-hf[ct2]``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,40 @@ from .languages import get_language
 
 logger = logging.getLogger(__name__)
 _MARKER_GLUE = re.compile(r"(__SLOT\d+__)")
+BACKENDS = ("transformers", "ctranslate2")
+CT2_OPTIONS = ("device", "intra_threads", "cache_dir")  # CT2Translator arguments beside compute_type
+
+
+def make_translator(
+    model: Any, tokenizer: Any, backend: str = "transformers", compute_type: str | None = None, **kwargs: Any
+) -> Translator:
+    """A translator for ``model`` on ``backend``; ``kwargs`` are :class:`Translator`'s (batch size, beams, ...).
+
+    ``compute_type`` and the other options of :class:`~crop_hf.ct2_backend.CT2Translator` (``device``,
+    ``intra_threads``, ``cache_dir``) apply to ``backend="ctranslate2"`` only (default compute type: int8 on
+    CPU, float16 or bfloat16 on GPU).
+    """
+    check_backend(backend, compute_type)
+    if backend == "ctranslate2":
+        from .ct2_backend import CT2Translator
+
+        return CT2Translator(model, tokenizer, compute_type=compute_type, **kwargs)
+    misplaced = sorted(k for k in CT2_OPTIONS if kwargs.get(k) is not None)
+    if misplaced:
+        raise ValueError(f"{', '.join(misplaced)} apply to backend='ctranslate2' only; drop them or switch backend")
+    return Translator(model, tokenizer, **{k: v for k, v in kwargs.items() if k not in CT2_OPTIONS})
+
+
+def check_backend(backend: str, compute_type: str | None = None) -> None:
+    """Fail early, in one line, on an unknown backend, a missing extra, or a compute type for transformers."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r}: use one of {BACKENDS}")
+    if backend == "transformers" and compute_type is not None:
+        raise ValueError(f"compute_type={compute_type!r} applies to backend='ctranslate2' only; drop it")
+    if backend == "ctranslate2":
+        from .ct2_backend import require_ctranslate2
+
+        require_ctranslate2()
 
 
 @dataclass
@@ -45,12 +83,14 @@ class Translator:
         num_beams: int = 1,
         max_new_tokens: int | None = None,
         max_input_tokens: int | None = None,
+        min_new_tokens: int | None = None,
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.batch_size = batch_size
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
+        self.min_new_tokens = min_new_tokens
         self.max_input_tokens = max_input_tokens or _model_input_limit(model, tokenizer)
         self.family = model_family(tokenizer)
         self.last_stats = TranslationStats()
@@ -62,8 +102,6 @@ class Translator:
         self, texts: Sequence[str], src_lang: str, tgt_lang: str, progress: bool = False
     ) -> list[str | None]:
         """Translate ``texts`` from ``src_lang`` to ``tgt_lang`` (crop-hf language codes such as ``"es"``)."""
-        import torch
-
         stats = TranslationStats(inputs=len(texts))
         self._set_languages(src_lang)
         encoded = [self.tokenizer(t, add_special_tokens=True)["input_ids"] for t in texts]
@@ -83,34 +121,41 @@ class Translator:
                 self.max_input_tokens,
             )
         results: list[str | None] = [None] * len(texts)
-        generate_kwargs = self._generate_kwargs(tgt_lang)
-        device = next(self.model.parameters()).device
-        pad_id = self.tokenizer.pad_token_id
         batches = [keep[k : k + self.batch_size] for k in range(0, len(keep), self.batch_size)]
         from tqdm.auto import tqdm
 
-        self.model.eval()
         for batch in tqdm(batches, desc=f"translate {src_lang}->{tgt_lang}", disable=not progress):
-            width = max(len(encoded[i]) for i in batch)
-            ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, i in enumerate(batch):
-                ids[row, : len(encoded[i])] = torch.tensor(encoded[i])
-                mask[row, : len(encoded[i])] = 1
-            max_new = self.max_new_tokens or min(self.max_input_tokens, 2 * width + 10)
-            with torch.no_grad():
-                out = self.model.generate(
-                    input_ids=ids.to(device),
-                    attention_mask=mask.to(device),
-                    max_new_tokens=max_new,
-                    num_beams=self.num_beams,
-                    **generate_kwargs,
-                )
-            for row, i in enumerate(batch):
-                results[i] = self.decode(out[row].tolist())
+            inputs = [encoded[i] for i in batch]
+            max_new = self.max_new_tokens or min(self.max_input_tokens, 2 * len(inputs[0]) + 10)
+            for i, ids in zip(batch, self._generate(inputs, tgt_lang, max_new)):
+                results[i] = self.decode(ids)
             stats.batches += 1
         self.last_stats = stats
         return results
+
+    def _generate(self, inputs: list[list[int]], tgt_lang: str, max_new: int) -> list[list[int]]:
+        """Generated ids for one batch of encoded inputs (longest first), through ``model.generate``."""
+        import torch
+
+        width = len(inputs[0])
+        ids = torch.full((len(inputs), width), self.tokenizer.pad_token_id, dtype=torch.long)
+        mask = torch.zeros((len(inputs), width), dtype=torch.long)
+        for row, seq in enumerate(inputs):
+            ids[row, : len(seq)] = torch.tensor(seq)
+            mask[row, : len(seq)] = 1
+        device = next(self.model.parameters()).device
+        extra = {"min_new_tokens": self.min_new_tokens} if self.min_new_tokens else {}
+        self.model.eval()
+        with torch.no_grad():
+            out = self.model.generate(
+                input_ids=ids.to(device),
+                attention_mask=mask.to(device),
+                max_new_tokens=max_new,
+                num_beams=self.num_beams,
+                **self._generate_kwargs(tgt_lang),
+                **extra,
+            )
+        return out.tolist()
 
     def decode(self, ids: Sequence[int]) -> str:
         """Decode generated ids, dropping special tokens and language codes; slot markers stand apart.
@@ -125,11 +170,16 @@ class Translator:
         set_tokenizer_languages(self.tokenizer, src_lang)
 
     def _generate_kwargs(self, tgt_lang: str) -> dict[str, Any]:
+        forced = self._target_lang_id(tgt_lang)
+        return {} if forced is None else {"forced_bos_token_id": forced}
+
+    def _target_lang_id(self, tgt_lang: str) -> int | None:
+        """The id generation is forced to start with (the target-language code), or None for generic models."""
         if self.family == "m2m100":
-            return {"forced_bos_token_id": self.tokenizer.get_lang_id(_m2m_code(tgt_lang))}
+            return self.tokenizer.get_lang_id(_m2m_code(tgt_lang))
         if self.family == "nllb":
-            return {"forced_bos_token_id": self.tokenizer.convert_tokens_to_ids(get_language(tgt_lang).nllb_code)}
-        return {}
+            return self.tokenizer.convert_tokens_to_ids(get_language(tgt_lang).nllb_code)
+        return None
 
 
 def model_family(tokenizer: Any) -> str:

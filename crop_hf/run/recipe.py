@@ -26,7 +26,8 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
     alignment: {max_phrase_len: 4, method: eflomal}   # method: eflomal | gold (gold needs data with alignment)
     lst: {...}                     # fields of LabeledSeq2SeqTrainingArguments (alpha, max_slots, lora_r, ...)
     ner: {...}                     # fields of SelfTrainingArguments for the English NER model
-    projection: {...}              # strictness, min_score, max_words, batch_size, check_language, shard_size
+    projection: {...}              # strictness, min_score, max_words, max_entities, batch_size, check_language,
+                                   # shard_size, langid_candidates, backend, compute_type
     selftrain: {...}               # fields of SelfTrainingArguments (iterations, confidence_threshold, ...)
     publish: {pipeline_repo: null, ner_repo: null, private: false, revision: null, push: false, dry_run: true}
 
@@ -58,7 +59,8 @@ PROJECTION_KEYS = {
     "batch_size": 32,
     "check_language": True,
     "shard_size": 1000,
-    "num_beams": None,
+    "backend": None,  # generation backend for MT and LST: transformers (default) or ctranslate2 (crop-hf[ct2])
+    "compute_type": None,  # CTranslate2 compute type (default: int8 on CPU, float16/bfloat16 on GPU)
     "langid_candidates": None,  # a list of codes, or "auto": the run's languages and English
 }
 

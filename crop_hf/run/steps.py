@@ -158,14 +158,16 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
         candidates = sorted({get_language(x).langid_code for x in [*recipe.languages, "en"]} - {None})
     if candidates:
         kwargs["langid_candidates"] = candidates
-    projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"])
+    backend = {k: options[k] for k in ("backend", "compute_type") if options[k]}
+    projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"],
+                         **backend)  # fmt: skip
     procs = processes()
     if procs.is_main:
         projector.save_pretrained(out / PIPELINE_DIR)
     for lang in recipe.languages:  # under accelerate launch, process i projects the shards k with k % n == i
         project_corpus(projector, out / raw_file(lang), out / PROJECTED_DIR / lang, src_lang=lang,
                        shard_size=options["shard_size"], batch_size=options["batch_size"],
-                       process_index=procs.index, num_processes=procs.count, **kwargs)  # fmt: skip
+                       process_index=procs.index, num_processes=procs.count, barrier=procs.wait, **kwargs)  # fmt: skip
     procs.wait()
     if not procs.is_main:
         return {}

@@ -32,6 +32,13 @@ class ProjectArguments:
     overwrite: bool = field(
         default=False, metadata={"help": "Start over when output_dir holds a run with other input or settings."}
     )
+    backend: str | None = field(
+        default=None,
+        metadata={"help": "Generation backend: transformers or ctranslate2 (crop-hf[ct2]); default: the saved one."},
+    )
+    compute_type: str | None = field(
+        default=None, metadata={"help": "CTranslate2 compute type (default: int8 on CPU, float16/bfloat16 on GPU)."}
+    )
 
 
 def make_parser() -> HfArgumentParser:
@@ -52,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     several = int(os.environ.get("WORLD_SIZE", "1")) > 1
     state = PartialState(cpu=several and not torch.cuda.is_available())
     kwargs = {k: v for k, v in (("ner_model", args.ner_model), ("mt_model", args.mt_model)) if v}
+    kwargs.update({k: v for k, v in (("backend", args.backend), ("compute_type", args.compute_type)) if v})
     projector = pipeline("crop-projection", model=args.model, device=state.device, **kwargs)
     project_corpus(
         projector,

@@ -1,0 +1,262 @@
+"""CTranslate2 generation backend: the :class:`~crop_hf.translation.Translator` on a converted copy of the model.
+
+CTranslate2 runs M2M100 / NLLB several times faster than ``generate`` on CPU (int8 weights, fused kernels).
+:class:`CT2Translator` keeps everything else of the transformers backend: the Hugging Face tokenizer encodes and
+decodes, inputs are length-sorted and batched the same way, too-long inputs are counted and ``None``, and the
+decoding settings are the same (beams, the maximum and minimum number of new tokens, the target-language code
+forced first through ``target_prefix``, the model's length and repetition penalties).
+
+**Conversion.** The model object is converted once with ``ctranslate2.converters.TransformersConverter`` into a
+cache directory named by a hash of its content: every weight tensor, its config and its vocabulary. A retrained
+or resized model (slot markers added) hashes differently and is converted again; the same checkpoint loaded
+twice, from a directory or the Hub, is converted once. The cache lives in ``$CROP_HF_CT2_CACHE``, else
+``$HF_HOME/crop_hf/ct2``, else ``~/.cache/crop_hf/ct2`` (or ``cache_dir=``).
+
+**Vocabulary.** The converter builds its vocabulary from ``tokenizer.get_vocab()``. M2M100 tokenizers leave their
+language codes out of it (they are numbered after the SentencePiece vocabulary), and crop-hf places slot markers
+after the model's vocabulary (:mod:`crop_hf.tokenizer_prep`), so the converter's list is shorter than the
+embedding matrix and the conversion fails. Here the converter gets exactly one token per embedding row, id ``i``
+named by ``tokenizer.convert_ids_to_tokens(i)`` (rows no token maps to, and repeated names, get placeholder
+names); crop-hf passes CTranslate2 the names of the ids the Hugging Face tokenizer produced and reads back ids,
+so both backends see the same ids.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .translation import Translator
+
+logger = logging.getLogger(__name__)
+
+INSTALL_HINT = "ctranslate2 is not installed: pip install crop-hf[ct2]"
+CACHE_ENV = "CROP_HF_CT2_CACHE"
+_KEY_VERSION = "crop-hf-ct2-1"  # bump when the conversion itself changes
+_METADATA = "crop_hf_conversion.json"
+
+
+def require_ctranslate2() -> Any:
+    """The ``ctranslate2`` module, or an ImportError with the install hint."""
+    try:
+        import ctranslate2
+    except ImportError as err:
+        raise ImportError(INSTALL_HINT) from err
+    return ctranslate2
+
+
+@dataclass
+class Conversion:
+    """Where a model's CTranslate2 copy lives, its content key, and whether this call converted it."""
+
+    path: Path
+    key: str
+    converted: bool
+
+
+class CT2Translator(Translator):
+    """:class:`~crop_hf.translation.Translator` whose generation step runs in CTranslate2.
+
+    Args:
+        model, tokenizer: the Hugging Face model (converted on first use, then read from the cache) and tokenizer.
+        compute_type: CTranslate2 compute type; default ``"int8"`` on CPU, ``"bfloat16"`` on GPU for a bfloat16
+            model and ``"float16"`` otherwise. ``"float32"`` reproduces ``generate`` token for token (greedy).
+        device: ``"cpu"`` or ``"cuda"`` (default: where ``model`` is).
+        intra_threads: CPU threads (default: torch's thread count, as the transformers backend uses).
+        cache_dir: where converted models are kept (see the module docstring for the default).
+        Other arguments are :class:`~crop_hf.translation.Translator`'s.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        batch_size: int = 32,
+        num_beams: int = 1,
+        max_new_tokens: int | None = None,
+        max_input_tokens: int | None = None,
+        min_new_tokens: int | None = None,
+        compute_type: str | None = None,
+        device: str | None = None,
+        intra_threads: int | None = None,
+        cache_dir: str | Path | None = None,
+    ) -> None:
+        ct2 = require_ctranslate2()
+        super().__init__(model, tokenizer, batch_size, num_beams, max_new_tokens, max_input_tokens, min_new_tokens)
+        import torch
+
+        model_device = next(model.parameters()).device
+        self.device = device or ("cuda" if model_device.type == "cuda" else "cpu")
+        self.compute_type = compute_type or default_compute_type(self.device, next(model.parameters()).dtype)
+        supported = ct2.get_supported_compute_types(self.device)
+        if self.compute_type not in supported and self.compute_type not in ("default", "auto"):
+            raise ValueError(
+                f"compute_type={self.compute_type!r} is not available on {self.device}: use one of {sorted(supported)}"
+            )
+        self.vocabulary = ct2_vocabulary(model, tokenizer)
+        self._ids = {name: i for i, name in enumerate(self.vocabulary)}
+        self.conversion = convert_model(model, tokenizer, cache_dir, self.vocabulary)
+        self.ct2 = ct2.Translator(
+            str(self.conversion.path),
+            device=self.device,
+            device_index=(model_device.index or 0) if model_device.type == "cuda" else 0,
+            compute_type=self.compute_type,
+            intra_threads=intra_threads if intra_threads is not None else torch.get_num_threads(),
+        )
+        config = getattr(model, "generation_config", None)
+        self._penalties = {
+            "length_penalty": float(getattr(config, "length_penalty", None) or 1.0),
+            "repetition_penalty": float(getattr(config, "repetition_penalty", None) or 1.0),
+            "no_repeat_ngram_size": int(getattr(config, "no_repeat_ngram_size", None) or 0),
+        }
+
+    def _generate(self, inputs: list[list[int]], tgt_lang: str, max_new: int) -> list[list[int]]:
+        """Generated ids for one batch, through ``ctranslate2.Translator.translate_batch``."""
+        source = [[self.vocabulary[i] for i in seq] for seq in inputs]
+        forced = self._target_lang_id(tgt_lang)
+        prefix = [[self.vocabulary[forced]] for _ in inputs] if forced is not None else None
+        results = self.ct2.translate_batch(
+            source,
+            target_prefix=prefix,
+            beam_size=self.num_beams,
+            max_batch_size=0,
+            max_input_length=0,  # too-long inputs are counted and skipped before this point
+            max_decoding_length=max_new,
+            min_decoding_length=self.min_new_tokens or 0,
+            return_end_token=True,  # as generate does: the same ids, end token included
+            **self._penalties,
+        )
+        return [[self._ids[token] for token in r.hypotheses[0]] for r in results]
+
+
+def default_compute_type(device: str, dtype: Any = None) -> str:
+    """What users of CTranslate2 expect: int8 on CPU; on GPU, bfloat16 for a bfloat16 model, float16 otherwise."""
+    if device == "cpu":
+        return "int8"
+    return "bfloat16" if str(dtype) == "torch.bfloat16" else "float16"
+
+
+def ct2_vocabulary(model: Any, tokenizer: Any) -> list[str]:
+    """One distinct token name per row of the model's embedding matrix, row ``i`` named as the tokenizer names id i.
+
+    Rows the tokenizer never produces (M2M100's made-up words) and names already taken get placeholder names.
+    """
+    rows = model.get_input_embeddings().weight.shape[0]
+    known = len(tokenizer) + len(getattr(tokenizer, "lang_code_to_id", {}) or {})
+    decoder = getattr(tokenizer, "added_tokens_decoder", {}) or {}
+    names: list[str] = []
+    seen: set[str] = set()
+    for i in range(rows):
+        name = tokenizer.convert_ids_to_tokens(i) if (i < known or i in decoder) else None
+        if not name or name in seen:
+            name = f"<crop_hf_unused_{i}>"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def convert_model(
+    model: Any, tokenizer: Any, cache_dir: str | Path | None = None, vocabulary: list[str] | None = None
+) -> Conversion:
+    """The CTranslate2 copy of ``model`` (its weights' own type), converted unless the cache holds it."""
+    ct2 = require_ctranslate2()
+    vocabulary = vocabulary or ct2_vocabulary(model, tokenizer)
+    key = content_key(model, vocabulary, ct2.__version__)
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    target = root / key
+    if (target / "model.bin").is_file() and (target / _METADATA).is_file():
+        return Conversion(target, key, converted=False)
+    root.mkdir(parents=True, exist_ok=True)
+    logger.info("converting %s to CTranslate2 in %s", getattr(model, "name_or_path", "") or "the model", target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
+    try:
+        _converter(model, tokenizer, vocabulary, staging / "config").convert(str(staging / "model"), force=True)
+        (staging / "model" / _METADATA).write_text(
+            json.dumps({"source": str(getattr(model, "name_or_path", "")), "key": key, "rows": len(vocabulary)})
+        )
+        try:
+            os.rename(staging / "model", target)
+        except OSError:  # another process converted the same model meanwhile
+            if not (target / "model.bin").is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Conversion(target, key, converted=True)
+
+
+def content_key(model: Any, vocabulary: list[str], version: str = "") -> str:
+    """A hash of every weight tensor (names, shapes, dtypes, bytes), the config and the vocabulary."""
+    import torch
+
+    digest = hashlib.blake2b(digest_size=16)
+    for text in (_KEY_VERSION, version, model.config.to_json_string(use_diff=False), json.dumps(vocabulary)):
+        digest.update(text.encode())
+    seen: dict[tuple[int, int], str] = {}
+    for name, tensor in sorted(model.state_dict().items()):
+        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
+        ident = (tensor.data_ptr(), tensor.numel())
+        if ident in seen:  # tied weights (shared embeddings, lm_head): hash the tie, not the bytes again
+            digest.update(seen[ident].encode())
+            continue
+        seen[ident] = name
+        digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy())
+    return digest.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """``$CROP_HF_CT2_CACHE``, else ``$HF_HOME/crop_hf/ct2``, else ``~/.cache/crop_hf/ct2``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]) / "crop_hf" / "ct2"
+    return Path.home() / ".cache" / "crop_hf" / "ct2"
+
+
+class _VocabularyView:
+    """The tokenizer as the converter should see it: ``get_vocab()`` names every embedding row, once."""
+
+    def __init__(self, tokenizer: Any, vocabulary: list[str]) -> None:
+        self._tokenizer = tokenizer
+        self._vocab = {name: i for i, name in enumerate(vocabulary)}
+        self.num_madeup_words = 0  # already named in the vocabulary
+        self.special_tokens_map = {
+            k: v for k, v in tokenizer.special_tokens_map.items() if k != "additional_special_tokens"
+        }
+
+    def get_vocab(self) -> dict[str, int]:
+        return dict(self._vocab)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tokenizer, name)
+
+
+def _converter(model: Any, tokenizer: Any, vocabulary: list[str], config_dir: Path) -> Any:
+    """A ``TransformersConverter`` fed the model object in memory and the one-name-per-row vocabulary."""
+    base = require_ctranslate2().converters.TransformersConverter
+
+    class InMemoryConverter(base):
+        def load_model(self, model_class: Any, name_or_path: str, **kwargs: Any) -> Any:
+            return _cpu_view(model)
+
+        def load_tokenizer(self, tokenizer_class: Any, name_or_path: str, **kwargs: Any) -> Any:
+            return _VocabularyView(tokenizer, vocabulary)
+
+    model.config.save_pretrained(config_dir)  # the converter picks its loader from the saved config's class
+    return InMemoryConverter(str(config_dir))
+
+
+def _cpu_view(model: Any) -> Any:
+    """A copy the converter may annotate (it sets config attributes) whose tensors are on the CPU."""
+    if next(model.parameters()).device.type != "cpu":
+        return copy.deepcopy(model).to("cpu").eval()
+    view = copy.copy(model)
+    view.config = copy.deepcopy(model.config)
+    return view

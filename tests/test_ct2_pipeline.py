@@ -1,0 +1,68 @@
+import importlib.util
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+from transformers import pipeline  # noqa: E402
+
+import crop_hf  # noqa: E402,F401
+from crop_hf.pipeline import CONFIG_NAME  # noqa: E402
+
+needs_ct2 = pytest.mark.skipif(importlib.util.find_spec("ctranslate2") is None, reason="pip install crop-hf[ct2]")
+TEXTS = ["Ana Ruiz vive en Madrid .", "Hans Müller wohnt in Berlin .", "El Banco de España abrió en Sevilla ."]
+
+
+def project(projector):
+    return projector(TEXTS, src_lang="es", check_language=False)
+
+
+def test_unknown_backend_fails_when_the_pipeline_is_built(tiny_dir):
+    with pytest.raises(ValueError, match=r"backend='vllm': use one of"):
+        pipeline("crop-projection", model=str(tiny_dir / "m2m100"), ner_model=str(tiny_dir / "xlmr"), backend="vllm")
+
+
+@needs_ct2
+def test_ctranslate2_pipeline_projects_like_transformers_and_round_trips(tiny_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("CROP_HF_CT2_CACHE", str(tmp_path / "ct2"))
+    kwargs = {"model": str(tiny_dir / "m2m100"), "ner_model": str(tiny_dir / "xlmr")}
+    slow = pipeline("crop-projection", **kwargs)
+    fast = pipeline("crop-projection", **kwargs, backend="ctranslate2", compute_type="float32")
+    assert (fast.backend, fast.compute_type) == ("ctranslate2", "float32") and slow.backend == "transformers"
+    expected = project(slow)
+    assert project(fast) == expected
+    assert all(r["english"] for r in expected)  # the MT step ran (greedy, same tokens) for every sentence
+    assert {type(t).__name__ for t in fast._translators.values()} == {"CT2Translator"}
+
+    fast.save_pretrained(tmp_path / "saved")
+    saved = json.loads((tmp_path / "saved" / CONFIG_NAME).read_text())
+    assert (saved["backend"], saved["compute_type"]) == ("ctranslate2", "float32")
+    reloaded = pipeline("crop-projection", model=str(tmp_path / "saved"))
+    assert (reloaded.backend, reloaded.compute_type) == ("ctranslate2", "float32")
+    assert project(reloaded) == expected
+    as_transformers = pipeline("crop-projection", model=str(tmp_path / "saved"), backend="transformers")
+    assert (as_transformers.backend, as_transformers.compute_type) == ("transformers", None)
+    assert as_transformers._translate(as_transformers.model, as_transformers.tokenizer, TEXTS[:1], "es", "en")
+    assert {type(t).__name__ for t in as_transformers._translators.values()} == {"Translator"}
+    default_int8 = pipeline("crop-projection", model=str(tmp_path / "saved"), compute_type="int8")
+    assert (default_int8.backend, default_int8.compute_type) == ("ctranslate2", "int8")
+
+
+@needs_ct2
+def test_project_script_passes_the_backend_through(tiny_dir, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from crop_hf.scripts.project import main
+
+    monkeypatch.setenv("CROP_HF_CT2_CACHE", str(tmp_path / "ct2"))
+    (tmp_path / "raw.txt").write_text("\n".join(TEXTS) + "\n")
+    common = ["--model", str(tiny_dir / "m2m100"), "--ner_model", str(tiny_dir / "xlmr"), "--input"]
+    common += [str(tmp_path / "raw.txt"), "--src_lang", "es", "--check_language", "false", "--output_dir"]
+    assert main([*common, str(tmp_path / "slow")]) == 0
+    fast = [*common, str(tmp_path / "fast"), "--backend", "ctranslate2", "--compute_type", "float32"]
+    assert main(fast) == 0
+    assert any((tmp_path / "ct2").iterdir())  # the CTranslate2 copy was made and used
+    rows = {run: pq.read_table(tmp_path / run / "shard-000000.parquet").to_pylist() for run in ("slow", "fast")}
+    assert len(rows["fast"]) == len(TEXTS) and rows["fast"] == rows["slow"]
+    with pytest.raises(ValueError, match="backend='fast'"):
+        main([*common, str(tmp_path / "bad"), "--backend", "fast"])
