@@ -77,12 +77,7 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
     lines = [f"# crop-hf run report: {recipe.name}", ""]
     lines.append("Built-in corpus and tiny models: the numbers show the method's shape, not the paper's scale."
                  if recipe.builtin else f"Recipe `{recipe.source}`, benchmark {recipe.benchmark}.")  # fmt: skip
-    lines += ["", "| lang | projection P / R / F1 | kept | zero-shot F1 | CROP F1 | slot boundary precision |",
-              "|---|---|---|---|---|---|"]  # fmt: skip
-    for r in typed.results:
-        proj = " / ".join(_num(x) for x in (r.projection_precision, r.projection_recall, r.projection_f1))
-        lines.append(f"| {r.lang} | {proj} | {r.kept}/{r.total} | {_num(r.zero_shot_f1)} | {_num(r.crop_f1)} "
-                     f"| {_num(r.slot_boundary_precision)} |")  # fmt: skip
+    lines += ["", *results_table(typed)]
     paper = PAPER.get(recipe.benchmark)
     if paper:
         lines += ["", f"Beside the paper, {paper['title']} (F1 in %):", "",
@@ -92,13 +87,27 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
             z, c = ours if lang == "avg" else (ours.zero_shot_f1, ours.crop_f1)
             lines.append(f"| {lang} | {_pct(z)} | {_pct(c)} | {paper['zero_shot'].get(lang, '-')} "
                          f"| {paper['crop'].get(lang, '-')} |")  # fmt: skip
-    lines += ["", "Projection drops per reason (kept ratio over all raw lines):", ""]
+    lines += ["", "Projection: kept over all raw lines, and over the lines langid took for the language; drops per reason:",
+              ""]  # fmt: skip
     for lang in recipe.languages:
         p = metrics["projection"][lang]
-        lines.append(f"- {lang}: kept {p['kept']}/{p['total']} ({p['kept_ratio']:.1%}); {p['drops']}")
+        in_lang = p["total"] - p["drops"].get("wrong_language", 0)
+        lines.append(f"- {lang}: kept {p['kept']}/{p['total']} ({p['kept_ratio']:.1%}), {p['kept']}/{in_lang} in "
+                     f"{lang} ({p['kept'] / max(1, in_lang):.1%}); {p['drops']}")  # fmt: skip
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
     return {"report": str(out / "report.md"), "metrics": str(out / "metrics.json"), "plots": _plots(out, typed)}
+
+
+def results_table(typed: RunMetrics) -> list[str]:
+    """The per-language table of a run (Markdown lines): projection quality, kept, zero-shot and CROP F1."""
+    lines = ["| lang | projection P / R / F1 | kept | zero-shot F1 | CROP F1 | slot boundary precision |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    for r in typed.results:
+        proj = " / ".join(_num(x) for x in (r.projection_precision, r.projection_recall, r.projection_f1))
+        lines.append(f"| {r.lang} | {proj} | {r.kept}/{r.total} | {_num(r.zero_shot_f1)} | {_num(r.crop_f1)} "
+                     f"| {_num(r.slot_boundary_precision)} |")  # fmt: skip
+    return lines
 
 
 def write_cards(recipe: Recipe, out: Path, typed: RunMetrics, pipeline_dir: str, crop_dir: str) -> dict[str, Any]:
