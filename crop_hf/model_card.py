@@ -324,8 +324,9 @@ def _plot(metrics: RunMetrics, image_dir: str | Path | None, filename: str, kind
     series = {label: attr for label, attr in series.items() if metrics.has(attr)}
     if not series:
         return None
-    import matplotlib
+    from .extras import require
 
+    matplotlib = require("matplotlib", "the per-language plot of a card", "demo")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

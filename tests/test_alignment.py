@@ -378,7 +378,7 @@ def test_strings_instead_of_token_lists_and_bad_arguments_raise() -> None:
 def test_missing_eflomal_raises_a_clear_import_error(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "eflomal", None)  # makes `import eflomal` raise ImportError
     assert not eflomal_available()
-    with pytest.raises(ImportError, match=r"eflomal is not installed: pip install crop-hf\[align\]"):
+    with pytest.raises(ImportError, match=r"word alignment needs eflomal: pip install 'crop-hf\[align\]'"):
         align_corpus([["a"]], [["x"]])
     with pytest.raises(ImportError, match="crop-hf"):
         alignment._run_eflomal(["a"], ["x"], {})

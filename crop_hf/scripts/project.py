@@ -1,15 +1,18 @@
 """Project a raw target-language corpus into labelled Parquet shards (resumable, multi-process).
 
-crop-hf project --model LST_DIR_OR_REPO --ner_model NER --input raw.txt --src_lang es --output_dir out/
-accelerate launch examples/project.py --model ... (each process takes every n-th shard)
+    crop-hf project --model LST_DIR_OR_REPO --input raw.txt --src_lang es --output_dir out/
+    accelerate launch -m crop_hf.cli project --model ... (each process takes every n-th shard)
+
+Each shard holds every input line: the kept ones with their tokens, tags and entities, the dropped ones with the
+reason (lines in other languages are dropped by design). ``summary.json`` in the output folder sums the shards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
-from transformers import HfArgumentParser
+from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, language, model_ref
 
 
 @dataclass
@@ -20,19 +23,44 @@ class ProjectArguments:
     output_dir: str = field(metadata={"help": "Where the Parquet shards and summary.json go."})
     ner_model: str | None = field(default=None, metadata={"help": "English NER model (default: the saved one)."})
     mt_model: str | None = field(default=None, metadata={"help": "xx->en MT model (default: the LST model)."})
-    strictness: str = field(default="crop", metadata={"help": "Matching: exact, crop, fuzzy or align."})
+    strictness: Literal["exact", "crop", "fuzzy", "align"] = field(
+        default="crop", metadata={"help": "How translated entities are matched into the raw sentence."}
+    )
     shard_size: int = field(default=1000, metadata={"help": "Sentences per Parquet shard (the unit of resume)."})
     batch_size: int = field(default=32, metadata={"help": "Sentences per model batch."})
     check_language: bool = field(default=True, metadata={"help": "Drop sentences langid says are not src_lang."})
     max_words: int = field(default=128, metadata={"help": "Drop sentences longer than this (CROP: 128)."})
 
 
-def make_parser() -> HfArgumentParser:
-    return HfArgumentParser(ProjectArguments)
+def make_parser() -> CommandParser:
+    return CommandParser(ProjectArguments, prog="crop-hf project", description=__doc__.split("\n\n")[0])
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    (args,) = make_parser().parse_args_into_dataclasses(args=list(argv) if argv is not None else None)
+def check_arguments(args: ProjectArguments) -> None:
+    """Every check that needs no model: raises :class:`UsageError` naming the bad value."""
+    model_ref(args.model, "--model")
+    for flag, value in (("--ner_model", args.ner_model), ("--mt_model", args.mt_model)):
+        if value:
+            model_ref(value, flag)
+    existing_file(args.input, "--input")
+    language(args.src_lang, "--src_lang")
+    for flag, value in (
+        ("--shard_size", args.shard_size),
+        ("--batch_size", args.batch_size),
+        ("--max_words", args.max_words),
+    ):
+        if value < 1:
+            raise UsageError(f"{flag} {value}: must be at least 1")
+    from pathlib import Path
+
+    if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
+        raise UsageError(f"--output_dir {args.output_dir}: is a file; pass a folder")
+
+
+@command("project")
+def main(argv: list[str]) -> int:
+    (args,) = make_parser().parse_args_into_dataclasses(args=argv)
+    check_arguments(args)
     from accelerate import PartialState
     from transformers import pipeline
 
@@ -58,12 +86,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     state.wait_for_everyone()
     if state.is_main_process:
-        summary = summarize(args.output_dir)
-        print(
-            f"projected {summary.sentences} sentences in {summary.shards} shards: kept {summary.kept} "
-            f"({100 * summary.kept_ratio:.1f}%); drops {summary.drops}; entities {summary.entities}"
-        )
+        print(summary_line(summarize(args.output_dir), args.src_lang, args.output_dir), flush=True)
     return 0
+
+
+def summary_line(summary, src_lang: str, output_dir: str) -> str:
+    """One line: kept over the lines in ``src_lang`` and over all lines, the drops, where the results are."""
+    in_lang = summary.sentences - summary.drops.get("wrong_language", 0)
+    drops = ", ".join(f"{k} {v}" for k, v in sorted(summary.drops.items(), key=lambda kv: -kv[1])) or "none"
+    entities = sum(summary.entities.values())
+    return (
+        f"crop-hf project: kept {summary.kept} of {in_lang} {src_lang} sentences ({_pct(summary.kept, in_lang)}), "
+        f"{_pct(summary.kept, summary.sentences)} of all {summary.sentences} lines; {entities} entities; "
+        f"dropped: {drops}; {summary.shards} shards (all lines, with the drop reason) and summary.json in {output_dir}"
+    )
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
 
 
 if __name__ == "__main__":

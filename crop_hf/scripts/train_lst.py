@@ -1,12 +1,13 @@
 """Train a labeled sequence translation (LST) model: L = alpha * Lt + (1 - alpha) * Llst.
 
     crop-hf train-lst --model_name_or_path facebook/m2m100_418M --train_file pairs.jsonl --output_dir lst/
-    accelerate launch examples/train_lst.py --model_name_or_path ... (same arguments)
+    accelerate launch -m crop_hf.cli train-lst --model_name_or_path ... (same arguments)
 
 ``--train_file`` is JSON lines with ``src_tokens``, ``tgt_tokens``, ``tgt_lang`` (``src_lang`` defaults to "en")
 and optionally ``phrases`` ([[src_start, src_end, tgt_start, tgt_end], ...]). Rows without ``phrases`` are
-aligned with eflomal first (``pip install crop-hf[align]``). The saved output loads in
-``pipeline("crop-projection", model=output_dir, ner_model=...)``.
+aligned with eflomal first (``pip install 'crop-hf[align]'``). The saved output loads in
+``pipeline("crop-projection", model=output_dir, ner_model=...)``. Every flag of ``transformers.TrainingArguments``
+is accepted too (listed after crop-hf's own).
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transformers import HfArgumentParser
-
+from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, model_ref
 from crop_hf.trainer import LabeledSeq2SeqTrainingArguments
 
 logger = logging.getLogger(__name__)
@@ -29,12 +29,36 @@ logger = logging.getLogger(__name__)
 class LstModelArguments:
     model_name_or_path: str = field(metadata={"help": "Seq2seq checkpoint: facebook/m2m100_418M, NLLB, a local dir."})
     train_file: str = field(metadata={"help": "JSON lines of parallel pairs (see the module doc)."})
-    max_length: int = field(default=256, metadata={"help": "Longest tokenised sentence; longer pairs are skipped."})
+    max_length: int = field(
+        default=256,
+        metadata={
+            "help": "Longest tokenised sentence (sub-words); a longer pair stops training with an error naming it."
+        },
+    )
     lora_r: int = field(default=0, metadata={"help": "LoRA rank; 0 trains the full model."})
 
 
-def make_parser() -> HfArgumentParser:
-    return HfArgumentParser((LstModelArguments, LabeledSeq2SeqTrainingArguments))
+def make_parser() -> CommandParser:
+    return CommandParser(
+        (LstModelArguments, LabeledSeq2SeqTrainingArguments),
+        prog="crop-hf train-lst",
+        description=__doc__.split("\n\n")[0],
+        usage="crop-hf train-lst --model_name_or_path MODEL --train_file PAIRS.jsonl --output_dir DIR [OPTIONS]",
+    )
+
+
+def check_arguments(model_args: LstModelArguments, args: LabeledSeq2SeqTrainingArguments) -> None:
+    """Every check that needs no model: raises :class:`UsageError` naming the bad value."""
+    model_ref(model_args.model_name_or_path, "--model_name_or_path")
+    existing_file(model_args.train_file, "--train_file")
+    if model_args.max_length < 8:
+        raise UsageError(f"--max_length {model_args.max_length}: too short for a sentence; use e.g. 256")
+    if model_args.lora_r < 0:
+        raise UsageError(f"--lora_r {model_args.lora_r}: must be 0 (full fine-tuning) or a positive rank")
+    if model_args.lora_r:
+        from crop_hf.extras import require
+
+        require("peft", "LoRA (--lora_r)", "lora")
 
 
 def load_pairs(path: str | Path, max_phrase_len: int = 4) -> list[dict]:
@@ -58,12 +82,26 @@ def load_pairs(path: str | Path, max_phrase_len: int = 4) -> list[dict]:
     return rows
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    model_args, args = make_parser().parse_args_into_dataclasses(args=list(argv) if argv is not None else None)
+@command("train-lst")
+def main(argv: list[str]) -> int:
+    model_args, args = make_parser().parse_args_into_dataclasses(args=argv)
+    check_arguments(model_args, args)
     with args.main_process_first(desc="reading and aligning pairs"):
         rows = load_pairs(model_args.train_file, args.max_phrase_len)
-    train_lst_model(model_args.model_name_or_path, rows, args, model_args.max_length, model_args.lora_r)
+    trainer = train_lst_model(model_args.model_name_or_path, rows, args, model_args.max_length, model_args.lora_r)
+    if trainer.is_world_process_zero():
+        print(summary_line(trainer, len(rows), args.output_dir), flush=True)
     return 0
+
+
+def summary_line(trainer: Any, pairs: int, output_dir: str) -> str:
+    """One line: pairs, steps and loss, where the model is and how to load it."""
+    losses = [entry["train_loss"] for entry in trainer.state.log_history if "train_loss" in entry]
+    loss = f", loss {losses[-1]:.4f}" if losses else ""
+    return (
+        f"crop-hf train-lst: {trainer.state.global_step} steps on {pairs} pairs{loss}; model and tokenizer in "
+        f"{output_dir} (pipeline('crop-projection', model='{output_dir}', ner_model=...) loads it)"
+    )
 
 
 def train_lst_model(
