@@ -179,3 +179,12 @@ def test_missing_extra_names_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "faker", None)
     with pytest.raises(MissingExtraError, match=r"^the built-in corpus needs faker: pip install 'crop-hf\[demo\]'$"):
         require("faker", "the built-in corpus", "demo")
+
+
+def test_dataset_scripts_take_both_spellings(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "dataset_scripts"))
+    import build_conll5
+
+    dashed = build_conll5.make_parser().parse_args(["--data-dir", "d", "--dry-run", "o", "--max-shard-size", "1MB"])
+    plain = build_conll5.make_parser().parse_args(["--data_dir", "d", "--dry_run", "o", "--max_shard_size", "1MB"])
+    assert vars(dashed) == vars(plain) and plain.max_shard_size == "1MB"
