@@ -71,16 +71,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .languages import UnknownLanguageError, get_language
-    from .scripts.common import setup_logging
+    from .extras import MissingExtraError, require
+    from .scripts.common import UsageError, language, setup_logging
 
     setup_logging(args.debug)
     langs = [lang.strip() for lang in args.langs.split(",") if lang.strip()] if args.langs else None
     try:
         for lang in langs or []:
-            get_language(lang)
-    except UnknownLanguageError as err:
-        print(f"crop-hf demo: error: --langs {args.langs}: {err}", file=sys.stderr)
+            language(lang, "--langs")
+        if args.preset == "tiny":
+            require("faker", "the built-in corpus (crop-hf demo)", "demo")
+    except (UsageError, MissingExtraError) as err:
+        print(f"crop-hf demo: error: {err}", file=sys.stderr)
         return 2
     from .demo.loop import run_demo
 

@@ -46,7 +46,8 @@ class CommandParser(HfArgumentParser):
     """
 
     def __init__(self, dataclass_types, prog: str, description: str = "", usage: str | None = None):
-        super().__init__(dataclass_types, prog=prog, description=description, usage=usage)
+        epilog = "A mistake in the arguments prints one line and exits with code 2; add --debug for the traceback."
+        super().__init__(dataclass_types, prog=prog, description=description, usage=usage, epilog=epilog)
         for action in self._actions:
             if action.help:
                 action.help = re.sub(r"%(?!\()", "%%", action.help)
