@@ -122,6 +122,17 @@ def quiet_libraries() -> None:
         pass
 
 
+def quiet_ddp(args: TrainingArguments) -> None:
+    """Under DDP, do not search for unused parameters unless asked (``--ddp_find_unused_parameters true``).
+
+    The models these commands train (M2M100-like LSTs, token classifiers) use every parameter in each forward
+    pass; the search only costs time and makes each process warn "find_unused_parameters=True was specified ...
+    but did not find any unused parameters".
+    """
+    if args.ddp_find_unused_parameters is None:
+        args.ddp_find_unused_parameters = False
+
+
 # ------------------------------------------------------------------------------------------------ argument checks
 
 

@@ -29,6 +29,7 @@ from crop_hf.scripts.common import (
     lang_file_specs,
     languages,
     model_ref,
+    quiet_ddp,
 )
 from crop_hf.selftrain import SelfTrainingArguments, self_train
 
@@ -89,6 +90,7 @@ def check_arguments(data_args: DataArguments, args: SelfTrainingArguments) -> No
 def main(argv: list[str]) -> int:
     data_args, args = make_parser().parse_args_into_dataclasses(args=argv)
     check_arguments(data_args, args)
+    quiet_ddp(args)
     source, projected, discarded, eval_sets = load_data(data_args, args)
     result = self_train(data_args.model_name_or_path, source, projected, discarded, args, eval_sets)
     summary = {

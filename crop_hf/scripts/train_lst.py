@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, model_ref
+from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, model_ref, quiet_ddp
 from crop_hf.trainer import LabeledSeq2SeqTrainingArguments
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ def load_pairs(path: str | Path, max_phrase_len: int = 4) -> list[dict]:
 def main(argv: list[str]) -> int:
     model_args, args = make_parser().parse_args_into_dataclasses(args=argv)
     check_arguments(model_args, args)
+    quiet_ddp(args)
     with args.main_process_first(desc="reading and aligning pairs"):
         rows = load_pairs(model_args.train_file, args.max_phrase_len)
     trainer = train_lst_model(model_args.model_name_or_path, rows, args, model_args.max_length, model_args.lora_r)
