@@ -1,6 +1,6 @@
 # The two commands of the README: `make demo` and `make test`. Both create .venv on first use with the newest tested
 # set (constraints.txt); the environment is rebuilt only when pyproject.toml or constraints.txt change.
-# CI (.ci/run) also runs `make dist test-lowest`: the wheel, installed alone beside the lowest tested set.
+# CI (.ci/run) also runs `make test-lowest`: the wheel, installed alone beside the lowest tested set.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
@@ -10,7 +10,7 @@ EXTRAS := dev,align,demo,metrics,lora,ct2
 LOWEST := .venv-lowest
 LOWEST_EXTRAS := align,demo,metrics,lora,ct2
 
-.PHONY: demo test lint env dist test-lowest clean
+.PHONY: demo test lint env dist lowest-env wheel-check test-lowest-suite test-lowest clean
 
 demo: $(STAMP)
 	$(VENV)/bin/crop-hf demo --output_dir demo_output
@@ -39,8 +39,8 @@ dist: $(STAMP)
 
 # A fresh venv with every dependency at its lower bound (constraints-lowest.txt, torch: the local 2.13.0 wheel),
 # then the wheel installed into it as a user would (no constraints): pip must change none of those packages.
-# Then, from outside the repository, every --help and the pipeline tour run from the wheel; then the suite.
-test-lowest: dist
+lowest-env: $(STAMP)
+	ls dist/*.whl > /dev/null 2>&1 || $(MAKE) dist
 	rm -rf $(LOWEST)
 	$(PYTHON) -m venv $(LOWEST)
 	$(LOWEST)/bin/pip install --quiet torch==2.13.0
@@ -51,8 +51,16 @@ test-lowest: dist
 	diff $(LOWEST)/before.txt $(LOWEST)/after.txt
 	grep -E "^Successfully installed crop-hf-[0-9.]+$$" $(LOWEST)/install.log
 	@echo "installing the wheel beside the lowest set changed none of its $$(wc -l < $(LOWEST)/before.txt) packages"
+
+# From outside the repository, with the installed wheel: every --help, the pipeline tour, the package data.
+wheel-check:
 	cd $$(mktemp -d) && $(CURDIR)/$(LOWEST)/bin/python $(CURDIR)/.ci/wheel_check.py $(CURDIR)
+
+# The suite at the lowest set (run `make lowest-env` first).
+test-lowest-suite:
 	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider tests
+
+test-lowest: dist lowest-env wheel-check test-lowest-suite
 
 clean:
 	rm -rf $(VENV) $(LOWEST) dist demo_output
