@@ -23,7 +23,9 @@ def main(repo: Path) -> int:
     import crop_hf
 
     installed = Path(crop_hf.__file__).resolve().parent
-    assert repo.resolve() not in installed.parents, f"crop_hf imported from the repository ({installed})"
+    assert installed != (repo / "crop_hf").resolve() and "site-packages" in installed.parts, (
+        f"crop_hf imported from {installed}, not from the installed wheel"
+    )
     print(f"wheel check: crop_hf {crop_hf.__version__} from {installed}")
     check_package_data(repo / "crop_hf", installed)
     check_help()
