@@ -63,4 +63,4 @@ test-lowest-suite:
 test-lowest: dist lowest-env wheel-check test-lowest-suite
 
 clean:
-	rm -rf $(VENV) $(LOWEST) dist demo_output
+	rm -rf $(VENV) $(LOWEST) dist build crop_hf.egg-info demo_output
