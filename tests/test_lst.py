@@ -121,6 +121,9 @@ def test_train_lst_command_saves_a_pipeline_ready_model(tiny_dir, tmp_path, caps
             "--report_to", "none", "--save_steps", "2", "--alpha", "0.4"]  # fmt: skip
     assert main(argv) == 0
     assert (out / "checkpoint-2").is_dir() and (out / "model.safetensors").is_file()
+    summary = capsys.readouterr().out.strip().splitlines()[-1]  # the command ends with one summary line
+    assert summary.startswith("crop-hf train-lst: 3 steps on 16 pairs, loss ")
+    assert f"model and tokenizer in {out}" in summary and "checkpoint-2" in summary
     projector = pipeline("crop-projection", model=str(out), ner_model=str(tiny_dir / "xlmr"))
     assert (
         projector.model.config.vocab_size

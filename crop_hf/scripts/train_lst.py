@@ -99,9 +99,11 @@ def summary_line(trainer: Any, pairs: int, output_dir: str) -> str:
     """One line: pairs, steps and loss, where the model is and how to load it."""
     losses = [entry["train_loss"] for entry in trainer.state.log_history if "train_loss" in entry]
     loss = f", loss {losses[-1]:.4f}" if losses else ""
+    checkpoints = sorted(p.name for p in Path(output_dir).glob("checkpoint-*") if p.is_dir())
+    kept = f"; {', '.join(checkpoints)} kept for resuming (safe to delete)" if checkpoints else ""
     return (
         f"crop-hf train-lst: {trainer.state.global_step} steps on {pairs} pairs{loss}; model and tokenizer in "
-        f"{output_dir} (pipeline('crop-projection', model='{output_dir}', ner_model=...) loads it)"
+        f"{output_dir} (pipeline('crop-projection', model='{output_dir}', ner_model=...) loads it){kept}"
     )
 
 
