@@ -10,6 +10,7 @@ reason (lines in other languages are dropped by design). ``summary.json`` in the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, language, model_ref
@@ -51,8 +52,6 @@ def check_arguments(args: ProjectArguments) -> None:
     ):
         if value < 1:
             raise UsageError(f"{flag} {value}: must be at least 1")
-    from pathlib import Path
-
     if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
         raise UsageError(f"--output_dir {args.output_dir}: is a file; pass a folder")
 
