@@ -1,16 +1,23 @@
-# The two commands of the README: `make demo` and `make test`. Both create .venv on first use;
-# the environment is rebuilt only when pyproject.toml or constraints.txt change.
+# The two commands of the README: `make demo` and `make test`. Both create .venv on first use with the newest tested
+# set (constraints.txt); the environment is rebuilt only when pyproject.toml or constraints.txt change.
+# CI (.ci/run) also runs `make test-lowest`: the wheel, installed alone beside the lowest tested set.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
+EXTRAS := dev,align,demo,metrics,lora,ct2
+LOWEST := .venv-lowest
+LOWEST_EXTRAS := align,demo,metrics,lora,ct2
 
-.PHONY: demo test lint env clean
+.PHONY: demo test lint env dist lowest-env wheel-check test-lowest-suite test-lowest clean
 
 demo: $(STAMP)
-	$(VENV)/bin/crop-hf demo --output-dir demo_output
+	$(VENV)/bin/crop-hf demo --output_dir demo_output
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python -m pytest -q tests
 
 lint: $(STAMP)
@@ -22,8 +29,38 @@ env: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet torch==2.13.0
-	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[dev,align,ct2]"
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
+# sdist, then the wheel built from the sdist (so a file missing from the sdist fails here)
+dist: $(STAMP)
+	rm -rf dist
+	$(VENV)/bin/python -m build --outdir dist .
+
+# A fresh venv with every dependency at its lower bound (constraints-lowest.txt, torch: the local 2.13.0 wheel),
+# then the wheel installed into it as a user would (no constraints): pip must change none of those packages.
+lowest-env: $(STAMP)
+	ls dist/*.whl > /dev/null 2>&1 || $(MAKE) dist
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/pip install --quiet torch==2.13.0
+	$(LOWEST)/bin/pip install --quiet -r constraints-lowest.txt
+	$(LOWEST)/bin/pip freeze | sort > $(LOWEST)/before.txt
+	$(LOWEST)/bin/pip install "$$(ls dist/*.whl)[$(LOWEST_EXTRAS)]" | grep -v -E "^WARNING: Location" | tee $(LOWEST)/install.log
+	$(LOWEST)/bin/pip freeze | grep -v -i "^crop-hf" | sort > $(LOWEST)/after.txt
+	diff $(LOWEST)/before.txt $(LOWEST)/after.txt
+	grep -E "^Successfully installed crop-hf-[0-9.]+$$" $(LOWEST)/install.log
+	@echo "installing the wheel beside the lowest set changed none of its $$(wc -l < $(LOWEST)/before.txt) packages"
+
+# From outside the repository, with the installed wheel: every --help, the pipeline tour, the package data.
+wheel-check:
+	cd $$(mktemp -d) && $(CURDIR)/$(LOWEST)/bin/python $(CURDIR)/.ci/wheel_check.py $(CURDIR)
+
+# The suite at the lowest set (run `make lowest-env` first).
+test-lowest-suite:
+	$(LOWEST)/bin/python -m pytest -q -p no:cacheprovider tests
+
+test-lowest: dist lowest-env wheel-check test-lowest-suite
+
 clean:
-	rm -rf $(VENV) demo_output
+	rm -rf $(VENV) $(LOWEST) dist build crop_hf.egg-info demo_output

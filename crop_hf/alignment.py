@@ -262,11 +262,9 @@ _SPACE = re.compile(r"\s")  # what str.split() splits on
 
 
 def _import_eflomal():
-    try:
-        import eflomal
-    except ImportError as err:
-        raise ImportError("eflomal is not installed: pip install crop-hf[align]") from err
-    return eflomal
+    from .extras import require
+
+    return require("eflomal", "word alignment", "align")
 
 
 def _count_lines(path: Path) -> int:

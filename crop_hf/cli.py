@@ -1,49 +1,62 @@
-"""The ``crop-hf`` console entry point.
+"""The ``crop-hf`` console entry point: ``run`` (a whole CROP run from a recipe), ``demo`` and one subcommand per step.
 
-``crop-hf run RECIPE`` runs the whole CROP loop a recipe describes (``crop-hf demo`` is ``run demo``, offline on
-the built-in corpus); the other commands run one step each (``crop-hf train-lst --help`` lists its arguments).
+``crop-hf COMMAND --help`` lists a command's arguments. Every command checks its files, language codes and model
+paths before it loads a model or writes anything; a mistake prints one line and exits with code 2 (``--debug``
+adds the traceback). Under ``accelerate launch`` run ``accelerate launch -m crop_hf.cli COMMAND ...``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+
+# name -> (module in crop_hf.scripts, one-line help); ``demo`` is ``run demo`` (crop_hf.scripts.run.main_demo)
+COMMANDS = {
+    "run": ("run", "run a whole CROP loop from a recipe: demo, conll5, xtreme40 or a YAML file"),
+    "demo": ("run", "the demo recipe offline on the built-in corpus (crop-hf run demo --output_dir demo_output)"),
+    "train-lst": ("train_lst", "train a labeled sequence translation (LST) model on parallel pairs"),
+    "project": ("project", "label a raw target-language corpus with a crop-projection pipeline (Parquet shards)"),
+    "selftrain": ("selftrain", "multilingual self-training of a NER model on English gold + projected data"),
+    "evaluate": ("evaluate", "score NER models per language (seqeval, entity level)"),
+    "push": ("push", "publish a pipeline, NER model or projected data to the Hub, with a generated card"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="crop-hf",
+        usage="crop-hf [--version] [--debug] COMMAND [ARGS ...]",
+        description=__doc__.split("\n\n")[0],
+        epilog="Run 'crop-hf COMMAND --help' for the arguments of a command.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an error as well")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (_, text) in COMMANDS.items():
+        sub.add_parser(name, help=text, add_help=False)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="crop-hf", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module in _STEP_COMMANDS.items():
-        sub.add_parser(name, help=f"run examples/{module}.py's main (arguments after the command)", add_help=False)
-
-    if argv and argv[0] in _STEP_COMMANDS:
-        return _run_step(argv[0], argv[1:])
-    parser.parse_args(argv)
-    parser.print_help()
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command in COMMANDS:
+        before, rest = argv[: argv.index(command)], argv[argv.index(command) + 1 :]
+        make_parser().parse_args(before)  # crop-hf's own options: --version, --help, --debug
+        module = importlib.import_module(f"crop_hf.scripts.{COMMANDS[command][0]}")
+        entry = module.main_demo if command == "demo" else module.main
+        return int(entry(rest + (["--debug"] if "--debug" in before else [])) or 0)
+    make_parser().parse_args(argv)
+    make_parser().print_help()
     return 1
-
-
-_STEP_COMMANDS = {
-    "run": "run",
-    "demo": "run",
-    "train-lst": "train_lst",
-    "project": "project",
-    "selftrain": "selftrain",
-    "evaluate": "evaluate",
-    "push": "push",
-}
-
-
-def _run_step(command: str, argv: list[str]) -> int:
-    import importlib
-
-    module = importlib.import_module(f"crop_hf.scripts.{_STEP_COMMANDS[command]}")
-    if command == "demo":
-        return int(module.main_demo(argv) or 0)
-    return int(module.main(argv) or 0)
 
 
 def _version() -> str:

@@ -185,6 +185,9 @@ def bleu(
     downloaded. The returned :class:`BleuResult` names the tokenisation used; only scores with the same one
     compare.
     """
+    from .extras import require
+
+    require("sacrebleu", "BLEU", "metrics")
     from sacrebleu.metrics import BLEU
 
     if len(hypotheses) != len(references):
@@ -208,6 +211,9 @@ def spbleu_model_path(tokenize: str = "flores101") -> Path:
     sacrebleu reads ``$SACREBLEU`` (default ``~/.sacrebleu``) once, when it is imported, and downloads a missing
     model on first use; :func:`bleu` checks this path first so that it never does.
     """
+    from .extras import require
+
+    require("sacrebleu", "spBLEU", "metrics")
     from sacrebleu.tokenizers import tokenizer_spm
 
     models = _spm_models()

@@ -3,9 +3,14 @@
 Two cards, each a jinja template in ``crop_hf/templates/`` rendered into a ``huggingface_hub.ModelCard``:
 
 - :func:`projection_card`: a saved ``crop-projection`` pipeline (LST model at the top, ``ner/``, ``mt/``);
-  metadata ``pipeline_tag: translation`` and a ``model-index`` with per-language projection P/R/F1 and kept
+  metadata ``library_name: crop-hf``, ``pipeline_tag: token-classification`` (what the pipeline gives: tags and
+  entity spans of raw text; transformers 5 has no ``translation`` task) and a ``model-index`` with per-language projection P/R/F1 and kept
   ratio (task ``token-classification``), slot boundary precision and BLEU when measured (task ``translation``);
-- :func:`ner_card`: a self-trained multilingual NER model; ``model-index`` with the per-language F1.
+- :func:`ner_card`: a self-trained multilingual NER model, a plain transformers token classifier
+  (``library_name: transformers``, ``pipeline_tag: token-classification``); ``model-index`` with the per-language F1.
+
+Both list ``en`` and the target languages as ``language``, the training data's Hub ids as ``datasets``, and the
+tags ``crop-hf``, ``crop``, ``cross-lingual-ner``, ``label-projection``.
 
 The numbers come from a :class:`RunMetrics` (``RunMetrics.from_json("demo_output/metrics.json")`` reads the
 demo's file). With :data:`PLOT_MIN_LANGUAGES` or more languages a PNG plot is written next to ``README.md`` and
@@ -27,6 +32,10 @@ from .dataset_card import CROP_CITATION
 from .languages import get_language
 from .slots import slot_marker
 
+# Hub metadata: a pipeline_tag must be a task the Hub and transformers 5 know (transformers.pipelines.SUPPORTED_TASKS)
+LIBRARY_NAME = "crop-hf"
+PROJECTION_PIPELINE_TAG = "token-classification"
+NER_PIPELINE_TAG = "token-classification"
 PLOT_MIN_LANGUAGES = 6
 PROJECTION_TEMPLATE = "projection_model_card.md"
 NER_TEMPLATE = "ner_model_card.md"
@@ -177,9 +186,8 @@ def projection_card(
         "labels": _entity_types(ner_config),
     }
     eval_results = projection_eval_results(metrics) if metrics else []
-    data = _card_data(
-        info, languages, eval_results, "translation", [model_config.get("model_type", ""), "translation"]
-    )
+    tags = [model_config.get("model_type", ""), "translation", "crop-projection"]
+    data = _card_data(info, languages, eval_results, PROJECTION_PIPELINE_TAG, tags, library_name=LIBRARY_NAME)
     plot = _plot(metrics, image_dir, PROJECTION_PLOT, "projection") if metrics else None
     return _render(PROJECTION_TEMPLATE, data, info, languages, metrics, plot, facts=facts)
 
@@ -195,7 +203,7 @@ def ner_card(
     labels = [config["id2label"][k] for k in sorted(config["id2label"], key=int)]
     eval_results = ner_eval_results(metrics) if metrics else []
     tags = [config.get("model_type", ""), "ner", "named-entity-recognition"]
-    data = _card_data(info, languages, eval_results, "token-classification", tags)
+    data = _card_data(info, languages, eval_results, NER_PIPELINE_TAG, tags, library_name="transformers")
     plot = _plot(metrics, image_dir, NER_PLOT, "ner") if metrics else None
     facts = {
         "architecture": (config.get("architectures") or [config.get("model_type", "?")])[0],
@@ -252,12 +260,17 @@ def ner_eval_results(metrics: RunMetrics) -> list[EvalResult]:
 
 
 def _card_data(
-    info: CardInfo, languages: list[str], eval_results: list[EvalResult], pipeline_tag: str, tags: list[str]
+    info: CardInfo,
+    languages: list[str],
+    eval_results: list[EvalResult],
+    pipeline_tag: str,
+    tags: list[str],
+    library_name: str,
 ) -> ModelCardData:
     return ModelCardData(
         language=["en", *[lang for lang in languages if lang != "en"]],
         license=info.license,
-        library_name="transformers",
+        library_name=library_name,
         pipeline_tag=pipeline_tag,
         tags=list(dict.fromkeys(t for t in ["crop-hf", "crop", "cross-lingual-ner", "label-projection", *tags] if t)),
         base_model=info.base_model,
@@ -327,8 +340,9 @@ def _plot(metrics: RunMetrics, image_dir: str | Path | None, filename: str, kind
     series = {label: attr for label, attr in series.items() if metrics.has(attr)}
     if not series:
         return None
-    import matplotlib
+    from .extras import require
 
+    matplotlib = require("matplotlib", "the per-language plot of a card", "demo")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

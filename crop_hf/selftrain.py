@@ -404,6 +404,9 @@ def _load_model(init: str, scheme: LabelScheme, args: SelfTrainingArguments) -> 
     )
     if args.lora_r <= 0:
         return model
+    from .extras import require
+
+    require("peft", "LoRA (lora_r > 0)", "lora")
     from peft import LoraConfig, TaskType, get_peft_model
 
     lora = LoraConfig(task_type=TaskType.TOKEN_CLS, r=args.lora_r, lora_alpha=args.lora_alpha,

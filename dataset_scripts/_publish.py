@@ -3,9 +3,9 @@
 Layout written (and pushed)::
 
     <out>/README.md                                  dataset card (YAML: languages, licence, configs -> files)
-    <out>/<config>/<split>-00000-of-00002.parquet    shards, at most --max-shard-size each
+    <out>/<config>/<split>-00000-of-00002.parquet    shards, at most --max_shard_size each
 
-``--dry-run DIR`` writes that layout to DIR and touches nothing on the Hub. Otherwise the repository is created
+``--dry_run DIR`` writes that layout to DIR and touches nothing on the Hub. Otherwise the repository is created
 (private unless ``--public``) before the build starts, so a missing token fails in seconds, not after hours; the
 token comes from huggingface_hub's usual sources (``HF_TOKEN``, ``hf auth login``) and is never printed.
 """
@@ -42,27 +42,45 @@ class CardInfo:
 
 
 def make_parser(description: str, languages: Sequence[str], all_by_default: bool = True) -> argparse.ArgumentParser:
-    """The arguments every build script takes; scripts may add their own."""
+    """The arguments every build script takes; scripts may add their own.
+
+    Flags are spelt as crop-hf's commands spell them (``--data_dir``); the dashed spelling (``--data_dir``) works too.
+    """
+    import logging
+
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", required=True, type=Path, help="folder with the downloaded source files")
+    parser.add_argument(
+        "--data_dir", "--data-dir", required=True, type=Path, help="folder with the downloaded source files"
+    )
     help_text = f"languages to build (default: all {len(languages)})" if all_by_default else "languages to build"
     parser.add_argument("--languages", nargs="+", choices=list(languages), metavar="LANG", help=help_text,
                         default=list(languages) if all_by_default else None, required=not all_by_default)  # fmt: skip
-    parser.add_argument("--repo-id", help="Hub dataset repository, e.g. my-org/crop-conll5 (needed unless --dry-run)")
-    parser.add_argument("--dry-run", type=Path, metavar="DIR", help="write shards and card to DIR; no Hub access")
-    parser.add_argument("--work-dir", type=Path, help="where shards are written before pushing (default: a temp dir)")
+    parser.add_argument(
+        "--repo_id", "--repo-id", help="Hub dataset repository, e.g. my-org/crop-conll5 (needed unless --dry_run)"
+    )
+    parser.add_argument(
+        "--dry_run", "--dry-run", type=Path, metavar="DIR", help="write shards and card to DIR; no Hub access"
+    )
+    parser.add_argument(
+        "--work_dir", "--work-dir", type=Path, help="where shards are written before pushing (default: a temp dir)"
+    )
     parser.add_argument("--public", action="store_true", help="create the repository public (default: private)")
     parser.add_argument("--revision", help="branch to push to (created if missing; default: main)")
-    parser.add_argument("--commit-message", help="default: 'Upload <configs> built with crop-hf'")
-    parser.add_argument("--cache-dir", help="datasets cache for the builders (default: HF_DATASETS_CACHE)")
-    parser.add_argument("--max-shard-size", default="500MB", help="largest Parquet shard (default: 500MB)")
+    parser.add_argument("--commit_message", "--commit-message", help="default: 'Upload <configs> built with crop-hf'")
+    parser.add_argument(
+        "--cache_dir", "--cache-dir", help="datasets cache for the builders (default: HF_DATASETS_CACHE)"
+    )
+    parser.add_argument(
+        "--max_shard_size", "--max-shard-size", default="500MB", help="largest Parquet shard (default: 500MB)"
+    )
     return parser
 
 
 def run(args: argparse.Namespace, builder_cls: type, config_names: Sequence[str], card: CardInfo) -> Path:
-    """Build ``config_names`` into Parquet with a card; push unless ``--dry-run``. Returns the output folder."""
+    """Build ``config_names`` into Parquet with a card; push unless ``--dry_run``. Returns the output folder."""
     if args.dry_run is None and not args.repo_id:
-        raise SystemExit("--repo-id is required unless --dry-run DIR is given")
+        raise SystemExit("--repo_id is required unless --dry_run DIR is given")
     api = None
     if args.dry_run is None:  # create the repository and branch first: a missing token fails before the build
         api = HfApi()

@@ -1,10 +1,10 @@
 """Build CCAligned English-X sentence pairs and raw target segments as Parquet with a card; push them to the Hub.
 
-    python dataset_scripts/build_ccaligned.py --data-dir ~/data/cc-aligned --languages es de --dry-run out/cca
-    python dataset_scripts/build_ccaligned.py --data-dir ~/data/cc-aligned --languages es --kinds sentences \\
-        --repo-id my-org/crop-ccaligned
+    python dataset_scripts/build_ccaligned.py --data_dir ~/data/cc-aligned --languages es de --dry_run out/cca
+    python dataset_scripts/build_ccaligned.py --data_dir ~/data/cc-aligned --languages es --kinds sentences \\
+        --repo_id my-org/crop-ccaligned
 
---data-dir mirrors https://www.statmt.org/cc-aligned/: document-aligned en_XX-<code>.tsv.xz in it, sentence-aligned
+--data_dir mirrors https://www.statmt.org/cc-aligned/: document-aligned en_XX-<code>.tsv.xz in it, sentence-aligned
 files in its sentence-aligned/ folder (see crop_hf.builders.ccaligned). Configs are sentences-<lang> (parallel
 data with LASER scores) and documents-<lang> (raw target-language segments). The xz files are streamed.
 """

@@ -1,9 +1,9 @@
 """Build CoNLL-5 (CoNLL-2003 en/de, CoNLL-2002 es/nl, NorNE no) as Parquet with a dataset card; push it to the Hub.
 
-    python dataset_scripts/build_conll5.py --data-dir ~/data/conll --dry-run out/conll5
-    python dataset_scripts/build_conll5.py --data-dir ~/data/conll --repo-id my-org/crop-conll5
+    python dataset_scripts/build_conll5.py --data_dir ~/data/conll --dry_run out/conll5
+    python dataset_scripts/build_conll5.py --data_dir ~/data/conll --repo_id my-org/crop-conll5
 
---data-dir is searched recursively for eng.train/testa/testb, deu.*, esp.*, ned.* and no_bokmaal-ud-*.conllu (see
+--data_dir is searched recursively for eng.train/testa/testb, deu.*, esp.*, ned.* and no_bokmaal-ud-*.conllu (see
 crop_hf.builders.conll5 for the formats and where to get them). The CoNLL-2003 texts are licensed (Reuters, ECI):
 the repository is private unless --public.
 """

@@ -1,9 +1,9 @@
 """Build XTREME-40 (PAN-X / WikiANN in the 40 XTREME languages) as Parquet with a dataset card; push it to the Hub.
 
-    python dataset_scripts/build_xtreme40.py --data-dir ~/data/panx_dataset --dry-run out/xtreme40
-    python dataset_scripts/build_xtreme40.py --data-dir ~/data/panx_dataset --repo-id my-org/crop-xtreme40
+    python dataset_scripts/build_xtreme40.py --data_dir ~/data/panx_dataset --dry_run out/xtreme40
+    python dataset_scripts/build_xtreme40.py --data_dir ~/data/panx_dataset --repo_id my-org/crop-xtreme40
 
---data-dir holds PAN-X as XTREME distributes it: <lang>.tar.gz (read without extracting), or <lang>/train|dev|test,
+--data_dir holds PAN-X as XTREME distributes it: <lang>.tar.gz (read without extracting), or <lang>/train|dev|test,
 <lang>-train|dev|test, train|dev|test-<lang>.tsv (see crop_hf.builders.xtreme40).
 """
 

@@ -36,6 +36,10 @@ def _run(cmd):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": "", "TOKENIZERS_PARALLELISM": "false"}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    # library noise is quieted (issue 17): no weight-loading bars, no DDP unused-parameter warning
+    assert "Loading weights" not in proc.stderr and "find_unused_parameters" not in proc.stderr, proc.stderr[-3000:]
+    # the command's summary line, printed once (by the main process)
+    assert sum(line.startswith("crop-hf selftrain: ") for line in proc.stdout.splitlines()) == 1, proc.stdout
     summaries = [json.loads(m) for m in re.findall(r"crop-hf rank summary: (\{[^}]*\})", proc.stdout)]
     return sorted(summaries, key=lambda s: s["rank"])
 

@@ -144,7 +144,7 @@ def test_public_push_and_default_message(scripts, tmp_path, monkeypatch):
 
 
 def test_repo_id_required_without_dry_run(scripts, tmp_path):
-    with pytest.raises(SystemExit, match="--repo-id is required"):
+    with pytest.raises(SystemExit, match="--repo_id is required"):
         scripts("build_conll5").main(["--data-dir", str(tmp_path)])
 
 

@@ -132,7 +132,7 @@ def test_lora_and_resume(tiny_dir, tmp_path):
     assert resumed.state.global_step == 4 and args.alpha == 0.5
 
 
-def test_train_lst_command_saves_a_pipeline_ready_model(tiny_dir, tmp_path):
+def test_train_lst_command_saves_a_pipeline_ready_model(tiny_dir, tmp_path, capsys):
     import json
 
     from transformers import pipeline
@@ -155,6 +155,9 @@ def test_train_lst_command_saves_a_pipeline_ready_model(tiny_dir, tmp_path):
     evals = [h for h in state["log_history"] if "eval_loss" in h]
     assert len(evals) == 1 and {"eval_bleu", "eval_slot_precision", "eval_loss_labeled"} <= set(evals[0])
     assert (out / "checkpoint-2").is_dir() and (out / "model.safetensors").is_file()
+    summary = capsys.readouterr().out.strip().splitlines()[-1]  # the command ends with one summary line
+    assert summary.startswith("crop-hf train-lst: 3 steps on 16 pairs, loss ")
+    assert f"model and tokenizer in {out}" in summary and "checkpoint-2" in summary
     projector = pipeline("crop-projection", model=str(out), ner_model=str(tiny_dir / "xlmr"))
     assert (
         projector.model.config.vocab_size
@@ -162,9 +165,14 @@ def test_train_lst_command_saves_a_pipeline_ready_model(tiny_dir, tmp_path):
     )
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"src_tokens": ["a"]}\n')
-    with pytest.raises(ValueError, match="bad.jsonl line 1: missing"):
-        main(["train-lst", "--model_name_or_path", str(tiny_dir / "m2m100"), "--train_file", str(bad),
-              "--output_dir", str(tmp_path / "x"), "--use_cpu", "--report_to", "none"])  # fmt: skip
+    capsys.readouterr()  # drop the training output above
+    code = main(["train-lst", "--model_name_or_path", str(tiny_dir / "m2m100"), "--train_file", str(bad),
+                 "--output_dir", str(tmp_path / "x"), "--use_cpu", "--report_to", "none"])  # fmt: skip
+    assert code == 2  # a user mistake: one line on stderr (the bad row and what is missing), exit code 2
+    assert (
+        capsys.readouterr().err.strip()
+        == "crop-hf train-lst: error: bad.jsonl line 1: missing ['tgt_tokens', 'tgt_lang']"
+    )
 
 
 @pytest.fixture(scope="module")

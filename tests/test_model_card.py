@@ -94,7 +94,7 @@ def test_projection_card_metadata_parses_and_carries_the_run(saved_projection, t
     loaded = ModelCard.load(tmp_path / "README.md")
     data = loaded.data.to_dict()
     assert data["language"] == ["en", "es", "zh"]
-    assert data["license"] == "apache-2.0" and data["pipeline_tag"] == "translation"
+    assert data["license"] == "apache-2.0" and data["pipeline_tag"] == "token-classification"
     assert data["base_model"] == "facebook/m2m100_418M" and data["datasets"] == ["someone/pairs"]
     assert {"crop-hf", "label-projection", "m2m_100"} <= set(data["tags"])
     results = data["model-index"][0]["results"]

@@ -232,7 +232,12 @@ def test_example_scripts_run_in_process(tiny_xlmr, tmp_path, capsys):
     assert selftrain.main(argv) == 0
     summary = json.loads((tmp_path / "run" / "selftrain_results.json").read_text())
     assert summary["rounds"][0]["steps"] == 3 and set(summary["rounds"][0]["f1"]) == {"es", "de"}
-    assert '"world_size": 1' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert '"world_size": 1' in out
+    last = out.strip().splitlines()[-1]  # the command's summary line: rounds, steps, F1 per language, where
+    f1 = summary["rounds"][0]["f1"]
+    assert last.startswith("crop-hf selftrain: 1 round(s), 3 steps") and f"es {100 * f1['es']:.1f}" in last
+    assert str(tmp_path / "run" / "selftrain_results.json") in last
     evaluate = _load_script("evaluate")
     out_file = tmp_path / "scores.json"
     model_dir = summary["model_dir"]
@@ -244,4 +249,6 @@ def test_example_scripts_run_in_process(tiny_xlmr, tmp_path, capsys):
     )
     scores = json.loads(out_file.read_text())[model_dir]
     assert scores["es"]["f1"] == pytest.approx(summary["rounds"][0]["f1"]["es"])
-    assert "avg" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "avg" in out
+    assert out.strip().splitlines()[-1].startswith("crop-hf evaluate: 1 model(s) on 16 sentences in 2 language(s)")

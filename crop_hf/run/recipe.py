@@ -259,6 +259,27 @@ def check_stage_fields(recipe: Recipe) -> None:
         _check_keys(getattr(recipe, section), known - {"output_dir"}, recipe.source, section + ".")
 
 
+def check_paths(recipe: Recipe) -> None:
+    """Every local folder and file the recipe names exists (checked before a run writes anything)."""
+    for role, src in recipe.data.items():
+        if src.data_dir and not Path(src.data_dir).is_dir():
+            raise RecipeError(f"{recipe.source}: data.{role}.data_dir {src.data_dir}: no such folder; check the path")
+        if src.files:
+            paths = (
+                src.files.values() if isinstance(src.files, Mapping) else [src.file_for(x) for x in recipe.languages]
+            )
+            for path in paths:
+                if not Path(path).is_file():
+                    raise RecipeError(f"{recipe.source}: data.{role}.files {path}: no such file; check the path")
+    for role, value in dataclasses.asdict(recipe.models).items():
+        if not value or value == "builtin":
+            continue
+        local = value.startswith((".", "/", "~")) or Path(value).exists()
+        if local and not (Path(value).expanduser() / "config.json").is_file():
+            raise RecipeError(f"{recipe.source}: models.{role} {value}: not a saved model folder (no config.json) "
+                              "and not a Hub id")  # fmt: skip
+
+
 def _data(raw: Any, source: str, base_dir: Path | None) -> dict[str, DataSource]:
     if not isinstance(raw, Mapping):
         raise RecipeError(f"{source}: 'data' must map roles ({', '.join(ROLES)}) to sources")

@@ -31,10 +31,6 @@ def resolve_models(recipe: Recipe, out: Path) -> dict[str, Any]:
 
         built = build_models(out / "models", recipe.seed)
         return {"lst": built["lst"], "ner": built["ner"], "mt": None, "english_ner": None}
-    for role in ("lst", "ner", "mt", "english_ner"):
-        value = getattr(recipe.models, role)
-        if value and (value.startswith((".", "/", "~")) or Path(value).exists()) and not Path(value).is_dir():
-            raise RecipeError(f"{recipe.source}: models.{role}={value!r} is not a folder (nor a Hub id)")
     return {"lst": recipe.models.lst, "ner": recipe.models.ner, "mt": recipe.models.mt,
             "english_ner": recipe.models.english_ner}  # fmt: skip
 

@@ -1,1 +1,1 @@
-"""Entry points shared by ``crop-hf <command>`` and ``examples/<command>.py`` (same arguments, same code)."""
+"""The ``crop-hf`` commands: argument parsing, checks and summaries around the library (``crop_hf.cli`` runs them)."""

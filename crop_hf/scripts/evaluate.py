@@ -1,9 +1,9 @@
 """Score NER models per language and per entity type (seqeval, entity level), side by side.
 
-    python examples/evaluate.py --model_dirs out/zero_shot out/crop-ner/round_1 \\
+    crop-hf evaluate --model_dirs out/zero_shot out/crop-ner/round_1 \\
         --eval_files es=es.test.jsonl de=de.test.jsonl --output_file scores.json
 
-    python examples/evaluate.py --model_dirs out/zero_shot out/round_1 --synthetic --synthetic_langs es,de
+    crop-hf evaluate --model_dirs out/zero_shot out/round_1 --synthetic --synthetic_langs es,de
 
 Test files are JSONL or Parquet with ``tokens`` and ``tags`` (and ``lang`` unless given as LANG=PATH).
 """
@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from transformers import HfArgumentParser
-
-from crop_hf.demo.data import synthetic_target
 from crop_hf.ner_data import NerExample, read_examples
-from crop_hf.selftrain import evaluate_ner
+from crop_hf.scripts.common import CommandParser, UsageError, command, lang_file_specs, languages, model_ref
 
 logger = logging.getLogger("crop_hf.scripts.evaluate")
 
@@ -42,13 +38,32 @@ class EvaluateArguments:
     output_file: str | None = field(default=None, metadata={"help": "Write all scores here as JSON."})
 
 
-def make_parser() -> HfArgumentParser:
-    return HfArgumentParser(EvaluateArguments)
+def make_parser() -> CommandParser:
+    return CommandParser(EvaluateArguments, prog="crop-hf evaluate", description=__doc__.split("\n\n")[0])
 
 
-def main(argv: list[str] | None = None) -> int:
+def check_arguments(args: EvaluateArguments) -> None:
+    """Every check that needs no model: raises :class:`UsageError` naming the bad value."""
+    for model_dir in args.model_dirs:
+        model_ref(model_dir, "--model_dirs")
+    if args.synthetic:
+        from crop_hf.extras import require
+
+        languages(args.synthetic_langs, "--synthetic_langs")
+        require("faker", "the built-in corpus (--synthetic)", "demo")
+    elif not args.eval_files:
+        raise UsageError("no test data: pass --eval_files LANG=PATH ... or --synthetic")
+    lang_file_specs(args.eval_files, "--eval_files")
+    if args.output_file and Path(args.output_file).is_dir():
+        raise UsageError(f"--output_file {args.output_file}: is a folder; pass a file name such as scores.json")
+
+
+@command("evaluate")
+def main(argv: list[str]) -> int:
     (args,) = make_parser().parse_args_into_dataclasses(args=argv)
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    check_arguments(args)
+    from crop_hf.selftrain import evaluate_ner
+
     eval_sets = load_eval_sets(args)
     results = {d: evaluate_ner(d, eval_sets, args.batch_size, args.max_length) for d in args.model_dirs}
     langs = list(eval_sets)
@@ -61,11 +76,22 @@ def main(argv: list[str] | None = None) -> int:
         payload = {d: {lang: asdict(s) for lang, s in scores.items()} for d, scores in results.items()}
         Path(args.output_file).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output_file).write_text(json.dumps(payload, indent=2, default=float))
+    avg = {d: sum(scores[lang].f1 for lang in langs) / max(len(langs), 1) for d, scores in results.items()}
+    best = max(avg, key=avg.get)
+    sentences = sum(len(v) for v in eval_sets.values())
+    where = f"scores in {args.output_file}" if args.output_file else "scores not saved (--output_file)"
+    print(
+        f"crop-hf evaluate: {len(results)} model(s) on {sentences} sentences in {len(langs)} language(s); "
+        f"best average F1 {100 * avg[best]:.2f} ({best}); {where}",
+        flush=True,
+    )
     return 0
 
 
 def load_eval_sets(args: EvaluateArguments) -> dict[str, list[NerExample]]:
     if args.synthetic:
+        from crop_hf.demo.data import synthetic_target
+
         langs = [lang for lang in args.synthetic_langs.split(",") if lang]
         return synthetic_target(langs, args.synthetic_eval, seed=args.synthetic_seed, split="test")
     if not args.eval_files:
@@ -81,4 +107,4 @@ def load_eval_sets(args: EvaluateArguments) -> dict[str, list[NerExample]]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

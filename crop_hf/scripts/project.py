@@ -1,8 +1,10 @@
 """Project a raw target-language corpus into labelled Parquet shards (resumable, multi-process).
 
-crop-hf project --model LST_DIR_OR_REPO --ner_model NER --input raw.txt --src_lang es --output_dir out/
-accelerate launch examples/project.py --model ... (each process takes every n-th shard)
+    crop-hf project --model LST_DIR_OR_REPO --input raw.txt --src_lang es --output_dir out/
+    accelerate launch -m crop_hf.cli project --model ... (each process takes every n-th shard)
 
+Each shard holds every input line: the kept ones with their tokens, tags and entities, the dropped ones with the
+reason (lines in other languages are dropped by design). ``summary.json`` in the output folder sums the shards.
 A rerun into the same output_dir resumes (finished shards are checked and kept); with another input, shard size,
 pipeline or settings it refuses with one line, or starts over with --overwrite.
 """
@@ -10,10 +12,11 @@ pipeline or settings it refuses with one line, or starts over with --overwrite.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
 
-from transformers import HfArgumentParser
+from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, language, model_ref
 
 
 @dataclass
@@ -24,7 +27,9 @@ class ProjectArguments:
     output_dir: str = field(metadata={"help": "Where the Parquet shards and summary.json go."})
     ner_model: str | None = field(default=None, metadata={"help": "English NER model (default: the saved one)."})
     mt_model: str | None = field(default=None, metadata={"help": "xx->en MT model (default: the LST model)."})
-    strictness: str = field(default="crop", metadata={"help": "Matching: exact, crop, fuzzy or align."})
+    strictness: Literal["exact", "crop", "fuzzy", "align"] = field(
+        default="crop", metadata={"help": "How translated entities are matched into the raw sentence."}
+    )
     shard_size: int = field(default=1000, metadata={"help": "Sentences per Parquet shard (the unit of resume)."})
     batch_size: int = field(default=32, metadata={"help": "Sentences per model batch."})
     check_language: bool = field(default=True, metadata={"help": "Drop sentences langid says are not src_lang."})
@@ -32,7 +37,7 @@ class ProjectArguments:
     overwrite: bool = field(
         default=False, metadata={"help": "Start over when output_dir holds a run with other input or settings."}
     )
-    backend: str | None = field(
+    backend: Literal["transformers", "ctranslate2"] | None = field(
         default=None,
         metadata={"help": "Generation backend: transformers or ctranslate2 (crop-hf[ct2]); default: the saved one."},
     )
@@ -41,20 +46,47 @@ class ProjectArguments:
     )
 
 
-def make_parser() -> HfArgumentParser:
-    return HfArgumentParser(ProjectArguments)
+def make_parser() -> CommandParser:
+    return CommandParser(ProjectArguments, prog="crop-hf project", description=__doc__.split("\n\n")[0])
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    (args,) = make_parser().parse_args_into_dataclasses(args=list(argv) if argv is not None else None)
+def check_arguments(args: ProjectArguments) -> None:
+    """Every check that needs no model: raises :class:`UsageError` naming the bad value."""
+    from crop_hf.corpus_projection import check_options
+
+    model_ref(args.model, "--model")
+    for flag, value in (("--ner_model", args.ner_model), ("--mt_model", args.mt_model)):
+        if value:
+            model_ref(value, flag)
+    existing_file(args.input, "--input")
+    language(args.src_lang, "--src_lang")
+    for flag, value in (
+        ("--shard_size", args.shard_size),
+        ("--batch_size", args.batch_size),
+        ("--max_words", args.max_words),
+    ):
+        if value < 1:
+            raise UsageError(f"{flag} {value}: must be at least 1")
+    if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
+        raise UsageError(f"--output_dir {args.output_dir}: is a file; pass a folder")
+    if args.backend == "ctranslate2":
+        from crop_hf.extras import require
+
+        require("ctranslate2", "the CTranslate2 backend (--backend ctranslate2)", "ct2")
+    check_options(args.input, args.shard_size, args.batch_size)  # an empty input, before any model loads
+
+
+@command("project")
+def main(argv: list[str]) -> int:
+    (args,) = make_parser().parse_args_into_dataclasses(args=argv)
+    check_arguments(args)
     import torch
     from accelerate import PartialState
     from transformers import pipeline
 
     import crop_hf  # noqa: F401  (registers the pipeline)
-    from crop_hf.corpus_projection import check_options, project_corpus, summarize
+    from crop_hf.corpus_projection import project_corpus, summarize
 
-    check_options(args.input, args.shard_size, args.batch_size)  # before any model loads
     # several CPU processes (accelerate launch without GPUs) need gloo; plain PartialState() sees a world of one each
     several = int(os.environ.get("WORLD_SIZE", "1")) > 1
     state = PartialState(cpu=several and not torch.cuda.is_available())
@@ -80,16 +112,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     state.wait_for_everyone()
     if state.is_main_process:
         summary = summarize(args.output_dir)
-        print(
-            f"projected {summary.sentences} sentences in {summary.shards} shards: kept {summary.kept} "
-            f"({100 * summary.kept_ratio:.1f}%); drops {summary.drops}; entities {summary.entities}"
-        )
+        print(summary_line(summary, args.src_lang, args.output_dir), flush=True)
         if not summary.complete:
             raise ValueError(
                 f"{args.output_dir}: shards hold {summary.sentences} of {summary.lines_expected} input lines "
                 f"(bad shards: {', '.join(summary.bad_shards) or 'none'}); rerun the same command to redo them"
             )
     return 0
+
+
+def summary_line(summary, src_lang: str, output_dir: str) -> str:
+    """One line: kept over the lines in ``src_lang`` and over all lines, the drops, where the results are."""
+    in_lang = summary.sentences - summary.drops.get("wrong_language", 0)
+    drops = ", ".join(f"{k} {v}" for k, v in sorted(summary.drops.items(), key=lambda kv: -kv[1])) or "none"
+    entities = sum(summary.entities.values())
+    return (
+        f"crop-hf project: kept {summary.kept} of {in_lang} {src_lang} sentences ({_pct(summary.kept, in_lang)}), "
+        f"{_pct(summary.kept, summary.sentences)} of all {summary.sentences} lines; {entities} entities; "
+        f"dropped: {drops}; {summary.shards} shards (all lines, with the drop reason) and summary.json in {output_dir}"
+    )
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
 
 
 if __name__ == "__main__":

@@ -12,12 +12,11 @@ add ``--card_only`` to write just the card and its plot. The token comes from hu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from transformers import HfArgumentParser
+from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, languages
 
 
 @dataclass
@@ -42,21 +41,44 @@ class PushArguments:
     pretty_name: str | None = field(default=None, metadata={"help": "Dataset card title (--kind dataset)."})
 
 
-def make_parser() -> HfArgumentParser:
-    return HfArgumentParser(PushArguments)
+def make_parser() -> CommandParser:
+    return CommandParser(PushArguments, prog="crop-hf push", description=__doc__.split("\n\n")[0])
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    (args,) = make_parser().parse_args_into_dataclasses(args=list(argv) if argv is not None else None)
+def check_arguments(args: PushArguments) -> None:
+    """Every check that needs no network: raises :class:`UsageError` naming the bad value."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    path = Path(args.path).expanduser()
+    if not path.exists():
+        raise UsageError(f"--path {args.path}: no such folder or file; check the path")
+    if args.kind != "dataset" and not path.is_dir():
+        raise UsageError(f"--path {args.path}: --kind {args.kind} needs a saved model folder")
+    try:
+        validate_repo_id(args.repo_id)
+    except HFValidationError:
+        raise UsageError(f"--repo_id {args.repo_id}: not a Hub repository id; use your-username/name") from None
+    if args.metrics:
+        existing_file(args.metrics, "--metrics")
+    if args.languages:
+        languages(args.languages, "--languages")
     if args.card_only and not args.dry_run:
-        raise SystemExit("--card_only needs --dry_run DIR (the folder the card is written to)")
+        raise UsageError("--card_only needs --dry_run DIR (the folder the card is written to)")
+    if args.card_only and args.kind == "dataset":
+        raise UsageError("--card_only is for --kind pipeline or ner (a dataset card needs the staged shards)")
+
+
+@command("push")
+def main(argv: list[str]) -> int:
+    (args,) = make_parser().parse_args_into_dataclasses(args=argv)
+    check_arguments(args)
     if args.card_only:
-        print(f"card written to {write_card(args)}")
+        print(f"crop-hf push: card of {args.path} written to {write_card(args)} (--card_only: nothing uploaded)")
         return 0
     result = push(args)
-    print(result.summary())
     for name in result.files:
         print(f"  {name}")
+    print(f"crop-hf push: {result.summary()}", flush=True)
     return 0
 
 
@@ -80,8 +102,6 @@ def write_card(args: PushArguments) -> Path:
     """Render only the card (and its plot) of ``args.path`` into ``args.dry_run``."""
     from crop_hf.model_card import CardInfo, ner_card, projection_card, read_metrics
 
-    if args.kind == "dataset":
-        raise SystemExit("--card_only is for --kind pipeline or ner (a dataset card needs the staged shards)")
     out = Path(args.dry_run)
     info = CardInfo(args.repo_id, _split(args.languages) or [], args.base_model, _split(args.datasets) or [],
                     args.training_data, args.license or "apache-2.0")  # fmt: skip

@@ -1,11 +1,11 @@
 """``crop-hf run RECIPE``: the whole CROP run described by a recipe (``demo``, ``conll5``, ``xtreme40`` or a file).
 
-    crop-hf run conll5 --output-dir runs/conll5 --dry-run
-    crop-hf run conll5 --output-dir runs/conll5 --set languages=[es,nl] --set lst.max_steps=200
-    crop-hf demo            # = crop-hf run demo --output-dir demo_output
+    crop-hf run conll5 --output_dir runs/conll5 --dry_run
+    crop-hf run conll5 --output_dir runs/conll5 --set 'languages=[es,nl]' --set lst.max_steps=200
+    crop-hf demo            # = crop-hf run demo --output_dir demo_output
 
 Stages finished in an earlier run with the same inputs and settings are reused; a changed setting reruns its
-stage and the ones after it. ``--dry-run`` prints the plan (every stage's data, models and settings) without
+stage and the ones after it. ``--dry_run`` prints the plan (every stage's data, models and settings) without
 loading a model or touching the network.
 """
 
@@ -15,45 +15,59 @@ import argparse
 from collections.abc import Sequence
 
 from crop_hf.run.recipe import SHIPPED
+from crop_hf.scripts.common import UsageError, command
 
 
-def make_parser(prog: str = "crop-hf run", demo: bool = False) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and exit code 2 through crop_hf.scripts.common.command
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def make_parser(demo: bool = False) -> argparse.ArgumentParser:
+    prog = "crop-hf demo" if demo else "crop-hf run"
+    parser = _Parser(prog=prog, description=__doc__.splitlines()[0])
     if not demo:
         parser.add_argument("recipe", help=f"a shipped recipe ({', '.join(SHIPPED)}) or a recipe YAML file")
-    parser.add_argument("--output-dir", "--output_dir", dest="output_dir", default="demo_output" if demo else None,
-                        required=not demo, help="where data, models, stage records and the report go")  # fmt: skip
+    parser.add_argument("--output_dir", "--output-dir", default="demo_output" if demo else None, required=not demo,
+                        help="where data, models, stage records and the report go")  # fmt: skip
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a recipe key, e.g. --set lst.max_steps=200 --set 'languages=[es,nl]'")  # fmt: skip
-    parser.add_argument("--dry-run", "--dry_run", dest="dry_run", action="store_true",
+    parser.add_argument("--dry_run", "--dry-run", action="store_true",
                         help="print the resolved plan and stop (offline, loads no model)")  # fmt: skip
     parser.add_argument("--force", action="store_true", help="rerun every stage, even unchanged ones")
     return parser
 
 
-def main(argv: Sequence[str] | None = None, demo: bool = False) -> int:
-    args = make_parser("crop-hf demo" if demo else "crop-hf run", demo).parse_args(argv)
-    from crop_hf.run.recipe import load_recipe
+def run(argv: Sequence[str], demo: bool = False) -> int:
+    args = make_parser(demo).parse_args(list(argv))
+    from crop_hf.run.recipe import check_paths, load_recipe
     from crop_hf.run.runner import describe_plan, run_recipe
 
     recipe = load_recipe("demo" if demo else args.recipe, args.overrides)
     if args.dry_run:
         print(describe_plan(recipe, args.output_dir))
         return 0
+    check_paths(recipe)  # every local file and folder the run reads, before anything is written
     metrics = run_recipe(recipe, args.output_dir, force=args.force)
     if not metrics:  # another process than the main one of an accelerate launch
         return 0
     crop = {lang: metrics["evaluation"][lang]["crop"] for lang in recipe.languages}
     zero = {lang: metrics["evaluation"][lang]["zero_shot"] for lang in recipe.languages}
     better = sum(crop[lang] > zero[lang] for lang in recipe.languages)
-    print(f"run {recipe.name}: CROP F1 above zero-shot on {better}/{len(crop)} languages "
+    print(f"crop-hf run {recipe.name}: CROP F1 above zero-shot on {better}/{len(crop)} languages "
           f"(mean {sum(zero.values()) / len(zero):.3f} -> {sum(crop.values()) / len(crop):.3f}); "
           f"report: {args.output_dir}/report.md, metrics: {args.output_dir}/metrics.json")  # fmt: skip
     return 0
 
 
-def main_demo(argv: Sequence[str] | None = None) -> int:
-    return main(argv, demo=True)
+@command("run")
+def main(argv: list[str]) -> int:
+    return run(argv)
+
+
+@command("demo")
+def main_demo(argv: list[str]) -> int:
+    return run(argv, demo=True)
 
 
 if __name__ == "__main__":

@@ -4,13 +4,14 @@ Data are JSONL or Parquet files with the columns ``tokens`` and ``tags`` (``lang
 discarded file needs ``tokens`` only), or ``--synthetic`` for the built-in corpus (gold target tags stand in
 for projected ones, and part of each language is handed over unlabelled as the discarded sentences).
 
-    python examples/selftrain.py --model_name_or_path xlm-roberta-large --source_file en.train.jsonl \\
+    crop-hf selftrain --model_name_or_path xlm-roberta-large --source_file en.train.jsonl \\
         --projected_file projected.parquet --discarded_file discarded.parquet \\
         --eval_files es=es.test.jsonl de=de.test.jsonl --output_dir out/crop-ner
 
-    accelerate launch --config_file examples/accelerate_configs/multi_gpu.yaml examples/selftrain.py ...
+    accelerate launch -m crop_hf.cli selftrain ... (same arguments, one process per device)
 
-Every flag of :class:`crop_hf.selftrain.SelfTrainingArguments` (and so of ``TrainingArguments``) is accepted. A rerun
+Every flag of :class:`crop_hf.selftrain.SelfTrainingArguments` (and so of ``TrainingArguments``,
+listed after crop-hf's own) is accepted. A rerun
 into the same --output_dir reuses finished rounds and resumes from checkpoints; when its model, data or settings
 differ it refuses with one line, or starts over with --overwrite_output_dir.
 """
@@ -19,14 +20,20 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from transformers import HfArgumentParser
-
-from crop_hf.demo.data import synthetic_english, synthetic_target
 from crop_hf.ner_data import NerExample, examples_from_rows
+from crop_hf.scripts.common import (
+    CommandParser,
+    UsageError,
+    command,
+    existing_file,
+    lang_file_specs,
+    languages,
+    model_ref,
+    quiet_ddp,
+)
 from crop_hf.selftrain import SelfTrainingArguments, self_train
 
 logger = logging.getLogger("crop_hf.scripts.selftrain")
@@ -52,13 +59,41 @@ class DataArguments:
     synthetic_seed: int = field(default=0, metadata={"help": "Seed of the built-in corpus."})
 
 
-def make_parser() -> HfArgumentParser:
-    return HfArgumentParser((DataArguments, SelfTrainingArguments))
+def make_parser() -> CommandParser:
+    return CommandParser(
+        (DataArguments, SelfTrainingArguments),
+        prog="crop-hf selftrain",
+        description=__doc__.split("\n\n")[0],
+        usage="crop-hf selftrain --model_name_or_path MODEL (--source_file F ... | --synthetic) [OPTIONS]",
+    )
 
 
-def main(argv: list[str] | None = None) -> int:
+def check_arguments(data_args: DataArguments, args: SelfTrainingArguments) -> None:
+    """Every check that needs no model: raises :class:`UsageError` naming the bad value."""
+    model_ref(data_args.model_name_or_path, "--model_name_or_path")
+    if data_args.synthetic:
+        from crop_hf.extras import require
+
+        languages(data_args.synthetic_langs, "--synthetic_langs")
+        require("faker", "the built-in corpus (--synthetic)", "demo")
+        return
+    files = {"--source_file": data_args.source_file, "--projected_file": data_args.projected_file,
+             "--discarded_file": data_args.discarded_file}  # fmt: skip
+    if not data_args.source_file and not data_args.projected_file:
+        raise UsageError(
+            "no training data: pass --source_file and/or --projected_file (JSONL/Parquet), or --synthetic"
+        )
+    for flag, path in files.items():
+        if path:
+            existing_file(path, flag)
+    lang_file_specs(data_args.eval_files, "--eval_files")
+
+
+@command("selftrain")
+def main(argv: list[str]) -> int:
     data_args, args = make_parser().parse_args_into_dataclasses(args=argv)
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=args.get_process_log_level())
+    check_arguments(data_args, args)
+    quiet_ddp(args)
     source, projected, discarded, eval_sets = load_data(data_args, args)
     result = self_train(data_args.model_name_or_path, source, projected, discarded, args, eval_sets)
     summary = {
@@ -73,7 +108,20 @@ def main(argv: list[str] | None = None) -> int:
     # one line per process: which rank ran, in how large a world, and how many optimizer steps it took
     rank = {"rank": args.process_index, "world_size": args.world_size, "steps": [r.steps for r in result.rounds]}
     print(f"crop-hf rank summary: {json.dumps(rank)}", flush=True)
+    if args.should_save:
+        print(summary_line(result, args.output_dir), flush=True)
     return 0
+
+
+def summary_line(result, output_dir: str) -> str:
+    """One line: rounds, steps, the last round's F1 per language, where the model and results are."""
+    last = result.rounds[-1]
+    f1 = ", ".join(f"{lang} {100 * v:.1f}" for lang, v in last.f1.items()) or "no test data given"
+    steps = "+".join(str(r.steps) for r in result.rounds)
+    return (
+        f"crop-hf selftrain: {len(result.rounds)} round(s), {steps} steps, last-round loss {last.train_loss:.4f}; "
+        f"F1 {f1}; model in {result.model_dir}, per-round results in {Path(output_dir) / 'selftrain_results.json'}"
+    )
 
 
 def load_data(
@@ -81,6 +129,8 @@ def load_data(
 ) -> tuple[list[NerExample], list[NerExample], list[NerExample], dict[str, list[NerExample]]]:
     """Lsrc, Ltgt, discarded and the test sets, from files or the built-in corpus."""
     if data_args.synthetic:
+        from crop_hf.demo.data import synthetic_english, synthetic_target
+
         langs = [lang for lang in data_args.synthetic_langs.split(",") if lang]
         seed = data_args.synthetic_seed
         n_target = data_args.synthetic_projected + data_args.synthetic_discarded
@@ -134,4 +184,4 @@ def _read(path: str, name: str, args: SelfTrainingArguments, default_lang: str =
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())
