@@ -16,7 +16,7 @@ BIN = Path(sys.executable).parent
 # A small demo run: the tour's commands need its saved models and data, not its quality.
 SMALL_DEMO = [
     "--set", "languages=[es]", "--set", "data.english.limit=300", "--set", "data.parallel.limit=200",
-    "--set", "data.target_raw.limit=60", "--set", "data.target_test.limit=30", "--set", "lst.max_steps=300",
+    "--set", "data.target_raw.limit=60", "--set", "data.target_test.limit=30", "--set", "lst.max_steps=150",
     "--set", "ner.num_train_epochs=4", "--set", "selftrain.num_train_epochs=2",
 ]  # fmt: skip
 BLOCK = re.compile(r"```(python|bash)\n(.*?)```\n<!-- expect: (.*?) -->", re.S)
@@ -25,7 +25,8 @@ BLOCK = re.compile(r"```(python|bash)\n(.*?)```\n<!-- expect: (.*?) -->", re.S)
 def tour_blocks() -> list[tuple[str, str, str]]:
     tour = README.split("## A short tour", 1)[1].split("\n## ", 1)[0]
     blocks = BLOCK.findall(tour)
-    assert len(blocks) == tour.count("```") // 2, "every tour block is followed by an <!-- expect: REGEX --> line"
+    fences = re.findall(r"```(?:python|bash)\n", tour)
+    assert len(blocks) == len(fences), "every python/bash block of the tour is followed by <!-- expect: REGEX -->"
     return blocks
 
 
