@@ -164,18 +164,18 @@ def agreement(pipeline_dir: str, n_per_lang: int, beams: int, compute_type: str 
             raw = [ex.tgt_text for ex in examples]
             runs["raw"][backend] += pipe(raw, src_lang=lang, check_language=False, batch_size=16)
             gold = [{"tokens": ex.src_tokens, "tags": ex.src_tags} for ex in examples]
-            runs["translate-train"][backend] += pipe(gold, src_lang=lang, mode="translate-train", batch_size=16)
+            runs["translate-train"][backend] += pipe(gold, tgt_lang=lang, mode="translate-train", batch_size=16)
         if backend == "ctranslate2":
             print(f"CTranslate2 compute type {next(iter(pipe.fixed.values())).compute_type}, beams {beams}")
     for mode, by_backend in runs.items():
         pairs = list(zip(by_backend["transformers"], by_backend["ctranslate2"]))
-        kept = {k: sum(r.kept for r in v) for k, v in by_backend.items()}
+        kept = {k: sum(r["kept"] for r in v) for k, v in by_backend.items()}
         print(f"{mode}: {len(pairs)} sentences ({', '.join(langs)}), kept {kept}")
         same = {
-            "kept and labels": sum(a.kept == b.kept and a.tags == b.tags for a, b in pairs),
-            "discard reason": sum(a.reason == b.reason for a, b in pairs),
-            "MT translation": sum(a.translation == b.translation for a, b in pairs) if mode == "raw" else None,
-            "labeled translation": sum(a.labeled_translation == b.labeled_translation for a, b in pairs),
+            "kept and labels": sum(a["kept"] == b["kept"] and a["tags"] == b["tags"] for a, b in pairs),
+            "discard reason": sum(a["reason"] == b["reason"] for a, b in pairs),
+            "MT translation": sum(a["english"] == b["english"] for a, b in pairs) if mode == "raw" else None,
+            "labeled translation": sum(a["labeled_translation"] == b["labeled_translation"] for a, b in pairs),
         }
         for what, count in same.items():
             if count is not None:
