@@ -143,19 +143,23 @@ def test_impossible_sizes_are_one_line_errors_before_anything_is_written(corpus,
     assert not (tmp_path / "out").exists()
 
 
-def test_script_checks_options_and_input_before_loading_any_model(corpus, tmp_path):
+def test_script_checks_options_and_input_before_loading_any_model(corpus, tmp_path, capsys):
     from crop_hf.scripts.project import main
 
-    base = ["--model", str(tmp_path / "no-such-model"), "--src_lang", "es", "--output_dir", str(tmp_path / "o")]
-    with pytest.raises(ValueError, match="shard_size must be a whole number >= 1, got 0"):
-        main([*base, "--input", str(corpus), "--shard_size", "0"])
-    with pytest.raises(ValueError, match="batch_size must be a whole number >= 1, got -1"):
-        main([*base, "--input", str(corpus), "--batch_size", "-1"])
-    with pytest.raises(ValueError, match="missing.txt: no such file"):
-        main([*base, "--input", str(tmp_path / "missing.txt")])
+    model = tmp_path / "model"  # a folder that looks like a saved model: loading it would fail, so nothing may load
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    base = ["--model", str(model), "--src_lang", "es", "--output_dir", str(tmp_path / "o")]
     (tmp_path / "empty.txt").write_bytes(b"")
-    with pytest.raises(ValueError, match="empty.txt: the file is empty"):
-        main([*base, "--input", str(tmp_path / "empty.txt")])
+    for argv, message in (
+        (["--input", str(corpus), "--shard_size", "0"], "--shard_size 0: must be at least 1"),
+        (["--input", str(corpus), "--batch_size", "-1"], "--batch_size -1: must be at least 1"),
+        (["--input", str(tmp_path / "missing.txt")], "missing.txt: no such file"),
+        (["--input", str(tmp_path / "empty.txt")], "empty.txt: the file is empty"),
+    ):
+        assert main([*base, *argv]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("crop-hf project: error: ") and message in err[0], err
     assert not (tmp_path / "o").exists()
 
 

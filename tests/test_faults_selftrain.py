@@ -131,12 +131,18 @@ def test_killed_selftrain_subprocess_refuses_changed_settings_and_resumes_to_the
         assert got["f1"] == pytest.approx(want["f1"], abs=1e-6)
 
 
-def test_selftrain_script_names_a_missing_data_file_before_loading_anything(tmp_path):
+def test_selftrain_script_names_a_missing_data_file_before_loading_anything(tmp_path, capsys):
     from crop_hf.scripts.selftrain import main
 
-    base = ["--model_name_or_path", str(tmp_path / "no-model"), "--output_dir", str(tmp_path / "o")]
-    with pytest.raises(ValueError, match=r"^--projected_file .*missing.jsonl: no such file"):
-        main([*base, "--projected_file", str(tmp_path / "missing.jsonl")])
-    with pytest.raises(ValueError, match=r"^no labelled data: give --source_file"):
-        main(base)
+    model = tmp_path / "model"  # looks like a saved model; loading it would fail, so nothing may load
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    base = ["--model_name_or_path", str(model), "--output_dir", str(tmp_path / "o")]
+    for argv, message in (
+        (["--projected_file", str(tmp_path / "missing.jsonl")], "missing.jsonl: no such file"),
+        ([], "no training data: pass --source_file and/or --projected_file"),
+    ):
+        assert main([*base, *argv]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("crop-hf selftrain: error: ") and message in err[0], err
     assert not (tmp_path / "o").exists()
