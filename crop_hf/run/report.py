@@ -2,8 +2,16 @@
 table, the plots, ``metrics.json`` and the model cards.
 
 The :class:`~crop_hf.model_card.RunMetrics` built here is what the report, the cards and the Hub push read; nothing
-re-parses ``metrics.json``, which is written for people and scripts (its keys are listed in
-:data:`METRICS_KEYS`).
+re-parses ``metrics.json``, which is written for people and scripts. Its keys:
+
+- ``recipe``: name, benchmark and source file of the run; ``languages``: the target languages;
+- ``data``: sentences per role and language; ``alignment``: method and phrase pairs per sentence;
+- ``lst``: steps, training_pairs, last_log, and (built-in data) slot_boundary_precision / well_formed_rate per
+  language; ``english_ner``: train_loss, sentences, steps of the zero-shot model, or the model given;
+- ``projection``: per language precision, recall, f1 (None without gold labels), kept, total, kept_ratio, drops;
+- ``selftrain``: model_dir, projected, discarded and per round the data counts;
+- ``evaluation``: per language zero_shot and crop entity-level F1 on the target test set;
+- ``stages``: per stage seconds and whether it was reused.
 """
 
 from __future__ import annotations
@@ -27,18 +35,6 @@ PAPER = {
         "zero_shot": {"avg": 61.3},
         "crop": {"avg": 68.2},
     },
-}
-METRICS_KEYS = {
-    "recipe": "name, benchmark, source file and languages of the run",
-    "languages": "the target languages",
-    "data": "sentences per role and language",
-    "alignment": "method and phrase pairs per sentence",
-    "lst": "steps, training_pairs, last_log, slot_boundary_precision and well_formed_rate per language (built-in data)",
-    "english_ner": "train_loss, sentences, steps of the English (zero-shot) model, or the model given",
-    "projection": "per language: precision, recall, f1 (None without gold labels), kept, total, kept_ratio, drops",
-    "selftrain": "model_dir, projected, discarded and per round the data counts",
-    "evaluation": "per language zero_shot and crop entity-level F1 on the target test set",
-    "stages": "per stage seconds and whether it was reused",
 }
 
 

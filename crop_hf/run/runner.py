@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +20,6 @@ from .data import ENGLISH, PARALLEL, prepare_data, raw_file, test_file
 from .recipe import Recipe, check_stage_fields
 from .report import collect, write_cards, write_report
 from .stages import Stage, StageRunner
-
-logger = logging.getLogger(__name__)
 
 
 def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None = None) -> list[Stage]:
