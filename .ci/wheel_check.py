@@ -80,9 +80,9 @@ def check_tour() -> None:
 
         project = pipeline("crop-projection", model=str(root / "saved"))
         result = project("Ana Ruiz vive en Madrid .", src_lang="es", check_language=False)
-        assert result.tokens == ["Ana", "Ruiz", "vive", "en", "Madrid", "."], result
-        assert (len(result.tags) == len(result.tokens)) if result.kept else bool(result.reason), result
-        print(f"wheel check: saved pipeline loads and projects: kept={result.kept} reason={result.reason}")
+        assert result["tokens"] == ["Ana", "Ruiz", "vive", "en", "Madrid", "."], result
+        assert (len(result["tags"]) == len(result["tokens"])) if result["kept"] else bool(result["reason"]), result
+        print(f"wheel check: saved pipeline loads and projects: kept={result['kept']} reason={result['reason']}")
 
         card = projection_card(root / "saved", CardInfo("someone/crop-projection-es", ["es"]))
         assert card.data.library_name == "crop-hf" and 'pipeline("crop-projection"' in card.text
