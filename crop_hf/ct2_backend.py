@@ -230,6 +230,9 @@ class _VocabularyView:
         self.special_tokens_map = {
             k: v for k, v in tokenizer.special_tokens_map.items() if k != "additional_special_tokens"
         }
+        # the converter appends these when missing from the vocabulary; every one of them already names its row
+        # (older transformers' M2M100Tokenizer has no such attribute)
+        self.additional_special_tokens = list(getattr(tokenizer, "additional_special_tokens", None) or [])
 
     def get_vocab(self) -> dict[str, int]:
         return dict(self._vocab)
