@@ -96,6 +96,12 @@ class DataSource:
             return self.files[lang]
         return str(self.files).replace("{lang}", lang)
 
+    def file_paths(self, languages: Sequence[str]) -> list[str]:
+        """The local files of a ``files`` source: the mapping's values, or the ``{lang}`` pattern per language."""
+        if not self.files:
+            return []
+        return list(self.files.values()) if isinstance(self.files, Mapping) else [self.file_for(x) for x in languages]
+
     def describe(self) -> str:
         if self.builder == "builtin":
             return "built-in synthetic corpus (crop_hf.demo)"
@@ -264,13 +270,9 @@ def check_paths(recipe: Recipe) -> None:
     for role, src in recipe.data.items():
         if src.data_dir and not Path(src.data_dir).is_dir():
             raise RecipeError(f"{recipe.source}: data.{role}.data_dir {src.data_dir}: no such folder; check the path")
-        if src.files:
-            paths = (
-                src.files.values() if isinstance(src.files, Mapping) else [src.file_for(x) for x in recipe.languages]
-            )
-            for path in paths:
-                if not Path(path).is_file():
-                    raise RecipeError(f"{recipe.source}: data.{role}.files {path}: no such file; check the path")
+        for path in src.file_paths(recipe.languages):
+            if not Path(path).is_file():
+                raise RecipeError(f"{recipe.source}: data.{role}.files {path}: no such file; check the path")
     for role, value in dataclasses.asdict(recipe.models).items():
         if not value or value == "builtin":
             continue

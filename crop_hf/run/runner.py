@@ -151,8 +151,7 @@ def _data_fingerprints(recipe: Recipe) -> dict[str, Any]:
         if src.data_dir:
             prints[role] = fingerprint_dir(src.data_dir)
         elif src.files:
-            paths = src.files.values() if isinstance(src.files, dict) else [src.file_for(x) for x in recipe.languages]
-            prints[role] = [_file_print(Path(p)) for p in paths]
+            prints[role] = [_file_print(Path(p)) for p in src.file_paths(recipe.languages)]
     return prints
 
 
