@@ -1,4 +1,4 @@
-"""The ``crop-hf`` console entry point: ``run`` (a whole CROP run from a recipe), ``demo`` and one subcommand per step.
+"""The crop-hf console entry point: run (a whole CROP run from a recipe), demo, and one command per step.
 
 ``crop-hf COMMAND --help`` lists a command's arguments. Every command checks its files, language codes and model
 paths before it loads a model or writes anything; a mistake prints one line and exits with code 2 (``--debug``

@@ -40,13 +40,14 @@ def make_parser(demo: bool = False) -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str], demo: bool = False) -> int:
     args = make_parser(demo).parse_args(list(argv))
-    from crop_hf.run.recipe import check_paths, load_recipe
+    from crop_hf.run.recipe import check_paths, check_stage_fields, load_recipe
     from crop_hf.run.runner import describe_plan, run_recipe
 
     recipe = load_recipe("demo" if demo else args.recipe, args.overrides)
     if args.dry_run:
         print(describe_plan(recipe, args.output_dir))
         return 0
+    check_stage_fields(recipe)  # a misspelt setting is named before a missing file is
     check_paths(recipe)  # every local file and folder the run reads, before anything is written
     metrics = run_recipe(recipe, args.output_dir, force=args.force)
     if not metrics:  # another process than the main one of an accelerate launch
