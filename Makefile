@@ -1,6 +1,6 @@
 # The two commands of the README: `make demo` and `make test`. Both create .venv on first use with the newest tested
 # set (constraints.txt); the environment is rebuilt only when pyproject.toml or constraints.txt change.
-# CI (.ci/run) also runs `make test-lowest`: the wheel, installed alone beside the lowest tested set.
+# CI (.ci/run) also runs `make test-lowest`: the wheel, installed alone beside the lowest tested set, and the suite there.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3

@@ -4,7 +4,6 @@ record of one input on its way through ``preprocess``, ``_forward`` and ``postpr
 from __future__ import annotations
 
 import difflib
-import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,6 +93,20 @@ class Rows(torch.utils.data.Dataset):
         return self.data[index]
 
 
+class Stream(torch.utils.data.IterableDataset):
+    """A generator or other one-pass iterable as the pipeline's dataset: read as results are asked for.
+
+    Handed to ``Pipeline.__call__`` as a dataset rather than a generator because transformers 5.10 turns a
+    generator into a list (it looks for chat messages), which would read the whole stream before the first result.
+    """
+
+    def __init__(self, data: Iterable[Any]) -> None:
+        self.data = data
+
+    def __iter__(self) -> Any:
+        return iter(self.data)
+
+
 def normalise_inputs(inputs: Any, mode: str) -> Any:
     """What ``Pipeline.__call__`` takes: a single input, a list, a generator or a torch dataset."""
     if isinstance(inputs, (str, Mapping)):
@@ -103,7 +116,7 @@ def normalise_inputs(inputs: Any, mode: str) -> Any:
             f"crop-projection takes a string, an example dict (translate-train), or a list, generator or dataset "
             f"of them; got {type(inputs).__name__}: {inputs!r:.60} (in a list it would be a discarded result)"
         )
-    if isinstance(inputs, (list, types.GeneratorType, torch.utils.data.Dataset)):
+    if isinstance(inputs, (list, torch.utils.data.Dataset)):
         return inputs
     if isinstance(inputs, tuple):
         return list(inputs)
@@ -112,8 +125,8 @@ def normalise_inputs(inputs: Any, mode: str) -> Any:
         raise ValueError(f"the dataset has no 'text' column (columns: {columns}); pass dataset['your_column']")
     if hasattr(inputs, "__len__") and hasattr(inputs, "__getitem__"):
         return Rows(inputs)
-    if isinstance(inputs, Iterable):
-        return (x for x in inputs)
+    if isinstance(inputs, Iterable):  # generators included
+        return Stream(inputs)
     raise TypeError(f"crop-projection cannot read inputs of type {type(inputs).__name__}")
 
 

@@ -353,7 +353,7 @@ def _train_round(
     checkpoint = get_last_checkpoint(round_args.output_dir) if Path(round_args.output_dir).is_dir() else None
     logger.info("round %d: %d sentences (%d inputs) from %s", index, len(train), len(encoded.features), init)
     result = trainer.train(resume_from_checkpoint=checkpoint)
-    train_loss = round_loss(trainer.state, result.training_loss, checkpoint)
+    train_loss = round_loss(trainer, result.training_loss, checkpoint)
     model = trainer.model
     if args.lora_r > 0:  # a plain model, loadable without peft
         model = model.merge_and_unload()

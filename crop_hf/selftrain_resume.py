@@ -61,8 +61,13 @@ def log_at_save() -> Any:
     return LogAtSave()
 
 
-def round_loss(state: Any, tail_loss: float, checkpoint: str | None) -> float:
-    """Mean training loss over the whole round; after a resume the Trainer reports only the steps it ran itself."""
+def round_loss(trainer: Any, tail_loss: float, checkpoint: str | None) -> float:
+    """Mean training loss over the whole round; after a resume the Trainer reports only the steps it ran itself.
+
+    ``tail_loss`` is ``TrainOutput.training_loss``: the sum over the steps this call ran, divided by their number
+    in recent transformers (which note ``_initial_global_step``) and by the round's ``global_step`` in older ones.
+    """
+    state = trainer.state
     if checkpoint is None:
         return tail_loss
     resumed_at = json.loads((Path(checkpoint) / "trainer_state.json").read_text())["global_step"]
@@ -75,7 +80,8 @@ def round_loss(state: Any, tail_loss: float, checkpoint: str | None) -> float:
         logger.warning("the checkpoint logged the loss of %d of its %d steps; train_loss covers those", covered,
                        resumed_at)  # fmt: skip
     after = state.global_step - resumed_at
-    return (total + tail_loss * after) / max(covered + after, 1)
+    tail_total = tail_loss * (after if hasattr(trainer, "_initial_global_step") else state.global_step)
+    return (total + tail_total) / max(covered + after, 1)
 
 
 def prepare_output(out: Path, manifest: dict[str, Any], args: Any, run_paths: Callable[[], list[Path]]) -> None:

@@ -34,6 +34,7 @@ from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments, TrainerCallba
 from .collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq
 
 PARTS = ("loss_translation", "loss_labeled")  # the objectives in the order of TRANSLATION, LABELED
+_BASE_KNOWS_GA_SCALING = hasattr(Seq2SeqTrainer, "loss_is_scaled_for_ga")
 
 
 class TokenFreePickle:
@@ -133,8 +134,11 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
                 seed=args.seed,
             )
         super().__init__(model=model, args=args, data_collator=data_collator, **kwargs)
-        # Token counts come from get_batch_samples below, not from the base class (which would count all labels)
-        self.model_accepts_loss_kwargs = False
+        # Token counts come from get_batch_samples below, not from the base class (which would count all labels).
+        # A transformers without ``loss_is_scaled_for_ga`` (5.10 is one) divides the training loss by the
+        # accumulation steps unless the model "accepts loss kwargs", i.e. normalises over the step itself, as
+        # compute_loss does: say so there, or the gradients shrink by that factor.
+        self.model_accepts_loss_kwargs = not _BASE_KNOWS_GA_SCALING
         self._parts: dict[str, torch.Tensor] = {}
         if isinstance(self.data_collator, DataCollatorForLabeledSeq2Seq):
             self.add_callback(_CollatorEpoch(self.data_collator))

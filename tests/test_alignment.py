@@ -275,9 +275,14 @@ def test_aligned_phrases_are_consistent_and_within_length(aligned) -> None:
 @needs_eflomal
 def test_char_level_target_is_aligned_on_characters_and_mapped_back_to_tokens() -> None:
     srcs, tgts, golds = synthetic_corpus(1200, seed=1, char_level=True)
-    # eflomal seeds its sampler from /dev/urandom (it has no seed option): about one run in ten lands in a poor
-    # optimum (AER ~0.13 seen); a wrong character-to-token mapping would be poor in every run, so take the better
-    runs = [list(align_corpus(srcs, tgts, char_level_target=True, progress=False)) for _ in range(2)]
+    # eflomal seeds its sampler from /dev/urandom (it has no seed option). With its default iterations a third of
+    # the runs land at AER 0.05-0.07 and some at 0.14; twice the iterations gave 0.013-0.025 in 8 runs. A wrong
+    # character-to-token mapping would be poor in every run, so take the better of two such runs.
+    longer = {"rel_iterations": 2.0}
+    runs = [
+        list(align_corpus(srcs, tgts, char_level_target=True, progress=False, eflomal_options=longer))
+        for _ in range(2)
+    ]
     pairs = min(runs, key=lambda run: aer(run, golds))
     assert all(max((j for _, j in p.links), default=0) < len(p.tgt_tokens) for run in runs for p in run)
     assert aer(pairs, golds) < 0.05

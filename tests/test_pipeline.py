@@ -199,12 +199,15 @@ def test_generator_in_iterator_out_first_result_before_the_input_ends(projector,
             yield RAW if i % 2 == 0 else f"Frase {i} ."
 
     stream = projector(sentences(100), src_lang="es", check_language=False, batch_size=4)
-    assert not isinstance(stream, list) and len(consumed) <= 1  # transformers peeks at the first input only
+    assert not isinstance(stream, list) and consumed == []  # nothing read before a result is asked for
     first = next(iter(stream))
     assert first["kept"] and len(consumed) < 100
     rest = list(stream)
     assert len(rest) == 99 and len(consumed) == 100
     assert [r["kept"] for r in rest[:3]] == [False, True, False]
+    # any other one-pass iterable streams too (an iterator, a map object)
+    stream = projector(map(str.strip, iter([RAW, " Frase 1 . "])), src_lang="es", check_language=False)
+    assert not isinstance(stream, list) and [r["text"] for r in stream] == [RAW, "Frase 1 ."]
 
 
 def test_datasets_key_datasets_columns_and_workers(projector, monkeypatch):
