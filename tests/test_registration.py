@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,22 @@ def test_a_failing_registration_never_breaks_the_import_of_transformers():
         "print('crop-projection' in PIPELINE_REGISTRY.get_supported_tasks())"
     )
     assert "False" in out and "crop-projection pipeline not registered: ModuleNotFoundError" in out
+
+
+def test_readme_quotes_what_transformers_says_without_the_import_or_the_task(tiny_dir):
+    """transformers' own messages (crop-hf cannot add to them without remote code): the README quotes them."""
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
+    out = run(
+        "import sys\nfrom transformers import pipeline\n"
+        "for args in (('crop-projection',), ()):  # no import crop_hf; then no task\n"
+        "    if not args:\n        import crop_hf\n"
+        "    try:\n        pipeline(*args, model=sys.argv[1])\n"
+        "    except Exception as err:\n        print(type(err).__name__, str(err).strip('\"').replace('`', '')[:90])\n",
+        str(tiny_dir / "m2m100"),
+    )
+    missing, offline = out.strip().splitlines()[-2:]
+    assert missing.startswith("KeyError Unknown task crop-projection, available tasks are")
+    assert offline.startswith("RuntimeError You cannot infer task automatically within pipeline when using offline")
+    for line in (missing, offline):
+        quoted = line.split(" ", 1)[1][:50]
+        assert quoted in readme.replace("`", ""), quoted
