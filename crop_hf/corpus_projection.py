@@ -38,6 +38,7 @@ from .corpus_input import (  # noqa: F401  (InputLine, read_lines, LINE_REASONS:
     one_line,
     read_lines,
 )
+from .manifests import manifest_problem, read_manifest
 
 logger = logging.getLogger(__name__)
 
@@ -184,8 +185,7 @@ def shard_is_complete(shard: Path, first_line: int, n_lines: int) -> bool:
 def summarize(output_dir: str | Path) -> ProjectionSummary:
     """Sum the shards of ``output_dir`` and write ``summary.json``; bad shards are listed, never fatal."""
     out = Path(output_dir)
-    manifest = _read_manifest(out)
-    manifest = manifest or {}
+    manifest = read_manifest(out / MANIFEST_NAME) or {}
     summary = ProjectionSummary(lines_expected=manifest.get("input", {}).get("lines"))
     shard_size = manifest.get("shard_size")
     drops: Counter[str] = Counter()
@@ -287,16 +287,12 @@ def _shard_rows(shard: Path, shard_size: int | None, lines_expected: int | None)
 
 def _check_manifest(out: Path, manifest: dict[str, Any], overwrite: bool) -> bool:
     """Whether the run must start over; raises when ``out`` holds another run and ``overwrite`` is off."""
-    old = _read_manifest(out)
+    old = read_manifest(out / MANIFEST_NAME)
     shards = sorted(out.glob("shard-*.parquet")) if out.is_dir() else []
-    if old == manifest or (old is None and not shards):
+    found = [f"{len(shards)} shard(s)"] if shards else []
+    problem = manifest_problem(out / MANIFEST_NAME, old, manifest, found, "projection", _differences)
+    if problem is None:
         return False
-    if old is None:
-        problem = f"holds {len(shards)} shard(s) but no {MANIFEST_NAME} to check them against"
-    elif old.get("format") != MANIFEST_FORMAT:
-        problem = f"holds a {MANIFEST_NAME} that is unreadable or from another crop-hf version"
-    else:
-        problem = f"holds a projection run with other {_differences(old, manifest)}"
     if overwrite:
         logger.warning("%s %s: starting over (overwrite)", out, problem)
         return True
@@ -317,16 +313,6 @@ def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
             if o.get(key) != n.get(key):
                 parts.append(f"{section} {key} ({o.get(key)!r}, now {n.get(key)!r})")
     return "; ".join(parts) or "settings"
-
-
-def _read_manifest(out: Path) -> dict[str, Any] | None:
-    path = out / MANIFEST_NAME
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
-        return {"format": "unreadable"}
 
 
 def _clear(out: Path) -> None:

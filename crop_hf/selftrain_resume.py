@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .manifests import manifest_problem, read_manifest
 from .ner_data import NerExample
 
 logger = logging.getLogger(__name__)
@@ -92,16 +93,13 @@ def prepare_output(out: Path, manifest: dict[str, Any], args: Any, run_paths: Ca
     from accelerate import PartialState
 
     state = PartialState()
-    old = _read_run_file(out / RUN_FILE)
+    old = read_manifest(out / RUN_FILE)
     existing = [p for p in run_paths() if p.exists()]
+    problem = manifest_problem(
+        out / RUN_FILE, old, manifest, [p.name for p in existing], "self-training", _differences
+    )
     start_over = False
-    if old != manifest and (old is not None or existing):
-        if old is None:
-            problem = f"holds {', '.join(p.name for p in existing)} but no {RUN_FILE} to check them against"
-        elif old.get("format") != manifest["format"]:
-            problem = f"holds a {RUN_FILE} that is unreadable or from another crop-hf version"
-        else:
-            problem = f"holds a self-training run with another {_differences(old, manifest)}"
+    if problem is not None:
         if not args.overwrite_output_dir:
             raise ValueError(
                 f"{out} {problem}; rerun with the same model, data and settings, pass --overwrite_output_dir to "
@@ -137,15 +135,6 @@ def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
             else:
                 parts.append(f"setting {key} ({o.get(key)!r}, now {n.get(key)!r})")
     return "; ".join(parts) or "manifest"
-
-
-def _read_run_file(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
-        return {"format": "unreadable"}
 
 
 def _fingerprint(examples: Sequence[NerExample]) -> str:
