@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .phrases import PhrasePair, sample_phrase_pairs
 from .languages import get_language
+from .phrases import PhrasePair, sample_phrase_pairs
 from .slots import join_tokens, wrap_tokens
 from .translation import set_tokenizer_languages
 

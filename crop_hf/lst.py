@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .phrases import PhrasePair
 from .languages import LANGUAGE_TABLE
+from .phrases import PhrasePair
 from .slots import DEFAULT_MAX_SLOTS, join_tokens, parse_slots, slot_markers, wrap_tokens
 from .trainer import LabeledSeq2SeqTrainingArguments
 

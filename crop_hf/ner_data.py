@@ -35,7 +35,7 @@ class NerExample:
 
     ``expected_entities`` optionally records how many entities the labeled translation of the sentence carried;
     self-training then keeps a model labelling of the sentence only when it finds as many (see
-    :func:`crop_hf.selftrain.combine_labels`).
+    :func:`crop_hf.relabel.combine_labels`).
     """
 
     tokens: list[str]
