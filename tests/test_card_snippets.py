@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -67,6 +68,29 @@ def test_projection_card_snippet_runs_as_written(tiny_dir, tmp_path):
     printed = proc.stdout.strip().splitlines()[-1]
     entities = [(e["word"], e["entity_group"]) for e in expected["entities"]]
     assert printed == f"{expected['kept']} {expected['tags']} {entities}"
+
+
+def test_taskless_load_of_a_published_pipeline_names_crop_hf(tiny_dir, tmp_path, monkeypatch):
+    """Without the task, transformers asks the Hub for the repo's card metadata: library_name sends users to us."""
+    import transformers.pipelines as hf_pipelines
+
+    projector = pipeline("crop-projection", model=str(tiny_dir / "m2m100"), ner_model=str(tiny_dir / "xlmr"))
+    result = publish_pipeline(projector, "someone/crop-projection-es", languages=["es"], dry_run_dir=tmp_path / "r")
+    card = ModelCard.load(Path(result.local_path) / "README.md")
+    asked = []
+
+    class Hub:  # the Hub's answer for this repository: its card's metadata
+        def model_info(self, repo_id, token=None):
+            asked.append(repo_id)
+            return SimpleNamespace(pipeline_tag=card.data.pipeline_tag, library_name=card.data.library_name)
+
+    monkeypatch.setattr(hf_pipelines, "hf_api", Hub)
+    monkeypatch.setattr(hf_pipelines, "is_offline_mode", lambda: False)
+    with pytest.raises(RuntimeError, match="^This model is meant to be used with crop-hf not with transformers$"):
+        pipeline(model=result.local_path)
+    assert asked == [result.local_path]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "`This model is meant to be used with crop-hf not with transformers`" in readme  # the README quotes it
 
 
 def test_ner_card_snippet_runs_as_written(tiny_dir, tmp_path):
