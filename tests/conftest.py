@@ -21,6 +21,20 @@ def tiny_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def still_m2m(tiny_dir, tmp_path_factory):
+    """The tiny M2M100 without dropout or layer drop, so that two runs on the same batches take the same steps."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    path = tmp_path_factory.mktemp("still") / "m2m100"
+    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_dir / "m2m100")
+    for key in ("dropout", "attention_dropout", "activation_dropout", "encoder_layerdrop", "decoder_layerdrop"):
+        setattr(model.config, key, 0.0)
+    model.save_pretrained(path)
+    AutoTokenizer.from_pretrained(tiny_dir / "m2m100").save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def tiny_xlmr(tmp_path_factory):
     """A tiny XLM-R token classifier (CoNLL labels) for the self-training tests."""
     from crop_hf.demo.tiny_models import corpus_texts, make_tiny_xlmr, train_sentencepiece

@@ -20,23 +20,11 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _still_model(tiny_dir, path):
-    """The tiny M2M100 without dropout or layer drop: the two runs then differ only in how the batch is split."""
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_dir / "m2m100")
-    for key in ("dropout", "attention_dropout", "activation_dropout", "encoder_layerdrop", "decoder_layerdrop"):
-        setattr(model.config, key, 0.0)
-    model.save_pretrained(path)
-    AutoTokenizer.from_pretrained(tiny_dir / "m2m100").save_pretrained(path)
-    return path
-
-
 @pytest.mark.slow
-def test_two_processes_train_and_log_what_one_process_does(tiny_dir, tmp_path):
+def test_two_processes_train_and_log_what_one_process_does(still_m2m, tmp_path):
     from transformers import AutoModelForSeq2SeqLM
 
-    model = _still_model(tiny_dir, tmp_path / "still")
+    model = still_m2m  # the two runs then differ only in how the batch is split
     train, valid = tmp_path / "pairs.jsonl", tmp_path / "valid.jsonl"
     train.write_text("\n".join(json.dumps(f, ensure_ascii=False) for f in gold_phrase_features(8)))  # 16 pairs
     valid.write_text("\n".join(json.dumps(f, ensure_ascii=False) for f in gold_phrase_features(4, seed=9)))

@@ -175,18 +175,6 @@ def test_train_lst_command_saves_a_pipeline_ready_model(tiny_dir, tmp_path, caps
     )
 
 
-@pytest.fixture(scope="module")
-def still_m2m(tiny_dir, tmp_path_factory):
-    """The tiny M2M100 without dropout or layer drop, so that two runs on the same batches take the same steps."""
-    path = tmp_path_factory.mktemp("still") / "m2m100"
-    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_dir / "m2m100")
-    for key in ("dropout", "attention_dropout", "activation_dropout", "encoder_layerdrop", "decoder_layerdrop"):
-        setattr(model.config, key, 0.0)
-    model.save_pretrained(path)
-    AutoTokenizer.from_pretrained(tiny_dir / "m2m100").save_pretrained(path)
-    return path
-
-
 def _train(path, tmp_path, feats, eval_feats=None, **kw):
     tok = AutoTokenizer.from_pretrained(path)
     trainer = LabeledSeq2SeqTrainer(

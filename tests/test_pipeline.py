@@ -84,16 +84,21 @@ def test_one_result_per_item_bad_items_discarded_with_reasons(projector, monkeyp
             projector(bad, src_lang="es")
 
 
-def test_a_model_or_langid_error_on_one_item_discards_it_and_not_its_batch(projector, monkeypatch):
-    script_the_tour(projector, monkeypatch)
+def break_translation_of(text, projector, monkeypatch):
+    """MT raises on any batch that holds ``text`` (as a tokenizer error would)."""
     translate = projector._translate
 
     def fragile(model, tok, texts, src, tgt):
-        if "Frase rota ." in texts:
+        if text in texts:
             raise RuntimeError("tokenizer exploded")
         return translate(model, tok, texts, src, tgt)
 
     monkeypatch.setattr(projector, "_translate", fragile)
+
+
+def test_a_model_or_langid_error_on_one_item_discards_it_and_not_its_batch(projector, monkeypatch):
+    script_the_tour(projector, monkeypatch)
+    break_translation_of("Frase rota .", projector, monkeypatch)
     results = projector([RAW, "Frase rota .", RAW], src_lang="es", check_language=False, batch_size=3)
     assert [r["reason"] for r in results] == [None, "model_error", None]
     assert results[1]["detail"] == "MT: RuntimeError: tokenizer exploded"
@@ -242,14 +247,7 @@ def test_corpus_projection_counts_a_failing_sentence_as_a_discard(projector, mon
     from crop_hf.corpus_projection import project_corpus, summarize
 
     script_the_tour(projector, monkeypatch)
-    translate = projector._translate
-
-    def fragile(model, tok, texts, src, tgt):
-        if "Frase rota ." in texts:
-            raise RuntimeError("tokenizer exploded")
-        return translate(model, tok, texts, src, tgt)
-
-    monkeypatch.setattr(projector, "_translate", fragile)
+    break_translation_of("Frase rota .", projector, monkeypatch)
     corpus = tmp_path / "raw.txt"
     corpus.write_text("\n".join([RAW, "Frase rota .", "", RAW]) + "\n")
     project_corpus(projector, corpus, tmp_path / "out", "es", shard_size=3, progress=False, check_language=False)
