@@ -184,20 +184,16 @@ def read_conll_columns(
     which is how seqeval reads it). Known damage (see the module docstring) is read and recorded in ``damage``.
     """
     damage = damage if damage is not None else Damage()
-    tokens: list[str] = []
-    tags: list[str] = []
-    start, sentences, docstart_before = 0, 0, None
+    sentences, docstart_before = _Sentences(), None
     for number, line in lines:
         fields = _COLUMN_SEPARATOR.split(line.strip(" \t")) if line.strip(" \t") else []
         if fields and fields[0] == DOCSTART:
-            if tokens:
+            if sentences.tokens:
                 damage.docstart_inside.append(number)
-            docstart_before = None if tokens else number
+            docstart_before = None if sentences.tokens else number
         if not fields or fields[0] == DOCSTART:
-            if tokens:
-                sentences += 1
-                yield TaggedSentence(tokens, iob1_to_bio(tags), start)
-                tokens, tags = [], []
+            if sentence := sentences.end():
+                yield sentence
             if not fields:
                 docstart_before = None
             continue
@@ -212,14 +208,10 @@ def read_conll_columns(
             )
         _check_token(fields[0], name, number, "in the first column")
         _check_tag(fields[-1], scheme, name, number)
-        if not tokens:
-            start = number
-        tokens.append(fields[0])
-        tags.append(fields[-1])
-    if tokens:
-        sentences += 1
-        yield TaggedSentence(tokens, iob1_to_bio(tags), start)
-    if not sentences:
+        sentences.add(number, fields[0], fields[-1])
+    if sentence := sentences.end():
+        yield sentence
+    if not sentences.count:
         raise _no_sentences(name, ", or holds only -DOCSTART- lines")
 
 
@@ -231,17 +223,13 @@ def read_conllu_names(
     Comment lines, multiword-token ranges (``3-4``) and empty nodes (``5.1``) are skipped; a type mapped to ``"O"``
     is dropped.
     """
-    tokens: list[str] = []
-    tags: list[str] = []
-    start, sentences = 0, 0
+    sentences = _Sentences()
     for number, line in lines:
         if line.startswith("#"):
             continue
         if not line.strip():
-            if tokens:
-                sentences += 1
-                yield TaggedSentence(tokens, iob1_to_bio(tags), start)
-                tokens, tags = [], []
+            if sentence := sentences.end():
+                yield sentence
             continue
         columns = line.split("\t")
         if len(columns) != 10:
@@ -251,29 +239,21 @@ def read_conllu_names(
         _check_token(columns[1], name, number, "in the FORM column (2nd)")
         tag = _norne_tag(columns[9], label_map, name, number)
         _check_tag(tag, scheme, name, number)
-        if not tokens:
-            start = number
-        tokens.append(columns[1])
-        tags.append(tag)
-    if tokens:
-        sentences += 1
-        yield TaggedSentence(tokens, iob1_to_bio(tags), start)
-    if not sentences:
+        sentences.add(number, columns[1], tag)
+    if sentence := sentences.end():
+        yield sentence
+    if not sentences.count:
         raise _no_sentences(name, ", or holds only comments")
 
 
 def read_panx(lines: Lines, name: str, scheme: LabelScheme, lang: str) -> Iterator[TaggedSentence]:
     """PAN-X / WikiANN as XTREME distributes it: ``es:token<TAB>tag`` lines (the ``es:`` prefix optional)."""
     prefix = f"{lang}:"
-    tokens: list[str] = []
-    tags: list[str] = []
-    start, sentences = 0, 0
+    sentences = _Sentences()
     for number, line in lines:
         if not line.strip():
-            if tokens:
-                sentences += 1
-                yield TaggedSentence(tokens, iob1_to_bio(tags), start)
-                tokens, tags = [], []
+            if sentence := sentences.end():
+                yield sentence
             continue
         columns = line.split("\t")
         if len(columns) != 2:
@@ -283,14 +263,10 @@ def read_panx(lines: Lines, name: str, scheme: LabelScheme, lang: str) -> Iterat
         token = token[len(prefix) :] if token.startswith(prefix) else token
         _check_token(token, name, number, f"after '{prefix}'")
         _check_tag(tag, scheme, name, number)
-        if not tokens:
-            start = number
-        tokens.append(token)
-        tags.append(tag)
-    if tokens:
-        sentences += 1
-        yield TaggedSentence(tokens, iob1_to_bio(tags), start)
-    if not sentences:
+        sentences.add(number, token, tag)
+    if sentence := sentences.end():
+        yield sentence
+    if not sentences.count:
         raise _no_sentences(name)
 
 
@@ -353,6 +329,31 @@ def _columns_hint(fields: list[str], columns: int) -> str:
     if len(fields) > columns:
         return " (extra columns: a token cannot hold an ASCII space or tab)"
     return ""
+
+
+class _Sentences:
+    """Token lines gathered into sentences: ``add`` each token, ``end`` at a boundary (the sentence, or None)."""
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+        self.tags: list[str] = []
+        self.start = 0
+        self.count = 0
+
+    def add(self, number: int, token: str, tag: str) -> None:
+        if not self.tokens:
+            self.start = number
+        self.tokens.append(token)
+        self.tags.append(tag)
+
+    def end(self) -> TaggedSentence | None:
+        """The open sentence (tags read as IOB1, returned as BIO), or None when none is open."""
+        if not self.tokens:
+            return None
+        self.count += 1
+        sentence = TaggedSentence(self.tokens, iob1_to_bio(self.tags), self.start)
+        self.tokens, self.tags = [], []
+        return sentence
 
 
 def _no_sentences(name: str, also: str = "") -> FormatError:
