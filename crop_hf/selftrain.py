@@ -42,7 +42,7 @@ from .ner_data import (
     validate_examples,
     write_examples,
 )
-from .relabel import CombineResult, combine_labels  # noqa: F401  (part of this module's interface)
+from .relabel import CombineResult, combine_labels
 from .selftrain_resume import RUN_FILE, RUN_SETTINGS, log_at_save, prepare_output, round_loss, run_manifest  # noqa: F401  (part of this module's interface)
 from .tagging import LabelScheme, get_scheme
 from .trainer import TokenFreePickle
