@@ -43,7 +43,7 @@ def main() -> None:
     (ROOT / "README.md").write_text(head + results_block(metrics, args.machine) + tail, encoding="utf-8")
     cards = {
         "crop-projection-tiny-demo": args.demo_dir / "models" / "crop-projection",
-        "crop-ner-tiny-demo": Path(metrics["selftrain"]["model_dir"]),
+        "crop-ner-tiny-demo": args.demo_dir / metrics["selftrain"]["model_dir"],  # relative to the run folder
     }
     for name, source in cards.items():
         target = ROOT / "model_cards" / name

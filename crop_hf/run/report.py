@@ -22,6 +22,7 @@ from typing import Any
 
 from ..model_card import BENCHMARK_DATA, LanguageResult, RunMetrics, training_facts
 from .recipe import Recipe
+from .stages import in_run
 
 # CROP paper (Findings of EMNLP 2022), entity-level F1 in %: XLM-R zero-shot and CROP.
 PAPER = {
@@ -92,7 +93,7 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
                      f"{lang} ({p['kept'] / max(1, in_lang):.1%}); {p['drops']}")  # fmt: skip
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
-    return {"report": str(out / "report.md"), "metrics": str(out / "metrics.json"), "plots": _plots(out, typed)}
+    return {"report": "report.md", "metrics": "metrics.json", "plots": _plots(out, typed)}
 
 
 def results_table(typed: RunMetrics) -> list[str]:
@@ -117,7 +118,7 @@ def write_cards(recipe: Recipe, out: Path, typed: RunMetrics, pipeline_dir: str,
     for repo, folder, make in ((pipe_repo, pipeline_dir, projection_card), (ner_repo, crop_dir, ner_card)):
         info = CardInfo(repo_id=repo, languages=list(recipe.languages), training_data=data)
         make(folder, info, typed, image_dir=folder).save(Path(folder) / "README.md")
-        cards[repo] = str(Path(folder) / "README.md")
+        cards[repo] = in_run(out, Path(folder) / "README.md")
     return cards
 
 
@@ -160,4 +161,4 @@ def _plots(out: Path, typed: RunMetrics) -> list[str]:
     fig.tight_layout()
     fig.savefig(out / "kept_ratio_per_language.png")
     plt.close("all")
-    return [str(out / "f1_per_language.png"), str(out / "kept_ratio_per_language.png")]
+    return ["f1_per_language.png", "kept_ratio_per_language.png"]

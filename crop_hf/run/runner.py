@@ -19,7 +19,7 @@ from . import steps
 from .data import ENGLISH, PARALLEL, prepare_data, raw_file, test_file
 from .recipe import Recipe, check_stage_fields
 from .report import collect, write_cards, write_report
-from .stages import Stage, StageRunner
+from .stages import Stage, StageRunner, at, in_run
 
 
 def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None = None) -> list[Stage]:
@@ -47,22 +47,24 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
               ["data"], [PARALLEL], [steps.ALIGNED], lambda: steps.align(recipe, out)),
         Stage("train_lst", "fine-tune the labeled sequence translation model", dict(recipe.lst),
               ["align", "models"], [steps.ALIGNED, f"init: {lst_init}"], [steps.LST_DIR],
-              lambda: steps.train_lst(recipe, out, r["models"]), everywhere=True),
+              lambda: steps.train_lst(recipe, out, steps.models_at(out, r["models"])), everywhere=True),
         Stage("train_ner", "train the English NER model (the zero-shot baseline)",
               {**recipe.ner, "label_scheme": recipe.label_scheme}, ["data", "models"],
               [ENGLISH, f"init: {recipe.models.english_ner or ner_init}"], [steps.NER_DIR],
-              lambda: steps.train_english_ner(recipe, out, r["models"]), everywhere=True),
+              lambda: steps.train_english_ner(recipe, out, steps.models_at(out, r["models"])), everywhere=True),
         Stage("project", "project the raw target text with the crop-projection pipeline",
               recipe.projection_options(), ["data", "train_lst", "train_ner"],
               [raw_file(lang) for lang in langs], [steps.PIPELINE_DIR, steps.PROJECTED_DIR],
-              lambda: steps.project(recipe, out, r["models"], r["train_ner"]["model_dir"]), everywhere=True),
+              lambda: steps.project(recipe, out, steps.models_at(out, r["models"]),
+                                    steps.english_ner_dir(out, r["train_ner"])), everywhere=True),
         Stage("selftrain", "multilingual self-training (English gold + projected, re-labelled discards)",
               {**recipe.selftrain, "label_scheme": recipe.label_scheme}, ["project", "models"],
               [ENGLISH, steps.PROJECTED_DIR, f"init: {ner_init}"], [steps.CROP_DIR],
-              lambda: steps.selftrain(recipe, out, r["models"]), everywhere=True),
+              lambda: steps.selftrain(recipe, out, steps.models_at(out, r["models"])), everywhere=True),
         Stage("evaluate", "F1 per language on the target test sets: zero-shot vs CROP", {},
               ["data", "train_ner", "selftrain"], [test_file(lang) for lang in langs], [],
-              lambda: steps.evaluate(recipe, out, r["train_ner"]["model_dir"], r["selftrain"]["model_dir"])),
+              lambda: steps.evaluate(recipe, out, steps.english_ner_dir(out, r["train_ner"]),
+                                     at(out, r["selftrain"]["model_dir"]))),
         Stage("report", "report.md beside the paper's table, plots, metrics.json",
               {"benchmark": recipe.benchmark}, ["align", "train_lst", "train_ner", "project", "selftrain", "evaluate"],
               [], ["report.md", "metrics.json"], lambda: _report(recipe, out, r)),
@@ -122,23 +124,30 @@ def _report(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
 
 def _cards(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
     typed = r.get("typed") or collect(recipe, r)[1]
-    return write_cards(recipe, out, typed, r["project"]["pipeline_dir"], r["selftrain"]["model_dir"])
+    return write_cards(recipe, out, typed, at(out, r["project"]["pipeline_dir"]), at(out, r["selftrain"]["model_dir"]))
 
 
 def _push(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
+    """Publish the pipeline and the self-trained NER model with the cards of this run (``publish.dry_run``: the
+    folders that would be uploaded, under ``push/``). The token comes from huggingface_hub's usual sources."""
     from ..hub import publish_ner_model, publish_pipeline
 
     pub = recipe.publish
-    common = {"private": pub.private, "revision": pub.revision}
+    typed = r.get("typed") or collect(recipe, r)[1]
+    common = {"metrics": typed, "languages": recipe.languages, "private": pub.private, "revision": pub.revision}
     done = {}
-    if pub.pipeline_repo:
-        dry = out / "push" / "pipeline" if pub.dry_run else None
-        res = publish_pipeline(r["project"]["pipeline_dir"], pub.pipeline_repo, dry_run=dry, **common)
-        done["pipeline"] = res.location
-    if pub.ner_repo:
-        dry = out / "push" / "ner" if pub.dry_run else None
-        res = publish_ner_model(r["selftrain"]["model_dir"], pub.ner_repo, dry_run=dry, **common)
-        done["ner"] = res.location
+    for key, repo, publish, folder in (
+        ("pipeline", pub.pipeline_repo, publish_pipeline, r["project"]["pipeline_dir"]),
+        ("ner", pub.ner_repo, publish_ner_model, r["selftrain"]["model_dir"]),
+    ):
+        if repo:
+            dry = out / "push" / key if pub.dry_run else None
+            res = publish(at(out, folder), repo, dry_run_dir=dry, **common)
+            done[key] = {
+                "repo": repo,
+                "files": len(res.files),
+                "location": in_run(out, res.location) if dry else res.location,
+            }
     return done
 
 

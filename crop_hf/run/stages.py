@@ -29,7 +29,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .recipe import RecipeError
+
 logger = logging.getLogger(__name__)
+
+# 2: the paths in a record's result are relative to the run folder, so that the folder can be moved and rerun;
+# records of format 1 (paths relative to the working directory) are not reused.
+RECORD_FORMAT = 2
+
+
+def in_run(root: str | Path, path: str | Path) -> str:
+    """``path`` as a stage record keeps it: relative to the run folder ``root`` (posix) when it lies inside it."""
+    target, base = Path(path).resolve(), Path(root).resolve()
+    if target == base or base in target.parents:
+        return target.relative_to(base).as_posix() or "."
+    return str(path)
+
+
+def check_output_dir(path: str | Path) -> Path:
+    """The run folder, refused when it is the file-system root, the home folder or an existing regular file:
+    a run writes ``data/``, ``models/``, ``stages/`` and more into it and may delete what a changed stage wrote."""
+    target = Path(path).expanduser()
+    resolved = target.resolve()
+    if resolved.exists() and not resolved.is_dir():
+        raise RecipeError(f"--output_dir {path}: is an existing file, not a folder; name a new or run folder")
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+        raise RecipeError(f"--output_dir {path}: refusing to write a run into {resolved}; name a folder of its own, "
+                          "e.g. --output_dir runs/conll5")  # fmt: skip
+    return target
+
+
+def at(root: str | Path, recorded: str) -> str:
+    """A recorded run-relative path as a path to open now (against the run folder's current place)."""
+    return str(Path(root) / recorded)
 
 
 @dataclass
@@ -99,7 +131,7 @@ class StageRunner:
 
     def __init__(self, output_dir: str | Path, force: bool = False, echo: Callable[[str], None] = print) -> None:
         self.procs = processes()
-        self.root = Path(output_dir)
+        self.root = check_output_dir(output_dir)
         self.dir = self.root / "stages"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.force = force
@@ -109,7 +141,9 @@ class StageRunner:
 
     def fingerprint(self, stage: Stage) -> str:
         upstream = {name: self._fingerprints[name] for name in stage.after}
-        blob = json.dumps({"settings": stage.settings, "after": upstream}, sort_keys=True, default=str)
+        blob = json.dumps(
+            {"settings": stage.settings, "after": upstream, "format": RECORD_FORMAT}, sort_keys=True, default=str
+        )
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
     def run(self, stage: Stage) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The model stages of a run, each a call into the library (see :mod:`crop_hf.run.runner` for the order).
 
 Every function takes the recipe and the run's output folder, reads what earlier stages wrote there and returns a
-JSON-able result that the stage record keeps. Paths under the output folder are the constants below.
+JSON-able result that the stage record keeps. Paths under the output folder are the constants below; a result
+records them relative to the output folder (:func:`~crop_hf.run.stages.in_run`), and the stages that read them
+join them to the folder's current place (:func:`~crop_hf.run.stages.at`), so a run folder can be moved and rerun.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from ..tagging import tags_to_spans
 from .data import ENGLISH, PARALLEL, raw_file, read_jsonl, test_file, write_jsonl
 from .recipe import Recipe, RecipeError
-from .stages import processes
+from .stages import at, in_run, processes
 
 ALIGNED = "data/parallel_aligned.jsonl"
 LST_DIR = "models/lst"
@@ -30,9 +32,21 @@ def resolve_models(recipe: Recipe, out: Path) -> dict[str, Any]:
         from ..demo.corpus import build_models
 
         built = build_models(out / "models", recipe.seed)
-        return {"lst": built["lst"], "ner": built["ner"], "mt": None, "english_ner": None}
+        return {"lst": in_run(out, built["lst"]), "ner": in_run(out, built["ner"]), "mt": None, "english_ner": None,
+                "in_run": ["lst", "ner"]}  # fmt: skip
     return {"lst": recipe.models.lst, "ner": recipe.models.ner, "mt": recipe.models.mt,
             "english_ner": recipe.models.english_ner}  # fmt: skip
+
+
+def models_at(out: Path, models: dict[str, Any]) -> dict[str, Any]:
+    """The ``models`` stage's result with the checkpoints it built joined to the run folder."""
+    inside = set(models.get("in_run", []))
+    return {k: at(out, v) if k in inside else v for k, v in models.items() if k != "in_run"}
+
+
+def english_ner_dir(out: Path, result: dict[str, Any]) -> str:
+    """The zero-shot model of the ``train_ner`` stage: trained in the run folder, or the one the recipe names."""
+    return at(out, result["model_dir"]) if result.get("trained") else result["model_dir"]
 
 
 def align(recipe: Recipe, out: Path) -> dict[str, Any]:
@@ -85,7 +99,7 @@ def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
         return {}
     history = [h for h in trainer.state.log_history if "loss" in h]
     return {
-        "model_dir": str(out / LST_DIR),
+        "model_dir": LST_DIR,
         "last_log": history[-1] if history else {},
         "steps": trainer.state.global_step,
         "training_pairs": len(features),
@@ -134,7 +148,7 @@ def train_english_ner(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict
     args = _arguments("ner", recipe, out / NER_DIR, recipe.ner)
     result = train_ner(models["ner"], english_examples(out), args)
     processes().wait()
-    return {"model_dir": str(out / NER_DIR), "trained": True, "train_loss": result.train_loss,
+    return {"model_dir": NER_DIR, "trained": True, "train_loss": result.train_loss,
             "sentences": result.train_sentences, "steps": result.steps}  # fmt: skip
 
 
@@ -169,7 +183,7 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
         return {}
     per_lang = {lang: projection_quality(list(read_jsonl(out / raw_file(lang))), read_shards(out / PROJECTED_DIR / lang))
                 for lang in recipe.languages}  # fmt: skip
-    return {"pipeline_dir": str(out / PIPELINE_DIR), "languages": per_lang}
+    return {"pipeline_dir": PIPELINE_DIR, "languages": per_lang}
 
 
 def read_shards(shard_dir: Path) -> list[dict[str, Any]]:
@@ -227,7 +241,7 @@ def selftrain(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
     result = self_train(models["ner"], english_examples(out), projected, discarded, args)
     processes().wait()
     return {
-        "model_dir": result.model_dir,
+        "model_dir": in_run(out, result.model_dir),
         "projected": len(projected),
         "discarded": len(discarded),
         "rounds": [

@@ -42,7 +42,9 @@ def run(argv: Sequence[str], demo: bool = False) -> int:
     args = make_parser(demo).parse_args(list(argv))
     from crop_hf.run.recipe import check_paths, check_stage_fields, load_recipe
     from crop_hf.run.runner import describe_plan, run_recipe
+    from crop_hf.run.stages import check_output_dir
 
+    check_output_dir(args.output_dir)
     recipe = load_recipe("demo" if demo else args.recipe, args.overrides)
     if args.dry_run:
         print(describe_plan(recipe, args.output_dir))
