@@ -1,5 +1,7 @@
+import hashlib
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +65,80 @@ def test_demo_with_the_same_alignment_gives_the_same_numbers(tmp_path):
     assert [r["train_loss"] for r in one["selftrain"]["rounds"]] == [
         r["train_loss"] for r in two["selftrain"]["rounds"]
     ]
+
+
+def _contents(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_moved_run_folder_reruns_from_anywhere_and_pushes_from_itself(tmp_path, monkeypatch, capsys):
+    """A finished run copied elsewhere and rerun from a folder that holds the original at ./demo_output reuses
+    every stage and writes only into the copy: the cards and the push (dry run, then a mocked Hub) included."""
+    from unittest import mock
+
+    import huggingface_hub
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "--output-dir", "demo_output", *SMALL]) == 0
+    original = _contents(tmp_path / "demo_output")
+    record = json.loads((tmp_path / "demo_output" / "stages" / "selftrain.json").read_text())
+    assert not Path(record["result"]["model_dir"]).is_absolute()
+    assert (tmp_path / "demo_output" / record["result"]["model_dir"] / "config.json").is_file()
+    shutil.copytree(tmp_path / "demo_output", tmp_path / "elsewhere" / "copy")
+    capsys.readouterr()
+    push = ["--set", "publish.push=true", "--set", "publish.pipeline_repo=me/p", "--set", "publish.ner_repo=me/n",
+            "--set", "publish.dry_run=true"]  # fmt: skip
+    assert main(["demo", "--output-dir", "elsewhere/copy", *SMALL, *push]) == 0
+    copy = tmp_path / "elsewhere" / "copy"
+    metrics = json.loads((copy / "metrics.json").read_text())
+    rerun = sorted(name for name, s in metrics["stages"].items() if not s["reused"])
+    assert rerun == ["cards", "push"]
+    assert _contents(tmp_path / "demo_output") == original  # the original run is untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo_output", "elsewhere"]
+    pushed = {key: copy / "push" / key for key in ("pipeline", "ner")}
+    assert (pushed["pipeline"] / "crop_projection.json").is_file() and (pushed["ner"] / "config.json").is_file()
+    for folder in pushed.values():
+        names = [p.name for p in folder.rglob("*")]
+        assert "README.md" in names and "model.safetensors" in names
+        assert not [n for n in names if n.endswith((".bin", ".pt", ".pkl")) or n.startswith("checkpoint-")]
+    assert "me/p" in (pushed["pipeline"] / "README.md").read_text()
+
+    # the same push against a mocked Hub: repositories created, the revision branch, one commit each, the token
+    # taken from huggingface_hub's own sources (HF_TOKEN here) and written nowhere
+    calls: list[tuple] = []
+
+    class FakeApi(huggingface_hub.HfApi):
+        def create_repo(self, repo_id, **kwargs):
+            calls.append(("create_repo", repo_id, kwargs.get("repo_type"), kwargs.get("private")))
+
+        def create_branch(self, repo_id, **kwargs):
+            calls.append(("create_branch", repo_id, kwargs.get("branch")))
+
+        def upload_folder(self, **kwargs):
+            files = sorted(p.name for p in Path(kwargs["folder_path"]).iterdir())
+            token = huggingface_hub.get_token()
+            calls.append(
+                ("upload_folder", kwargs["repo_id"], kwargs["revision"], kwargs["commit_message"], token, files)
+            )
+            return mock.Mock(commit_url=f"https://huggingface.co/{kwargs['repo_id']}/commit/abc")
+
+    monkeypatch.setenv("HF_TOKEN", "hf_secret_test_token")
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeApi)
+    live = [*push[:-1], "publish.dry_run=false", "--set", "publish.revision=v1"]
+    assert main(["demo", "--output-dir", "elsewhere/copy", *SMALL, *live]) == 0
+    metrics = json.loads((copy / "metrics.json").read_text())
+    assert sorted(name for name, s in metrics["stages"].items() if not s["reused"]) == ["push"]
+    assert [c[:3] for c in calls if c[0] != "upload_folder"] == [
+        ("create_repo", "me/p", "model"), ("create_branch", "me/p", "v1"),
+        ("create_repo", "me/n", "model"), ("create_branch", "me/n", "v1"),
+    ]  # fmt: skip
+    uploads = [c for c in calls if c[0] == "upload_folder"]
+    assert [(c[1], c[2], c[4]) for c in uploads] == [("me/p", "v1", "hf_secret_test_token"),
+                                                     ("me/n", "v1", "hf_secret_test_token")]  # fmt: skip
+    assert "crop-projection" in uploads[0][3] and "README.md" in uploads[0][5] and "README.md" in uploads[1][5]
+    record = (copy / "stages" / "push.json").read_text()
+    assert "https://huggingface.co/me/p" in record
+    leaked = [p for p in copy.rglob("*") if p.is_file() and b"hf_secret_test_token" in p.read_bytes()]
+    assert not leaked

@@ -74,6 +74,18 @@ def test_overrides_set_nested_keys_and_read_values_as_yaml(tmp_path):
         ({"modles": {}}, "did you mean 'models'?"),
         ({"models": {"lst": "facebook/m2m100_418M", "ner": "x"}, "languages": ["es", "eu"]}, "has no eu"),
         ({"data": {"english": {"files": "a", "builder": "conll5"}}}, "exactly one of builder, hub, files"),
+        ({"lst": {"max_steps": "abc"}}, "lst.max_steps='abc': expected a whole number"),
+        ({"lst": {"max_steps": 2.5}}, "lst.max_steps=2.5: expected a whole number"),
+        ({"ner": {"learning_rate": "fast"}}, "ner.learning_rate='fast': expected a number"),
+        ({"selftrain": {"iterations": None}}, "selftrain.iterations=None: null is not allowed"),
+        ({"lst": 5}, "'lst' must be a mapping of settings"),
+        ({"seed": None}, "seed=None: give a whole number"),
+        ({"languages": ["es", "es"]}, "languages lists es more than once"),
+        ({"data": {"english": {"files": "a", "limit": -5}}}, "data.english.limit=-5: give a whole number >= 1"),
+        ({"projection": {"langid_candidates": []}}, "projection.langid_candidates=[]"),
+        ({"projection": {"check_language": "maybe"}}, "projection.check_language='maybe': expected true or false"),
+        ({"alignment": {"max_phrase_len": 0}}, "alignment.max_phrase_len=0"),
+        ({"publish": {"push": "yes please"}}, "publish.push='yes please'"),
     ],
 )
 def test_bad_recipes_name_the_key_and_the_fix(change, message):
@@ -85,6 +97,46 @@ def test_bad_recipes_name_the_key_and_the_fix(change, message):
 
         check_stage_fields(parse_recipe(raw, source="r.yaml"))
     assert message in str(err.value) and str(err.value).startswith("r.yaml")
+
+
+def test_numbers_written_as_yaml_reads_them_become_numbers():
+    """YAML 1.1 reads 3e-4 and 1e3 as text; the recipe reads them as the field's type when it is loaded."""
+    from crop_hf.run.recipe import check_stage_fields
+
+    recipe = load_recipe("conll5", ["lst.learning_rate=3e-4", "lst.max_steps=1e3", "ner.num_train_epochs=2",
+                                    "data.english.limit=1e2", "projection.min_score=1e-1"])  # fmt: skip
+    check_stage_fields(recipe)
+    assert recipe.lst["learning_rate"] == 3e-4 and isinstance(recipe.lst["learning_rate"], float)
+    assert recipe.lst["max_steps"] == 1000 and isinstance(recipe.lst["max_steps"], int)
+    assert recipe.ner["num_train_epochs"] == 2.0 and recipe.data["english"].limit == 100
+    assert recipe.projection["min_score"] == 0.1
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("lst.max_steps=abc", "lst.max_steps='abc': expected a whole number"),
+        ("lst=5", "'lst' must be a mapping of settings"),
+        ("seed=null", "seed=None: give a whole number"),
+        ("languages=[es,es]", "languages lists es more than once"),
+        ("data.english.limit=-5", "data.english.limit=-5"),
+    ],
+)
+def test_set_mistakes_are_one_line_and_exit_2_in_the_dry_run(override, message, tmp_path, capsys):
+    assert main(["run", "conll5", "--output-dir", str(tmp_path / "out"), "--dry-run", "--set", override]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("where", ["/", "~", "a_file"])
+def test_output_dir_refuses_root_home_and_a_regular_file(where, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a_file").write_text("not a folder")
+    assert main(["run", "conll5", "--output-dir", where, "--dry-run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"--output_dir {where}:" in err and len(err.splitlines()) == 1, err
+    assert (tmp_path / "a_file").read_text() == "not a folder"
 
 
 def test_missing_recipe_file_is_a_clear_error():

@@ -63,6 +63,14 @@ PROJECTION_KEYS = {
     "compute_type": None,  # CTranslate2 compute type (default: int8 on CPU, float16/bfloat16 on GPU)
     "langid_candidates": None,  # a list of codes, or "auto": the run's languages and English
 }
+# the type each projection and alignment value is read as (:mod:`crop_hf.run.values`)
+PROJECTION_TYPES: dict[str, Any] = {
+    "strictness": str, "min_score": float | None, "max_words": int, "max_entities": int | None, "batch_size": int,
+    "check_language": bool, "shard_size": int, "backend": str | None, "compute_type": str | None,
+    "langid_candidates": str | list | None,
+}  # fmt: skip
+ALIGNMENT_TYPES: dict[str, Any] = {"max_phrase_len": int, "method": str, "max_tokens": int}
+SECTIONS = ("alignment", "lst", "ner", "projection", "selftrain", "publish")
 
 
 class RecipeError(ValueError):
@@ -216,12 +224,21 @@ def parse_recipe(raw: Mapping[str, Any], source: str = "<recipe>", base_dir: Pat
     """Check every key and value of a recipe mapping; relative data paths resolve against ``base_dir``."""
     top = {f.name for f in dataclasses.fields(Recipe)} - {"source"}
     _check_keys(raw, top, source, "")
+    for key in SECTIONS:
+        if raw.get(key) is not None and not isinstance(raw[key], Mapping):
+            raise RecipeError(f"{source}: '{key}' must be a mapping of settings, got {raw[key]!r:.60}; "
+                              f"e.g. --set {key}.<field>=<value>")  # fmt: skip
+    seed = raw.get("seed", 42)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise RecipeError(f"{source}: seed={seed!r}: give a whole number, e.g. seed: 42")
     for key in ("languages", "data", "models"):
         if not raw.get(key):
             raise RecipeError(f"{source}: '{key}' is required (see crop_hf.run.recipe for the schema)")
     languages = raw["languages"]
     if isinstance(languages, str):
         languages = [x.strip() for x in languages.split(",") if x.strip()]
+    if not isinstance(languages, list):
+        raise RecipeError(f"{source}: languages={languages!r}: give a list of target language codes, e.g. [es, nl]")
     # YAML 1.1 reads an unquoted ``no`` as false: in a language list it can only mean Norwegian
     languages = ["no" if lang is False else lang for lang in languages]
     for lang in languages:
@@ -231,6 +248,9 @@ def parse_recipe(raw: Mapping[str, Any], source: str = "<recipe>", base_dir: Pat
             raise RecipeError(f"{source}: languages: {err}") from err
     if "en" in languages:
         raise RecipeError(f"{source}: languages lists 'en': list the target languages only (English is the source)")
+    twice = sorted({str(x) for x in languages if languages.count(x) > 1})
+    if twice:
+        raise RecipeError(f"{source}: languages lists {', '.join(twice)} more than once: list each language once")
     data = _data(raw["data"], source, base_dir)
     models = _section(Models, raw["models"], source, "models")
     publish = _section(Publish, raw.get("publish") or {}, source, "publish")
@@ -241,7 +261,7 @@ def parse_recipe(raw: Mapping[str, Any], source: str = "<recipe>", base_dir: Pat
         models=models,
         benchmark=str(raw.get("benchmark", "none")),
         label_scheme=str(raw.get("label_scheme", "conll")),
-        seed=int(raw.get("seed", 42)),
+        seed=seed,
         alignment={"max_phrase_len": 4, "method": "eflomal", **(raw.get("alignment") or {})},
         lst=dict(raw.get("lst") or {}),
         ner=dict(raw.get("ner") or {}),
@@ -255,14 +275,22 @@ def parse_recipe(raw: Mapping[str, Any], source: str = "<recipe>", base_dir: Pat
 
 
 def check_stage_fields(recipe: Recipe) -> None:
-    """Every key under ``lst``, ``ner`` and ``selftrain`` is a field of that stage's arguments dataclass."""
+    """Every key under ``lst``, ``ner`` and ``selftrain`` is a field of that stage's arguments dataclass, and its
+    value fits the field's type (``3e-4`` read as text becomes the number; ``abc`` for a number is an error)."""
     from ..selftrain import SelfTrainingArguments
     from ..trainer import LabeledSeq2SeqTrainingArguments
+    from .values import field_types
 
-    lst_fields = {f.name for f in dataclasses.fields(LabeledSeq2SeqTrainingArguments)}
-    ner_fields = {f.name for f in dataclasses.fields(SelfTrainingArguments)}
-    for section, known in (("lst", lst_fields), ("ner", ner_fields), ("selftrain", ner_fields)):
-        _check_keys(getattr(recipe, section), known - {"output_dir"}, recipe.source, section + ".")
+    for section, cls in (("lst", LabeledSeq2SeqTrainingArguments), ("ner", SelfTrainingArguments),
+                         ("selftrain", SelfTrainingArguments)):  # fmt: skip
+        types = field_types(cls)
+        defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+        settings = getattr(recipe, section)
+        _check_keys(settings, set(types) - {"output_dir"}, recipe.source, section + ".")
+        for key, value in settings.items():
+            if value is None and defaults.get(key) is None:
+                continue
+            settings[key] = _typed(recipe.source, f"{section}.{key}", value, types[key])
 
 
 def check_paths(recipe: Recipe) -> None:
@@ -339,8 +367,27 @@ def _check_values(recipe: Recipe) -> None:
         raise RecipeError(f"{src}: label_scheme={recipe.label_scheme!r}: use conll or xtreme")
     if recipe.alignment.get("method") not in ("eflomal", "gold"):
         raise RecipeError(f"{src}: alignment.method={recipe.alignment.get('method')!r}: use eflomal or gold")
-    _check_keys(recipe.alignment, {"max_phrase_len", "method", "max_tokens"}, src, "alignment.")
+    _check_keys(recipe.alignment, set(ALIGNMENT_TYPES), src, "alignment.")
     _check_keys(recipe.projection, set(PROJECTION_KEYS), src, "projection.")
+    for section, types in (("alignment", ALIGNMENT_TYPES), ("projection", PROJECTION_TYPES)):
+        settings = getattr(recipe, section)
+        for key, value in settings.items():
+            settings[key] = _typed(src, f"{section}.{key}", value, types[key])
+    for name in ("max_phrase_len", "max_tokens"):
+        if recipe.alignment.get(name, 1) < 1:
+            raise RecipeError(f"{src}: alignment.{name}={recipe.alignment[name]!r}: give a whole number >= 1")
+    candidates = recipe.projection_options()["langid_candidates"]
+    if isinstance(candidates, str) and candidates != "auto" or candidates == []:
+        raise RecipeError(f"{src}: projection.langid_candidates={candidates!r}: give a list of langid codes "
+                          "(e.g. [es, en]), auto (the run's languages and English) or null (all)")  # fmt: skip
+    for key in ("private", "push", "dry_run"):
+        _typed(src, f"publish.{key}", getattr(recipe.publish, key), bool)
+    for role, data_src in recipe.data.items():
+        if data_src.limit is not None:
+            limit = _typed(src, f"data.{role}.limit", data_src.limit, int)
+            if limit < 1:
+                raise RecipeError(f"{src}: data.{role}.limit={limit!r}: give a whole number >= 1, or null for all")
+            data_src.limit = limit
     from ..matching import STRICTNESS_LEVELS
 
     strictness = recipe.projection_options()["strictness"]
@@ -353,6 +400,15 @@ def _check_values(recipe: Recipe) -> None:
     _check_lst_languages(recipe)
     if recipe.publish.push and not (recipe.publish.pipeline_repo or recipe.publish.ner_repo):
         raise RecipeError(f"{src}: publish.push is true but no repository is named: set publish.pipeline_repo")
+
+
+def _typed(source: str, key: str, value: Any, hint: Any) -> Any:
+    from .values import ValueProblem, coerce
+
+    try:
+        return coerce(value, hint)
+    except ValueProblem as err:
+        raise RecipeError(f"{source}: {key}={value!r}: {err}") from None
 
 
 def _check_lst_languages(recipe: Recipe) -> None:
