@@ -175,15 +175,21 @@ def well_formed_rate(parsed: Sequence[Any]) -> float:
 
 
 def bleu(
-    hypotheses: Sequence[str], references: Sequence[str], tokenize: str | None = None, lang: str | None = None
+    hypotheses: Sequence[str],
+    references: Sequence[str],
+    tokenize: str | None = None,
+    lang: str | None = None,
+    spm_model: str | Path | None = None,
 ) -> BleuResult:
     """sacrebleu corpus BLEU of ``hypotheses`` against one reference each.
 
-    ``tokenize=None`` picks spBLEU (``flores101``, then ``flores200``) when its SentencePiece model is already on
-    disk (:func:`spbleu_model_path`), else ``13a``, or for a char-level target ``lang`` ``zh`` (Chinese) or
-    ``char``. An explicit spBLEU ``tokenize`` whose model is missing raises ``FileNotFoundError``: nothing is
-    downloaded. The returned :class:`BleuResult` names the tokenisation used; only scores with the same one
-    compare.
+    ``spm_model``, a local copy of the FLORES SentencePiece model (``flores101_sacrebleu_spm.model``, or
+    FLORES-200's), gives spBLEU without sacrebleu's download: both sides are cut into its pieces and scored with
+    ``tokenize="none"``. Otherwise ``tokenize=None`` picks spBLEU (``flores101``, then ``flores200``) when
+    sacrebleu's own copy of the model is already on disk (:func:`spbleu_model_path`), else ``13a``, or for a
+    char-level target ``lang`` ``zh`` (Chinese) or ``char``. An explicit spBLEU ``tokenize`` whose model is missing
+    raises ``FileNotFoundError``: nothing is downloaded. The returned :class:`BleuResult` names the tokenisation
+    used; only scores with the same one compare.
     """
     from .extras import require
 
@@ -192,6 +198,18 @@ def bleu(
 
     if len(hypotheses) != len(references):
         raise ValueError(f"bleu: {len(hypotheses)} hypotheses but {len(references)} references")
+    if spm_model is not None:
+        import sentencepiece
+
+        path = Path(spm_model).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"spm_model {path}: no such file; give the FLORES SentencePiece model")
+        sp = sentencepiece.SentencePieceProcessor(model_file=str(path))
+        hypotheses, references = ([" ".join(sp.encode(t, out_type=str)) for t in side]
+                                  for side in (hypotheses, references))  # fmt: skip
+        metric = BLEU(tokenize="none")
+        score = metric.corpus_score(list(hypotheses), [list(references)])
+        return BleuResult(float(score.score), f"spm:{path.name}", str(metric.get_signature()))
     if tokenize is None:
         tokenize = _default_tokenize(lang)
     elif tokenize in _spm_models() and not spbleu_model_path(tokenize).is_file():
@@ -203,6 +221,18 @@ def bleu(
     metric = BLEU(tokenize=tokenize)
     score = metric.corpus_score(list(hypotheses), [list(references)])
     return BleuResult(float(score.score), tokenize, str(metric.get_signature()))
+
+
+def chrf_plus_plus(hypotheses: Sequence[str], references: Sequence[str]) -> float:
+    """sacrebleu corpus chrF++ (character 6-grams and word bigrams) of ``hypotheses``, one reference each."""
+    from .extras import require
+
+    require("sacrebleu", "chrF++", "metrics")
+    from sacrebleu.metrics import CHRF
+
+    if len(hypotheses) != len(references):
+        raise ValueError(f"chrf_plus_plus: {len(hypotheses)} hypotheses but {len(references)} references")
+    return float(CHRF(word_order=2).corpus_score(list(hypotheses), [list(references)]).score)
 
 
 def spbleu_model_path(tokenize: str = "flores101") -> Path:

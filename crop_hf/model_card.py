@@ -71,6 +71,12 @@ class LanguageResult:
     bleu_tokenize: str | None = None
     zero_shot_f1: float | None = None
     crop_f1: float | None = None
+    translate_train_f1: float | None = None  # the translate-train baseline (English + LST-translated English)
+    labeled_accuracy: float | None = None  # slots around the aligned target phrase on held-out pairs (Table 6)
+    bleu_x_en: float | None = None  # translation quality of the LST / MT model on the lst_test data (Table 5)
+    bleu_en_x: float | None = None
+    chrf_x_en: float | None = None
+    chrf_en_x: float | None = None
 
 
 @dataclass
@@ -114,12 +120,17 @@ class RunMetrics:
             bleu_score, bleu_tok = (
                 (bleu.get("score"), bleu.get("tokenize")) if isinstance(bleu, Mapping) else (bleu, None)
             )
+            quality = metrics.get("lst_quality") or {}
+            labeled = (quality.get("labeled") or {}).get(lang) or {}
+            translation = (quality.get("translation") or {}).get(lang) or {}
+            x_en, en_x = translation.get("x_en") or {}, translation.get("en_x") or {}
             results.append(
                 LanguageResult(
                     lang, p.get("precision"), p.get("recall"), p.get("f1"), p.get("kept"), p.get("total"),
                     p.get("kept_ratio"), (lst.get("slot_boundary_precision") or {}).get(lang),
                     (lst.get("well_formed_rate") or {}).get(lang), bleu_score, bleu_tok, e.get("zero_shot"),
-                    e.get("crop"),
+                    e.get("crop"), e.get("translate_train"), labeled.get("accuracy"), x_en.get("bleu"),
+                    en_x.get("bleu"), x_en.get("chrf++"), en_x.get("chrf++"),
                 )
             )  # fmt: skip
         benchmark = (metrics.get("recipe") or {}).get("benchmark", "none")  # crop-hf run's recipe section

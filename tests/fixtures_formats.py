@@ -3,7 +3,8 @@
 Gold sentences are written as ``"Anna/B-PER Lindqvist/I-PER flew to Oslo/B-LOC ."`` (BIO); the writers turn them into
 the distributed formats: CoNLL-2003 with IOB1 tags, POS/chunk/lemma columns and ``-DOCSTART-`` lines (English UTF-8,
 German Latin-1), CoNLL-2002 (Spanish token+tag, Dutch token+POS+tag, Latin-1), NorNE CoNLL-U, PAN-X
-``lang:token<TAB>tag`` files (folder, renamed and tarball layouts) and CCAligned xz-compressed TSV.
+``lang:token<TAB>tag`` files (folder, renamed and tarball layouts), CCAligned xz-compressed TSV and FLORES-101/200
+``devtest/<code>.devtest`` files.
 """
 
 from __future__ import annotations
@@ -184,6 +185,27 @@ def write_ccaligned(root: Path) -> Path:
     write_xz(root / "sentence-aligned" / "de_DE-en_XX.tsv.xz", rows)
     write_xz(root / "en_XX-es_XX.tsv.xz", ["\t".join(row) for row in CCALIGNED_ES_DOCUMENTS])
     return root
+
+
+def write_flores(root: Path, langs: tuple[str, ...] = ("es", "nl", "de", "no"), n: int = 6) -> Path:
+    """A FLORES-style folder: ``devtest/<code>.devtest``, one sentence a line, the same line count in every file.
+
+    English is the built-in corpus's English side of the first language; each target file holds that language's
+    built-in translations of its own English sentences (so only the first language's lines are translations of the
+    English file's; the others have the layout, not the meaning). Spanish and Norwegian use FLORES-101 names (``spa``,
+    ``nob``), the others FLORES-200 names (``nld_Latn``, ``deu_Latn``, ``eng_Latn``), as both releases are read.
+    """
+    from crop_hf.demo.synthetic import generate_corpus
+
+    folder = root / "flores" / "devtest"
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {"en": "eng_Latn", "es": "spa", "nl": "nld_Latn", "de": "deu_Latn", "no": "nob"}
+    for i, lang in enumerate(langs):
+        examples = list(generate_corpus([lang], n, seed=11, split="flores"))
+        if i == 0:
+            (folder / f"{names['en']}.devtest").write_text("".join(ex.src_text + "\n" for ex in examples), "utf-8")
+        (folder / f"{names[lang]}.devtest").write_text("".join(ex.tgt_text + "\n" for ex in examples), "utf-8")
+    return root / "flores"
 
 
 def write_xz(path: Path, rows: list[str]) -> None:

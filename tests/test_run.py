@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from fixtures_formats import write_conll5
+from fixtures_formats import write_conll5, write_flores
 
 from crop_hf.cli import main
 from crop_hf.run.recipe import RecipeError, load_recipe, parse_recipe
@@ -160,6 +160,7 @@ def _tsv_pairs(root, langs, n):
 @pytest.mark.slow
 def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, tmp_path, capsys):
     conll = write_conll5(tmp_path / "conll")
+    flores = write_flores(tmp_path)
     pairs = _tsv_pairs(tmp_path, ["es", "nl", "de", "no"], 30)
     out = tmp_path / "run"
     args = [
@@ -168,6 +169,7 @@ def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, 
         "--set", f"data.english.data_dir={conll}", "--set", f"data.target_raw.data_dir={conll}",
         "--set", f"data.target_test.data_dir={conll}",
         "--set", "data.parallel={files: " + json.dumps(pairs) + "}",
+        "--set", f"data.lst_test.data_dir={flores}", "--set", "lst_quality.heldout_pairs=3",
         "--set", "lst={max_steps: 6, per_device_train_batch_size: 8, learning_rate: 1.0e-3, save_steps: 100}",
         "--set", "ner={num_train_epochs: 1, per_device_train_batch_size: 8}",
         "--set", "selftrain={num_train_epochs: 1, per_device_train_batch_size: 8}",
@@ -184,10 +186,25 @@ def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, 
         assert proj["kept"] + sum(proj["drops"].values()) == proj["total"]
         assert set(metrics["evaluation"][lang]) == {"zero_shot", "crop"}
     assert len(metrics["selftrain"]["rounds"]) == 2
+        assert set(metrics["evaluation"][lang]) == {"zero_shot", "translate_train", "crop"}
+        quality = metrics["lst_quality"]
+        assert quality["translation"][lang]["sentences"] == 6  # the FLORES devtest files, read for every language
+        for direction in ("x_en", "en_x"):
+            assert 0 <= quality["translation"][lang][direction]["chrf++"] <= 100
+            assert quality["translation"][lang][direction]["tokenize"] in ("13a", "flores101", "flores200")
+        assert quality["labeled"][lang]["pairs"] == 3 and 0 <= quality["labeled"][lang]["accuracy"] <= 1
+        tt = metrics["translate_train"]["languages"][lang]
+        assert tt["total"] == 4 and tt["kept"] + sum(tt["drops"].values()) == 4
+    assert metrics["lst"]["heldout_pairs"] == 4 * 3 and metrics["lst"]["training_pairs"] == 2 * 4 * (30 - 3)
     report = (out / "report.md").read_text()
     rows = [line for line in report.splitlines() if line.startswith(("| es |", "| nl |", "| de |", "| no |"))]
-    assert len(rows) == 8  # one row per language in the run's table and in the table beside the paper
-    assert "| es |" in report and "78.1" in report and "80.2" in report  # the paper's CROP F1 (es, average)
+    assert len(rows) == 12  # one row per language in the run's table, beside the paper, and in the LST table
+    # Table 2's XLM-R rows as published: zero-shot, translate-train, CROP per language, and the paper's average
+    beside = {line.split(" | ")[0][2:]: line.strip("| ").split(" | ")[-3:] for line in rows[4:8]}
+    assert beside == {"es": ["77.4", "77.8", "78.1"], "nl": ["78.9", "79.2", "79.5"], "de": ["73.4", "74.2", "80.1"],
+                      "no": ["80.9", "81.3", "83.1"]}  # fmt: skip
+    assert "| paper's own avg | - | - | - | 77.7 | 78.1 | 80.2 |" in report
+    assert "Table 2 (CoNLL-5, XLM-R base)" in report and "not spBLEU" in report
     assert (out / "models" / "crop-projection" / "README.md").is_file()
     assert "conll5: CROP F1 above zero-shot" in capsys.readouterr().out
 
@@ -196,6 +213,7 @@ def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, 
     assert main([*args, "--set", "projection.strictness=fuzzy"]) == 0
     again = json.loads((out / "metrics.json").read_text())
     reused = {name: s["reused"] for name, s in again["stages"].items()}
-    assert reused == {"data": True, "models": True, "align": True, "train_lst": True, "train_ner": True,
-                      "project": False, "selftrain": False, "evaluate": False, "report": False, "cards": False}  # fmt: skip
+    assert reused == {"data": True, "models": True, "align": True, "train_lst": True, "lst_quality": True,
+                      "train_ner": True, "translate_train": True, "project": False, "selftrain": False,
+                      "evaluate": False, "report": False, "cards": False}  # fmt: skip
     assert "settings changed (strictness)" in capsys.readouterr().out

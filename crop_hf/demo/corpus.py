@@ -15,8 +15,8 @@ from typing import Any
 from ..tagging import tags_to_spans
 from .synthetic import NoiseConfig, english_corpus, generate_corpus
 
-_SPLITS = {"target_raw": "raw", "target_test": "test", "parallel": "train"}
-_DEFAULT_SIZES = {"english": 2000, "target_raw": 250, "target_test": 150, "parallel": 1000}
+_SPLITS = {"target_raw": "raw", "target_test": "test", "parallel": "train", "lst_test": "devtest"}
+_DEFAULT_SIZES = {"english": 2000, "target_raw": 250, "target_test": 150, "parallel": 1000, "lst_test": 200}
 
 
 def builtin_rows(role: str, source: Any, recipe: Any, lang: str | None = None) -> Iterator[dict[str, Any]]:
@@ -30,7 +30,9 @@ def builtin_rows(role: str, source: Any, recipe: Any, lang: str | None = None) -
     for ex in generate_corpus(recipe.languages, n, seed=recipe.seed, noise=noise, split=_SPLITS[role]):
         if ex.lang != lang:
             continue
-        if role == "parallel":
+        if role == "lst_test":  # a FLORES-like test set: the same sentences in English and the target
+            yield {"en": ex.src_text, "xx": ex.tgt_text}
+        elif role == "parallel":
             src, tgt = tags_to_spans(ex.src_tags), tags_to_spans(ex.tgt_tags)
             phrases = [[src[i].start, src[i].end, tgt[j].start, tgt[j].end] for i, j in ex.alignment]
             yield {"id": ex.id, "src_tokens": ex.src_tokens, "tgt_tokens": ex.tgt_tokens, "src_lang": "en",

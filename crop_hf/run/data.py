@@ -9,7 +9,9 @@ files or the built-in corpus):
   removed);
 - ``test/<lang>.jsonl``: the target test sets, ``tokens`` + ``tags``;
 - ``parallel.jsonl``: LST training pairs, ``src_tokens`` / ``tgt_tokens`` / ``tgt_lang`` (+ ``phrases`` or the
-  gold entity ``alignment`` where the source has them).
+  gold entity ``alignment`` where the source has them);
+- ``lst_test/<lang>.jsonl`` (when the recipe has an ``lst_test`` source): the translation test set, ``en`` and
+  ``xx`` sentences aligned (FLORES-101/200 devtest in the paper's recipes).
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ def test_file(lang: str) -> str:
     return f"data/test/{lang}.jsonl"
 
 
+def lst_test_file(lang: str) -> str:
+    return f"data/lst_test/{lang}.jsonl"
+
+
 def prepare_data(recipe: Recipe, out: Path) -> dict[str, Any]:
     """Write every role's data; return the counts per role and language."""
     if recipe.builtin:
@@ -57,6 +63,7 @@ def prepare_data(recipe: Recipe, out: Path) -> dict[str, Any]:
                 rows = ({**r, "text": r.get("text") or " ".join(r["tokens"])} for r in rows)
             counts[role][lang] = write_jsonl(out / name(lang), islice(rows, src.limit))
     src = recipe.data["parallel"]
+    empty = [f"{role} {lang}" for role in ("target_raw", "target_test") for lang, n in counts[role].items() if not n]
     pairs: list[Iterable[dict[str, Any]]] = []
     for lang in recipe.languages:
         rows = (
@@ -66,7 +73,15 @@ def prepare_data(recipe: Recipe, out: Path) -> dict[str, Any]:
         )
         pairs.append(islice(rows, src.limit))
     counts["parallel"] = write_jsonl(out / PARALLEL, (r for group in pairs for r in group))
-    empty = [f"{role} {lang}" for role in ("target_raw", "target_test") for lang, n in counts[role].items() if not n]
+    if "lst_test" in recipe.data:
+        src = recipe.data["lst_test"]
+        counts["lst_test"] = {}
+        for lang in recipe.languages:
+            rows = (
+                builtin_rows("lst_test", src, recipe, lang) if src.builder == "builtin" else lst_test_rows(src, lang)
+            )
+            counts["lst_test"][lang] = write_jsonl(out / lst_test_file(lang), islice(rows, src.limit))
+        empty += [f"lst_test {lang}" for lang, n in counts["lst_test"].items() if not n]
     if not counts["english"] or not counts["parallel"] or empty:
         raise RecipeError(f"{recipe.source}: no sentences for {', '.join(empty) or 'english or parallel'}: check data")
     return counts
@@ -102,6 +117,25 @@ def parallel_rows(src: DataSource, lang: str, cache: Path) -> Iterator[dict[str,
         tgt_tokens = [t.text for t in split_tokens(xx, char_level)]
         if src_tokens and tgt_tokens:
             yield {"src_tokens": src_tokens, "tgt_tokens": tgt_tokens, "src_lang": "en", "tgt_lang": lang}
+
+
+def lst_test_rows(src: DataSource, lang: str) -> Iterator[dict[str, str]]:
+    """``{"en", "xx"}`` sentence pairs of the translation test set: FLORES files, a TSV file or a Hub dataset."""
+    if src.builder == "flores":
+        from ..builders.flores import flores_pairs
+
+        texts: Iterable[tuple[str, str]] = flores_pairs(src.data_dir or ".", lang, src.split or "devtest")
+    elif src.kind == "files":
+        texts = _tsv_pairs(Path(src.file_for(lang)))
+    elif src.kind == "hub":  # one config per language, a "text" (FLORES+) or "sentence" (FLORES) column
+        english, target = (_hub_dataset(src, x) for x in ("en", lang))
+        column = "text" if "text" in target.column_names else "sentence"
+        texts = zip(english[column], target[column])
+    else:
+        raise RecipeError(f"data.lst_test: builder {src.builder!r} gives no translation test set; use builder: "
+                          "flores with the FLORES-101/200 folder as data_dir, files (TSV) or a Hub dataset")  # fmt: skip
+    for en, xx in texts:
+        yield {"en": en, "xx": xx}
 
 
 def read_jsonl(path: Path, required: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:

@@ -16,6 +16,8 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
                                    # source with split train, as in the paper
       target_test: {builder: conll5, config: "{lang}", data_dir: DIR, split: test}   # required
       parallel:    {builder: ccaligned, config: "sentences-{lang}", data_dir: DIR, limit: 100000}
+      lst_test:    {builder: flores, data_dir: DIR, split: devtest}   # optional: FLORES-101/200 as distributed
+                                   # (DIR/devtest/<code>.devtest, one sentence a line, aligned across languages)
                    # or {files: {es: pairs-es.tsv, ...}}: TSV "english<TAB>target" or JSON lines with
                    # src_tokens / tgt_tokens (and optionally phrases)
     models:
@@ -29,6 +31,11 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
     projection: {...}              # strictness, min_score, max_words, max_entities, batch_size, check_language,
                                    # shard_size, langid_candidates, backend, compute_type
     selftrain: {...}               # fields of SelfTrainingArguments (iterations, confidence_threshold, ...)
+    baselines: [translate_train]   # systems evaluated beside CROP; [] for none
+    translate_train: {sentences: null}   # English gold sentences translated per language (null: all of them)
+    lst_quality: {heldout_pairs: 250, spm_model: null, sentences: null, batch_size: 32}
+                                   # pairs per language held out of LST training for the labeled-translation
+                                   # measure (paper Table 6); the FLORES SentencePiece model for spBLEU (Table 5)
     publish: {pipeline_repo: null, ner_repo: null, private: false, revision: null, push: false, dry_run: true}
 
 A source's ``config`` may hold ``{lang}``, filled per target language. ``files`` may be one path with ``{lang}``
@@ -49,8 +56,13 @@ from ..languages import get_language
 
 SHIPPED = ("demo", "conll5", "xtreme40")
 BENCHMARKS = ("conll5", "xtreme40", "none")
-ROLES = ("english", "target_raw", "target_test", "parallel")
-BUILDERS = ("conll5", "xtreme40", "ccaligned", "builtin")
+ROLES = ("english", "target_raw", "target_test", "parallel", "lst_test")
+BUILDERS = ("conll5", "xtreme40", "ccaligned", "flores", "builtin")
+BASELINES = ("translate_train",)
+TRANSLATE_TRAIN_TYPES: dict[str, Any] = {"sentences": int | None}
+LST_QUALITY_TYPES: dict[str, Any] = {"heldout_pairs": int, "spm_model": str | None, "sentences": int | None,
+                                     "batch_size": int}  # fmt: skip
+LST_QUALITY_DEFAULTS: dict[str, Any] = {"heldout_pairs": 250, "spm_model": None, "sentences": None, "batch_size": 32}
 PROJECTION_KEYS = {
     "strictness": "crop",
     "min_score": None,
@@ -70,7 +82,7 @@ PROJECTION_TYPES: dict[str, Any] = {
     "langid_candidates": str | list | None,
 }  # fmt: skip
 ALIGNMENT_TYPES: dict[str, Any] = {"max_phrase_len": int, "method": str, "max_tokens": int}
-SECTIONS = ("alignment", "lst", "ner", "projection", "selftrain", "publish")
+SECTIONS = ("alignment", "lst", "ner", "projection", "selftrain", "publish", "translate_train", "lst_quality")
 
 
 class RecipeError(ValueError):
@@ -156,6 +168,9 @@ class Recipe:
     ner: dict[str, Any] = field(default_factory=dict)
     projection: dict[str, Any] = field(default_factory=dict)
     selftrain: dict[str, Any] = field(default_factory=dict)
+    baselines: list[str] = field(default_factory=list)
+    translate_train: dict[str, Any] = field(default_factory=dict)
+    lst_quality: dict[str, Any] = field(default_factory=dict)
     publish: Publish = field(default_factory=Publish)
     source: str = ""  # the file it was read from
 
@@ -166,6 +181,9 @@ class Recipe:
 
     def projection_options(self) -> dict[str, Any]:
         return {**PROJECTION_KEYS, **self.projection}
+
+    def lst_quality_options(self) -> dict[str, Any]:
+        return {**LST_QUALITY_DEFAULTS, **self.lst_quality}
 
 
 def load_recipe(name_or_path: str | Path, overrides: Sequence[str] = ()) -> Recipe:
@@ -267,10 +285,15 @@ def parse_recipe(raw: Mapping[str, Any], source: str = "<recipe>", base_dir: Pat
         ner=dict(raw.get("ner") or {}),
         projection=dict(raw.get("projection") or {}),
         selftrain=dict(raw.get("selftrain") or {}),
+        baselines=_baselines(raw.get("baselines"), source),
+        translate_train=dict(raw.get("translate_train") or {}),
+        lst_quality=dict(raw.get("lst_quality") or {}),
         publish=publish,
         source=source,
     )
     _check_values(recipe)
+    if recipe.lst_quality.get("spm_model") and base_dir is not None:
+        recipe.lst_quality["spm_model"] = _resolve(recipe.lst_quality["spm_model"], base_dir)
     return recipe
 
 
@@ -367,15 +390,19 @@ def _check_values(recipe: Recipe) -> None:
         raise RecipeError(f"{src}: label_scheme={recipe.label_scheme!r}: use conll or xtreme")
     if recipe.alignment.get("method") not in ("eflomal", "gold"):
         raise RecipeError(f"{src}: alignment.method={recipe.alignment.get('method')!r}: use eflomal or gold")
-    _check_keys(recipe.alignment, set(ALIGNMENT_TYPES), src, "alignment.")
-    _check_keys(recipe.projection, set(PROJECTION_KEYS), src, "projection.")
-    for section, types in (("alignment", ALIGNMENT_TYPES), ("projection", PROJECTION_TYPES)):
+    for section, types in (("alignment", ALIGNMENT_TYPES), ("projection", PROJECTION_TYPES),
+                           ("translate_train", TRANSLATE_TRAIN_TYPES), ("lst_quality", LST_QUALITY_TYPES)):  # fmt: skip
         settings = getattr(recipe, section)
+        _check_keys(settings, set(types), src, f"{section}.")
         for key, value in settings.items():
             settings[key] = _typed(src, f"{section}.{key}", value, types[key])
     for name in ("max_phrase_len", "max_tokens"):
         if recipe.alignment.get(name, 1) < 1:
             raise RecipeError(f"{src}: alignment.{name}={recipe.alignment[name]!r}: give a whole number >= 1")
+    for section in ("translate_train", "lst_quality"):
+        for key, value in getattr(recipe, section).items():
+            if isinstance(value, int) and value < (0 if key == "heldout_pairs" else 1):
+                raise RecipeError(f"{src}: {section}.{key}={value!r}: give a whole number >= 1 (heldout_pairs >= 0)")
     candidates = recipe.projection_options()["langid_candidates"]
     if isinstance(candidates, str) and candidates != "auto" or candidates == []:
         raise RecipeError(f"{src}: projection.langid_candidates={candidates!r}: give a list of langid codes "
@@ -400,6 +427,13 @@ def _check_values(recipe: Recipe) -> None:
     _check_lst_languages(recipe)
     if recipe.publish.push and not (recipe.publish.pipeline_repo or recipe.publish.ner_repo):
         raise RecipeError(f"{src}: publish.push is true but no repository is named: set publish.pipeline_repo")
+
+
+def _baselines(raw: Any, source: str) -> list[str]:
+    names = [] if raw is None else [raw] if isinstance(raw, str) else raw
+    if not isinstance(names, list) or any(name not in BASELINES for name in names):
+        raise RecipeError(f"{source}: baselines={raw!r}: give a list of {', '.join(BASELINES)}, or [] for none")
+    return list(dict.fromkeys(names))
 
 
 def _typed(source: str, key: str, value: Any, hint: Any) -> Any:

@@ -10,7 +10,13 @@ re-parses ``metrics.json``, which is written for people and scripts. Its keys:
   language; ``english_ner``: train_loss, sentences, steps of the zero-shot model, or the model given;
 - ``projection``: per language precision, recall, f1 (None without gold labels), kept, total, kept_ratio, drops;
 - ``selftrain``: model_dir, projected, discarded and per round the data counts;
-- ``evaluation``: per language zero_shot and crop entity-level F1 on the target test set;
+- ``lst_quality``: per language ``labeled`` (accuracy: slots around the aligned phrase on held-out pairs, the
+  paper's Table 6 measure; well_formed; pairs; slots) and, with ``lst_test`` data, ``translation`` (``x_en`` and
+  ``en_x``: bleu, chrf++, tokenize; sentences); ``tokenisation``: what the BLEU columns are;
+- ``translate_train`` (when the baseline runs): per language kept, total, kept_ratio, drops, and the training run;
+- ``evaluation``: per language zero_shot, translate_train (when run) and crop entity-level F1 on the target test set;
+- ``paper``: the paper's table beside this run (title, per language and avg the published F1), when the recipe names
+  a benchmark;
 - ``stages``: per stage seconds and whether it was reused.
 """
 
@@ -20,52 +26,37 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..model_card import BENCHMARK_DATA, LanguageResult, RunMetrics, training_facts
+from ..model_card import RunMetrics, training_facts
+from . import paper
+from .lst_quality import tokenisation_note
 from .recipe import Recipe
 from .stages import in_run
-
-# CROP paper (Findings of EMNLP 2022), entity-level F1 in %: XLM-R zero-shot and CROP.
-PAPER = {
-    "conll5": {
-        "title": "CoNLL-5 (paper Table 1, XLM-R base)",
-        "zero_shot": {"es": 77.4, "nl": 78.9, "de": 73.4, "no": 80.9, "avg": 77.7},
-        "crop": {"es": 78.1, "nl": 79.5, "de": 80.1, "no": 83.1, "avg": 80.2},
-    },
-    "xtreme40": {
-        "title": "XTREME-40, 39 targets (paper Table 2, XLM-R base; the paper's per-language rows are not copied here)",
-        "zero_shot": {"avg": 61.3},
-        "crop": {"avg": 68.2},
-    },
-}
 
 
 def collect(recipe: Recipe, results: dict[str, Any]) -> tuple[dict[str, Any], RunMetrics]:
     """``metrics.json``'s content and the typed metrics of the run, from the stage results."""
-    lst, projection, evaluation = results["train_lst"], results["project"]["languages"], results["evaluate"]
     metrics = {
         "recipe": {"name": recipe.name, "benchmark": recipe.benchmark, "source": recipe.source},
         "languages": list(recipe.languages),
         "data": results["data"],
         "alignment": results["align"],
-        "lst": lst,
+        "lst": results["train_lst"],
         "english_ner": results["train_ner"],
-        "projection": projection,
+        "projection": results["project"]["languages"],
         "selftrain": results["selftrain"],
-        "evaluation": evaluation,
+        "lst_quality": results["lst_quality"],
+        "evaluation": results["evaluate"],
     }
-    rows = []
-    for lang in recipe.languages:
-        p, e = projection[lang], evaluation[lang]
-        rows.append(
-            LanguageResult(
-                lang, p["precision"], p["recall"], p["f1"], p["kept"], p["total"], p["kept_ratio"],
-                (lst.get("slot_boundary_precision") or {}).get(lang), (lst.get("well_formed_rate") or {}).get(lang),
-                zero_shot_f1=e["zero_shot"], crop_f1=e["crop"],
-            )
-        )  # fmt: skip
-    typed = RunMetrics(rows, training=training_facts(metrics), synthetic=recipe.builtin)
-    if recipe.benchmark in BENCHMARK_DATA:
-        typed.dataset_name, typed.dataset_type = BENCHMARK_DATA[recipe.benchmark], f"crop-hf-{recipe.benchmark}"
+    if results["lst_quality"].get("translation"):
+        note = tokenisation_note(results["lst_quality"]["translation"])
+        metrics["lst_quality"] = {**results["lst_quality"], "tokenisation": note}
+    if "translate_train" in results:
+        metrics["translate_train"] = results["translate_train"]
+    title, published = paper.beside(recipe.benchmark, list(recipe.languages))
+    if published:
+        metrics["paper"] = {"title": title, "f1": published}
+    typed = RunMetrics.from_dict(metrics, source=recipe.source)
+    typed.training, typed.synthetic = training_facts(metrics), recipe.builtin
     return metrics, typed
 
 
@@ -75,15 +66,17 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
     lines.append("Built-in corpus and tiny models: the numbers show the method's shape, not the paper's scale."
                  if recipe.builtin else f"Recipe `{recipe.source}`, benchmark {recipe.benchmark}.")  # fmt: skip
     lines += ["", *results_table(typed)]
-    paper = PAPER.get(recipe.benchmark)
-    if paper:
-        lines += ["", f"Beside the paper, {paper['title']} (F1 in %):", "",
-                  "| lang | this run zero-shot | this run CROP | paper zero-shot | paper CROP |", "|---|---|---|---|---|"]  # fmt: skip
-        for lang in [*recipe.languages, "avg"]:
-            ours = _average(typed) if lang == "avg" else next(r for r in typed.results if r.lang == lang)
-            z, c = ours if lang == "avg" else (ours.zero_shot_f1, ours.crop_f1)
-            lines.append(f"| {lang} | {_pct(z)} | {_pct(c)} | {paper['zero_shot'].get(lang, '-')} "
-                         f"| {paper['crop'].get(lang, '-')} |")  # fmt: skip
+    if "paper" in metrics:
+        lines += ["", *paper_table(typed, metrics["paper"])]
+    lines += ["", *lst_table(typed, metrics["lst_quality"])]
+    if "translate_train" in metrics:
+        lines += [
+            "",
+            "Translate-train: English gold sentences translated and kept per language; drops per reason:",
+            "",
+        ]
+        for lang, t in metrics["translate_train"]["languages"].items():
+            lines.append(f"- {lang}: kept {t['kept']}/{t['total']} ({t['kept_ratio']:.1%}); {t['drops']}")
     lines += ["", "Projection: kept over all raw lines, and over the lines langid took for the language; drops per reason:",
               ""]  # fmt: skip
     for lang in recipe.languages:
@@ -97,13 +90,68 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
 
 
 def results_table(typed: RunMetrics) -> list[str]:
-    """The per-language table of a run (Markdown lines): projection quality, kept, zero-shot and CROP F1."""
-    lines = ["| lang | projection P / R / F1 | kept | zero-shot F1 | CROP F1 | slot boundary precision |",
-             "|---|---|---|---|---|---|"]  # fmt: skip
+    """The per-language table of a run (Markdown lines): projection quality, kept, the F1 of each system."""
+    tt = typed.has("translate_train_f1")
+    lines = ["| lang | projection P / R / F1 | kept | zero-shot F1 |" + (" translate-train F1 |" if tt else "")
+             + " CROP F1 | slot boundary precision |",
+             "|---|---|---|---|---|" + ("---|" if tt else "") + "---|"]  # fmt: skip
     for r in typed.results:
         proj = " / ".join(_num(x) for x in (r.projection_precision, r.projection_recall, r.projection_f1))
-        lines.append(f"| {r.lang} | {proj} | {r.kept}/{r.total} | {_num(r.zero_shot_f1)} | {_num(r.crop_f1)} "
-                     f"| {_num(r.slot_boundary_precision)} |")  # fmt: skip
+        lines.append(f"| {r.lang} | {proj} | {r.kept}/{r.total} | {_num(r.zero_shot_f1)} |"
+                     + (f" {_num(r.translate_train_f1)} |" if tt else "")
+                     + f" {_num(r.crop_f1)} | {_num(r.slot_boundary_precision)} |")  # fmt: skip
+    return lines
+
+
+def paper_table(typed: RunMetrics, published: dict[str, Any]) -> list[str]:
+    """This run's F1 per system beside the paper's XLM-R row of each language (F1 in %), and both averages over
+    the languages that both have a number for."""
+    systems = [s for s in paper.SYSTEMS if s != "translate_train" or typed.has("translate_train_f1")]
+    names = {"zero_shot": "zero-shot", "translate_train": "translate-train", "crop": "CROP"}
+    head = " | ".join([*(f"run {names[s]}" for s in systems), *(f"paper {names[s]}" for s in systems)])
+    lines = [f"Beside the paper's {published['title']}, F1 in %:", "", f"| lang | {head} |",
+             "|---|" + "---|" * 2 * len(systems)]  # fmt: skip
+    ours: dict[str, list[float]] = {s: [] for s in systems}
+    theirs: dict[str, list[float]] = {s: [] for s in systems}
+    for r in typed.results:
+        mine = {s: getattr(r, f"{s}_f1") for s in systems}
+        row = published["f1"].get(r.lang, {})
+        for s in systems:
+            if mine[s] is not None and row.get(s) is not None:
+                ours[s].append(100 * mine[s])
+                theirs[s].append(row[s])
+        lines.append(f"| {r.lang} | " + " | ".join([*(_pct(mine[s]) for s in systems),
+                                                    *(_paper(row.get(s)) for s in systems)]) + " |")  # fmt: skip
+    both = len(ours[systems[0]])
+    lines.append(f"| avg ({both} languages) | " + " | ".join([*(_mean(ours[s]) for s in systems),
+                                                             *(_mean(theirs[s]) for s in systems)]) + " |")  # fmt: skip
+    avg = published["f1"].get("avg", {})
+    lines.append(
+        "| paper's own avg | " + " | ".join(["-"] * len(systems) + [_paper(avg.get(s)) for s in systems]) + " |"
+    )
+    return lines
+
+
+def lst_table(typed: RunMetrics, quality: dict[str, Any]) -> list[str]:
+    """The LST model's translation quality (both ways) and labeled-translation accuracy per language, beside the
+    paper's Tables 5 and 6."""
+    lines = ["LST model: translation quality on the lst_test data (paper Table 5) and labeled translation accuracy on "
+             "held-out aligned pairs (slots around the aligned target phrase, paper Table 6):", "",
+             "| lang | BLEU X->en | chrF++ X->en | BLEU en->X | chrF++ en->X | labeled accuracy | well-formed |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    labeled = quality.get("labeled") or {}
+    for r in typed.results:
+        well = (labeled.get(r.lang) or {}).get("well_formed")
+        lines.append(f"| {r.lang} | {_bleu(r.bleu_x_en)} | {_bleu(r.chrf_x_en)} | {_bleu(r.bleu_en_x)} | "
+                     f"{_bleu(r.chrf_en_x)} | {_pct(r.labeled_accuracy)} | {_pct(well)} |")  # fmt: skip
+    spbleu, table6 = paper.FLORES_SPBLEU["crop_lst"], paper.LABELED_ACCURACY["with_alignment"]
+    lines += ["", f"Paper: spBLEU X->en {spbleu['x_en']}, en->X {spbleu['en_x']} (FLORES-101, average of 39 "
+              "directions, CROP's LST model); labeled accuracy " + ", ".join(f"en->{k} {v} %" for k, v in table6.items())
+              + "."]  # fmt: skip
+    if quality.get("tokenisation"):
+        lines.append(quality["tokenisation"])
+    elif not quality.get("translation"):
+        lines.append("No lst_test data in the recipe: translation quality was not measured.")
     return lines
 
 
@@ -122,11 +170,16 @@ def write_cards(recipe: Recipe, out: Path, typed: RunMetrics, pipeline_dir: str,
     return cards
 
 
-def _average(typed: RunMetrics) -> tuple[float | None, float | None]:
-    def mean(values: list[float | None]) -> float | None:
-        return sum(values) / len(values) if values and None not in values else None  # type: ignore[arg-type]
+def _mean(values: list[float]) -> str:
+    return f"{sum(values) / len(values):.1f}" if values else "-"
 
-    return mean([r.zero_shot_f1 for r in typed.results]), mean([r.crop_f1 for r in typed.results])
+
+def _paper(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"
+
+
+def _bleu(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"
 
 
 def _num(x: float | None) -> str:
@@ -148,8 +201,12 @@ def _plots(out: Path, typed: RunMetrics) -> list[str]:
     langs = typed.languages
     x = range(len(langs))
     fig, ax = plt.subplots(figsize=(6, 3))
-    ax.bar([i - 0.2 for i in x], [r.zero_shot_f1 or 0 for r in typed.results], 0.4, label="zero-shot")
-    ax.bar([i + 0.2 for i in x], [r.crop_f1 or 0 for r in typed.results], 0.4, label="CROP")
+    series = [("zero-shot", "zero_shot_f1"), ("translate-train", "translate_train_f1"), ("CROP", "crop_f1")]
+    series = [(label, name) for label, name in series if typed.has(name)]
+    width = 0.8 / len(series)
+    for k, (label, name) in enumerate(series):
+        offset = (k - (len(series) - 1) / 2) * width
+        ax.bar([i + offset for i in x], [getattr(r, name) or 0 for r in typed.results], width, label=label)
     ax.set_xticks(list(x), langs)
     ax.set_ylabel("F1")
     ax.legend()

@@ -1,6 +1,7 @@
 """``crop-hf run RECIPE``: the stages of a CROP run in order, each reused while its inputs and settings hold.
 
-data -> models -> align -> train_lst -> train_ner -> project -> selftrain -> evaluate -> report -> cards -> push
+data -> models -> align -> train_lst -> lst_quality -> train_ner -> [translate_train] -> project -> selftrain ->
+evaluate -> report -> cards -> push
 
 :func:`plan` builds the stages without running anything (``--dry-run`` prints it, offline, without loading a
 model); :func:`run_recipe` runs them through :class:`~crop_hf.run.stages.StageRunner`.
@@ -16,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from . import steps
-from .data import ENGLISH, PARALLEL, prepare_data, raw_file, test_file
+from .baselines import TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate_train
+from .data import ENGLISH, PARALLEL, lst_test_file, prepare_data, raw_file, test_file
+from .lst_quality import lst_quality
 from .recipe import Recipe, check_stage_fields
 from .report import collect, write_cards, write_report
 from .stages import Stage, StageRunner, at, in_run
@@ -33,11 +36,16 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
     lst_init = "built by the models stage" if recipe.models.lst == "builtin" else recipe.models.lst
     ner_init = "built by the models stage" if recipe.models.ner == "builtin" else recipe.models.ner
 
+    filters, backend = steps.pipeline_options(recipe)
+    has_test = "lst_test" in recipe.data
+    baselines = list(recipe.baselines)
+    systems = ["zero_shot", *baselines, "crop"]
     stages = [
         Stage("data", "read each role's data into JSON lines",
               {"data": data, "languages": langs, "seed": recipe.seed, "files": _data_fingerprints(recipe)},
               [], [f"{role}: {src.describe()}" for role, src in recipe.data.items()],
-              [ENGLISH, PARALLEL, "data/raw", "data/test"], lambda: prepare_data(recipe, out)),
+              [ENGLISH, PARALLEL, "data/raw", "data/test", *(["data/lst_test"] if has_test else [])],
+              lambda: prepare_data(recipe, out)),
         Stage("models", "resolve (demo: build) the initial checkpoints",
               {"models": dataclasses.asdict(recipe.models), "seed": recipe.seed, "local": _model_fingerprints(recipe)},
               [], [f"lst: {lst_init}", f"ner: {ner_init}", f"mt: {recipe.models.mt or 'the LST model (both ways)'}"],
@@ -45,13 +53,27 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
               lambda: steps.resolve_models(recipe, out)),
         Stage("align", f"phrase pairs of the parallel pairs ({recipe.alignment['method']})", dict(recipe.alignment),
               ["data"], [PARALLEL], [steps.ALIGNED], lambda: steps.align(recipe, out)),
-        Stage("train_lst", "fine-tune the labeled sequence translation model", dict(recipe.lst),
+        Stage("train_lst", "fine-tune the labeled sequence translation model",
+              {**recipe.lst, "heldout_pairs": recipe.lst_quality_options()["heldout_pairs"]},
               ["align", "models"], [steps.ALIGNED, f"init: {lst_init}"], [steps.LST_DIR],
               lambda: steps.train_lst(recipe, out, steps.models_at(out, r["models"])), everywhere=True),
+        Stage("lst_quality", "the LST model as a translator (spBLEU, chrF++ both ways) and as a labeled translator "
+              "(slots around the aligned phrase, held-out pairs)", {**recipe.lst_quality_options(), **backend},
+              ["train_lst", "data", "models"],
+              [f"held-out pairs of {steps.ALIGNED}", *([lst_test_file(x) for x in langs] if has_test else [])], [],
+              lambda: lst_quality(recipe, out, steps.models_at(out, r["models"]), r["train_lst"]["model_dir"],
+                                  steps.ALIGNED)),
         Stage("train_ner", "train the English NER model (the zero-shot baseline)",
               {**recipe.ner, "label_scheme": recipe.label_scheme}, ["data", "models"],
               [ENGLISH, f"init: {recipe.models.english_ner or ner_init}"], [steps.NER_DIR],
               lambda: steps.train_english_ner(recipe, out, steps.models_at(out, r["models"])), everywhere=True),
+        *([Stage("translate_train", "the translate-train baseline: English gold translated by the LST model with its "
+                 "labels in slots, then NER trained on English + translated",
+                 {**recipe.ner, "label_scheme": recipe.label_scheme, **recipe.translate_train, **filters, **backend},
+                 ["data", "train_lst", "models"], [ENGLISH, steps.LST_DIR, f"init: {ner_init}"],
+                 [TRANSLATED_DIR, TRANSLATE_TRAIN_DIR],
+                 lambda: translate_train(recipe, out, steps.models_at(out, r["models"]), r["train_lst"]["model_dir"]),
+                 everywhere=True)] if baselines else []),
         Stage("project", "project the raw target text with the crop-projection pipeline",
               recipe.projection_options(), ["data", "train_lst", "train_ner"],
               [raw_file(lang) for lang in langs], [steps.PIPELINE_DIR, steps.PROJECTED_DIR],
@@ -61,12 +83,12 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
               {**recipe.selftrain, "label_scheme": recipe.label_scheme}, ["project", "models"],
               [ENGLISH, steps.PROJECTED_DIR, f"init: {ner_init}"], [steps.CROP_DIR],
               lambda: steps.selftrain(recipe, out, steps.models_at(out, r["models"])), everywhere=True),
-        Stage("evaluate", "F1 per language on the target test sets: zero-shot vs CROP", {},
-              ["data", "train_ner", "selftrain"], [test_file(lang) for lang in langs], [],
-              lambda: steps.evaluate(recipe, out, steps.english_ner_dir(out, r["train_ner"]),
-                                     at(out, r["selftrain"]["model_dir"]))),
-        Stage("report", "report.md beside the paper's table, plots, metrics.json",
-              {"benchmark": recipe.benchmark}, ["align", "train_lst", "train_ner", "project", "selftrain", "evaluate"],
+        Stage("evaluate", f"F1 per language on the target test sets: {' vs '.join(systems)}", {"systems": systems},
+              ["data", "train_ner", "selftrain", *baselines], [test_file(lang) for lang in langs], [],
+              lambda: steps.evaluate(recipe, out, _system_dirs(out, r, systems))),
+        Stage("report", "report.md beside the paper's tables, plots, metrics.json",
+              {"benchmark": recipe.benchmark}, ["align", "train_lst", "lst_quality", "train_ner", *baselines,
+                                                "project", "selftrain", "evaluate"],
               [], ["report.md", "metrics.json"], lambda: _report(recipe, out, r)),
         Stage("cards", "model cards of the pipeline and the self-trained NER model",
               {"pipeline_repo": recipe.publish.pipeline_repo, "ner_repo": recipe.publish.ner_repo}, ["report"],
@@ -76,6 +98,13 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
         stages.append(Stage("push", "publish the pipeline and the NER model", dataclasses.asdict(recipe.publish),
                             ["cards"], [], ["push"], lambda: _push(recipe, out, r)))  # fmt: skip
     return stages
+
+
+def _system_dirs(out: Path, r: dict[str, Any], systems: list[str]) -> dict[str, str]:
+    """The NER model of each evaluated system, from the results of the stages that trained it."""
+    dirs = {"zero_shot": steps.english_ner_dir(out, r["train_ner"]), "crop": at(out, r["selftrain"]["model_dir"])}
+    dirs.update({name: at(out, r[name]["model_dir"]) for name in systems if name not in dirs})
+    return {name: dirs[name] for name in systems}
 
 
 def run_recipe(

@@ -83,16 +83,19 @@ def align(recipe: Recipe, out: Path) -> dict[str, Any]:
 def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, Any]:
     """Fine-tune the LST model en->xx with slots (and xx->en plain when it also serves as the MT model)."""
     from ..lst import train_lst_model
+    from .lst_quality import heldout
 
     features = []
     both_ways = not models["mt"]
-    for r in read_jsonl(out / ALIGNED):
+    rows = list(read_jsonl(out / ALIGNED))
+    held = heldout(rows, recipe)  # measured by the lst_quality stage, never trained on
+    for r in (r for i, r in enumerate(rows) if i not in held):
         features.append({k: r[k] for k in ("src_tokens", "tgt_tokens", "phrases", "src_lang", "tgt_lang")})
         if both_ways:
             flipped = [[t0, t1, s0, s1] for s0, s1, t0, t1 in r["phrases"]]
             features.append({"src_tokens": r["tgt_tokens"], "tgt_tokens": r["src_tokens"], "phrases": flipped,
                              "src_lang": r["tgt_lang"], "tgt_lang": "en"})  # fmt: skip
-    args = _arguments("lst", recipe, out / LST_DIR, recipe.lst)
+    args = arguments("lst", recipe, out / LST_DIR, recipe.lst)
     trainer = train_lst_model(models["lst"], features, args)
     processes().wait()
     if not processes().is_main:
@@ -103,6 +106,7 @@ def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
         "last_log": history[-1] if history else {},
         "steps": trainer.state.global_step,
         "training_pairs": len(features),
+        "heldout_pairs": len(held),
         **slot_quality(recipe, out),
     }
 
@@ -145,7 +149,7 @@ def train_english_ner(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict
         return {"model_dir": models["english_ner"], "trained": False}
     from ..selftrain import train_ner
 
-    args = _arguments("ner", recipe, out / NER_DIR, recipe.ner)
+    args = arguments("ner", recipe, out / NER_DIR, recipe.ner)
     result = train_ner(models["ner"], english_examples(out), args)
     processes().wait()
     return {"model_dir": NER_DIR, "trained": True, "train_loss": result.train_loss,
@@ -157,18 +161,9 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
     from transformers import pipeline
 
     from ..corpus_projection import project_corpus
-    from ..languages import get_language
 
     options = recipe.projection_options()
-    kwargs = {
-        k: options[k] for k in ("strictness", "min_score", "max_words", "check_language") if options[k] is not None
-    }
-    candidates = options.get("langid_candidates")
-    if candidates == "auto":  # the run's languages and English: avoids confusing close relatives (no / da)
-        candidates = sorted({get_language(x).langid_code for x in [*recipe.languages, "en"]} - {None})
-    if candidates:
-        kwargs["langid_candidates"] = candidates
-    backend = {k: options[k] for k in ("backend", "compute_type") if options[k]}
+    kwargs, backend = pipeline_options(recipe)
     projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"],
                          **backend)  # fmt: skip
     procs = processes()
@@ -184,6 +179,23 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
     per_lang = {lang: projection_quality(list(read_jsonl(out / raw_file(lang))), read_shards(out / PROJECTED_DIR / lang))
                 for lang in recipe.languages}  # fmt: skip
     return {"pipeline_dir": PIPELINE_DIR, "languages": per_lang}
+
+
+def pipeline_options(recipe: Recipe) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The recipe's projection settings as the pipeline takes them: call options (filters, matching) and load
+    options (generation backend)."""
+    from ..languages import get_language
+
+    options = recipe.projection_options()
+    keys = ("strictness", "min_score", "max_words", "max_entities", "check_language")
+    kwargs = {k: options[k] for k in keys if options[k] is not None or k == "max_entities"}  # None: no limit
+    candidates = options.get("langid_candidates")
+    if candidates == "auto":  # the run's languages and English: avoids confusing close relatives (no / da)
+        candidates = sorted({get_language(x).langid_code for x in [*recipe.languages, "en"]} - {None})
+    if candidates:
+        kwargs["langid_candidates"] = candidates
+    backend = {k: options[k] for k in ("backend", "compute_type") if options[k]}
+    return kwargs, backend
 
 
 def read_shards(shard_dir: Path) -> list[dict[str, Any]]:
@@ -237,7 +249,7 @@ def selftrain(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
                 projected.append(NerExample(r["tokens"], r["tags"], lang, f"{lang}-{r['line']}"))
             elif r["reason"] not in NO_RELABEL and r["tokens"]:
                 discarded.append(NerExample(r["tokens"], None, lang, f"{lang}-{r['line']}"))
-    args = _arguments("selftrain", recipe, out / CROP_DIR, recipe.selftrain)
+    args = arguments("selftrain", recipe, out / CROP_DIR, recipe.selftrain)
     result = self_train(models["ner"], english_examples(out), projected, discarded, args)
     processes().wait()
     return {
@@ -251,8 +263,8 @@ def selftrain(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
     }
 
 
-def evaluate(recipe: Recipe, out: Path, zero_shot_dir: str, crop_dir: str) -> dict[str, Any]:
-    """Entity-level F1 per target language on its test set: the zero-shot English model vs the CROP model."""
+def evaluate(recipe: Recipe, out: Path, systems: dict[str, str]) -> dict[str, Any]:
+    """Entity-level F1 per target language on its test set, for each system (zero-shot, baselines, CROP)."""
     from ..ner_data import NerExample
     from ..selftrain import evaluate_ner
 
@@ -260,7 +272,7 @@ def evaluate(recipe: Recipe, out: Path, zero_shot_dir: str, crop_dir: str) -> di
                         for i, r in enumerate(read_jsonl(out / test_file(lang)))]
                  for lang in recipe.languages}  # fmt: skip
     results: dict[str, Any] = {lang: {} for lang in recipe.languages}
-    for name, path in (("zero_shot", zero_shot_dir), ("crop", crop_dir)):
+    for name, path in systems.items():
         for lang, scores in evaluate_ner(path, eval_sets).items():
             results[lang][name] = round(scores.f1, 4)
     return results
@@ -273,7 +285,7 @@ def english_examples(out: Path) -> list:
             for i, r in enumerate(read_jsonl(out / ENGLISH))]  # fmt: skip
 
 
-def _arguments(stage: str, recipe: Recipe, output_dir: Path, settings: dict[str, Any]) -> Any:
+def arguments(stage: str, recipe: Recipe, output_dir: Path, settings: dict[str, Any]) -> Any:
     """The stage's arguments dataclass from the recipe's fields (CPU picked by itself when there is no GPU)."""
     import torch
 

@@ -71,10 +71,8 @@ def field_types(cls: type) -> dict[str, Any]:
 
 def _number(value: int | float, kinds: set[type]) -> int | float:
     if isinstance(value, int):
-        if int in kinds:
+        if int in kinds or float in kinds:  # an int is a valid float: kept as written
             return value
-        if float in kinds:
-            return float(value)
     elif float in kinds:
         return value
     elif int in kinds:

@@ -1,0 +1,89 @@
+"""The translate-train baseline of the paper's Tables 2 and 3, as a stage of the run.
+
+The English gold training set is translated into each target language by the run's own LST model in labeled mode
+(the ``crop-projection`` pipeline with ``mode="translate-train"``): each entity travels inside its slot markers and
+labels the words it lands on. Sentences whose slots do not come back, or that the projection filters drop (too
+long, too many entities, the translation in another language), are counted per reason and left out. An NER model
+is then trained from the pretrained encoder on English + translated with the recipe's ``ner`` settings, and the
+``evaluate`` stage scores it beside the zero-shot and CROP models.
+
+Translations are written per language and process (``translated/<lang>.<i>-of-<n>.jsonl``, atomically), so a
+killed run resumes at the first language it had not finished; under ``accelerate launch`` process *i* of *n*
+translates sentences *i*, *i + n*, ...
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from .data import ENGLISH, read_jsonl, write_jsonl
+from .recipe import Recipe
+from .stages import at, processes
+
+logger = logging.getLogger(__name__)
+
+TRANSLATED_DIR = "translated"
+TRANSLATE_TRAIN_DIR = "models/translate-train-ner"
+_CHUNK = 256  # sentences per pipeline call (one progress step)
+
+
+def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: str) -> dict[str, Any]:
+    """Translate the English gold set into every target language, keep what survives, train NER on both."""
+    from transformers import pipeline
+
+    from ..ner_data import NerExample
+    from ..selftrain import train_ner
+    from .steps import arguments, english_examples, pipeline_options
+
+    options, backend = pipeline_options(recipe)
+    call = {k: v for k, v in options.items() if k not in ("strictness", "min_score")}  # raw-mode matching only
+    call["batch_size"] = recipe.projection_options()["batch_size"]
+    limit = recipe.translate_train.get("sentences")
+    english = list(read_jsonl(out / ENGLISH))[:limit]
+    projector = pipeline("crop-projection", model=at(out, lst_dir), **backend)
+    procs = processes()
+    per_lang: dict[str, Any] = {}
+    translated: list[NerExample] = []
+    for lang in recipe.languages:
+        part = _part(out, lang, procs.index, procs.count)
+        if not part.is_file():  # a finished language is not translated again when a killed run resumes
+            mine = list(range(procs.index, len(english), procs.count))
+            rows = []
+            bar = tqdm(total=len(mine), desc=f"translate-train en->{lang}", disable=not procs.is_main)
+            for start in range(0, len(mine), _CHUNK):
+                chunk = mine[start : start + _CHUNK]
+                inputs = [{"tokens": english[i]["tokens"], "tags": english[i]["tags"]} for i in chunk]
+                results = projector(inputs, mode="translate-train", tgt_lang=lang, **call)
+                rows += [{"i": i, "kept": r["kept"], "reason": r["reason"], "tokens": r["tokens"], "tags": r["tags"]}
+                         for i, r in zip(chunk, results)]  # fmt: skip
+                bar.update(len(chunk))
+            bar.close()
+            write_jsonl(part, rows)
+        procs.wait()
+        rows = sorted((r for p in range(procs.count) for r in read_jsonl(_part(out, lang, p, procs.count))),
+                      key=lambda r: r["i"])  # fmt: skip
+        drops: dict[str, int] = {}
+        for r in rows:
+            if r["kept"]:
+                translated.append(NerExample(r["tokens"], r["tags"], lang, f"tt-{lang}-{r['i']}"))
+            else:
+                drops[r["reason"]] = drops.get(r["reason"], 0) + 1
+        kept = len(rows) - sum(drops.values())
+        per_lang[lang] = {"kept": kept, "total": len(rows), "kept_ratio": round(kept / max(1, len(rows)), 4),
+                          "drops": dict(sorted(drops.items()))}  # fmt: skip
+    if not translated:  # a weak LST model loses every slot: the baseline is then the English-only model
+        logger.warning("translate-train: no translated sentence kept in any language (%s); the baseline is trained "
+                       "on English only; the lst_quality stage scores the LST model", per_lang)  # fmt: skip
+    args = arguments("ner", recipe, out / TRANSLATE_TRAIN_DIR, recipe.ner)
+    result = train_ner(models["ner"], [*english_examples(out), *translated], args)
+    procs.wait()
+    return {"model_dir": TRANSLATE_TRAIN_DIR, "languages": per_lang, "sentences": result.train_sentences,
+            "train_loss": result.train_loss, "steps": result.steps}  # fmt: skip
+
+
+def _part(out: Path, lang: str, index: int, count: int) -> Path:
+    return out / TRANSLATED_DIR / f"{lang}.{index}-of-{count}.jsonl"

@@ -1,0 +1,133 @@
+"""The LST model measured as the paper measures it (its Tables 5 and 6), as a stage of the run.
+
+- **Translation quality** (Table 5): spBLEU and chrF++ of X->en (the model that translates raw sentences into
+  English: the LST model trained both ways, or the recipe's ``mt`` model) and en->X (the LST model, plain text)
+  on the ``lst_test`` data (FLORES-101 devtest in the paper's recipes). spBLEU needs the FLORES SentencePiece model:
+  ``lst_quality.spm_model`` names a local copy, else sacrebleu's own copy is used when it is on disk; without
+  either the score is BLEU with sacrebleu's default tokenisation (``13a``; ``zh``/``char`` for scripts without
+  spaces), and ``tokenize`` says so in the metrics and the report. Only scores with the same tokenisation compare.
+- **Labeled translation quality** (Table 6): on ``heldout_pairs`` aligned pairs per language that LST training
+  never saw (drawn with the recipe's seed, :func:`heldout`), one to three phrase pairs of each are wrapped in slot
+  markers on the English side and translated; the measure is the share of slots that come back around the aligned
+  target phrase (slot boundary precision), beside the share of outputs whose slots are all well-formed.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .data import lst_test_file, read_jsonl
+from .recipe import Recipe
+from .stages import at
+
+MAX_SLOTS_MEASURED = 3
+HELDOUT_SHARE = 0.2  # never more than this share of a language's pairs is held out of training
+
+
+def heldout(rows: Sequence[dict[str, Any]], recipe: Recipe) -> set[int]:
+    """Indices of the aligned pairs held out of LST training: ``heldout_pairs`` per language (at most a fifth of
+    its pairs), the same for the same rows and seed."""
+    wanted = recipe.lst_quality_options()["heldout_pairs"]
+    chosen: set[int] = set()
+    for lang in recipe.languages:
+        mine = [i for i, r in enumerate(rows) if r["tgt_lang"] == lang and r.get("phrases")]
+        n = min(wanted, int(len(mine) * HELDOUT_SHARE))
+        rng = random.Random(zlib.crc32(f"{recipe.seed}/heldout/{lang}".encode()))
+        chosen.update(rng.sample(mine, n))
+    return chosen
+
+
+def lst_quality(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: str, aligned: str) -> dict[str, Any]:
+    """Table 5's and Table 6's measures of the trained LST model, per language."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from ..translation import make_translator
+
+    options = recipe.lst_quality_options()
+    generation = recipe.projection_options()  # the backend projection generates with
+
+    def translator(path: str) -> Any:
+        model = AutoModelForSeq2SeqLM.from_pretrained(path)
+        return make_translator(model, AutoTokenizer.from_pretrained(path), generation["backend"] or "transformers",
+                               generation["compute_type"], batch_size=options["batch_size"])  # fmt: skip
+
+    lst = translator(at(out, lst_dir))
+    mt = translator(models["mt"]) if models["mt"] else lst
+    rows = list(read_jsonl(out / aligned))
+    result: dict[str, Any] = {"labeled": _labeled(recipe, lst, rows)}
+    if "lst_test" in recipe.data:
+        result["translation"] = _translation(recipe, out, lst, mt, options)
+    return result
+
+
+def _labeled(recipe: Recipe, lst: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from ..languages import get_language
+    from ..metrics import slot_boundary_precision, well_formed_rate
+    from ..slots import parse_slots, wrap
+
+    held = sorted(heldout(rows, recipe))
+    scores: dict[str, Any] = {}
+    for lang in recipe.languages:
+        mine = [rows[i] for i in held if rows[i]["tgt_lang"] == lang]
+        if not mine:
+            continue
+        rng = random.Random(zlib.crc32(f"{recipe.seed}/slots/{lang}".encode()))
+        wrapped, gold = [], []
+        for r in mine:
+            phrases = _disjoint(r["phrases"], rng)
+            wrapped.append(wrap(r["src_tokens"], [(p[0], p[1]) for p in phrases]))
+            gold.append({i: r["tgt_tokens"][p[2] : p[3]] for i, p in enumerate(phrases)})
+        parsed = [parse_slots(t or "") for t in lst.translate(wrapped, "en", lang)]
+        char_level = get_language(lang).char_level
+        scores[lang] = {
+            "accuracy": round(slot_boundary_precision(parsed, gold, char_level=char_level), 4),
+            "well_formed": round(well_formed_rate(parsed), 4),
+            "pairs": len(mine),
+            "slots": sum(len(g) for g in gold),
+        }
+    return scores
+
+
+def _translation(recipe: Recipe, out: Path, lst: Any, mt: Any, options: dict[str, Any]) -> dict[str, Any]:
+    from ..metrics import bleu, chrf_plus_plus
+
+    scores: dict[str, Any] = {}
+    for lang in recipe.languages:
+        pairs = list(read_jsonl(out / lst_test_file(lang)))[: options["sentences"]]
+        english, target = [p["en"] for p in pairs], [p["xx"] for p in pairs]
+        lang_scores: dict[str, Any] = {"sentences": len(pairs)}
+        for direction, model, src, tgt, sources, references in (
+            ("x_en", mt, lang, "en", target, english),
+            ("en_x", lst, "en", lang, english, target),
+        ):
+            hyps = [h or "" for h in model.translate(sources, src, tgt)]
+            b = bleu(hyps, references, lang=tgt, spm_model=options["spm_model"])
+            lang_scores[direction] = {"bleu": round(b.score, 2), "chrf++": round(chrf_plus_plus(hyps, references), 2),
+                                      "tokenize": b.tokenize}  # fmt: skip
+        scores[lang] = lang_scores
+    return scores
+
+
+def tokenisation_note(translation: dict[str, Any]) -> str:
+    """One sentence on what the BLEU columns are: spBLEU, or BLEU with another tokenisation and how to get spBLEU."""
+    used = sorted({d["tokenize"] for scores in translation.values() for d in (scores["x_en"], scores["en_x"])})
+    if all(t.startswith("spm:") or t.startswith("flores") for t in used):
+        return f"BLEU is spBLEU ({', '.join(used)}), as in the paper's Table 5."
+    return (f"BLEU used {', '.join(used)} tokenisation, not spBLEU: the FLORES SentencePiece model was not available "
+            "(set lst_quality.spm_model=PATH to a local flores101_sacrebleu_spm.model); it does not compare with "
+            "the paper's spBLEU.")  # fmt: skip
+
+
+def _disjoint(phrases: Sequence[Sequence[int]], rng: random.Random) -> list[Sequence[int]]:
+    """One to three phrase pairs overlapping on neither side, in source order (slot ids follow it)."""
+    chosen: list[Sequence[int]] = []
+    for p in rng.sample(list(phrases), len(phrases)):
+        if all(p[1] <= c[0] or c[1] <= p[0] for c in chosen) and all(p[3] <= c[2] or c[3] <= p[2] for c in chosen):
+            chosen.append(p)
+            if len(chosen) == MAX_SLOTS_MEASURED:
+                break
+    return sorted(chosen)
