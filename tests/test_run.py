@@ -30,7 +30,10 @@ def test_dry_run_prints_the_papers_conll5_settings_offline(capsys, tmp_path):
         "languages es, nl, de, no", "facebook/m2m100_418M", "xlm-roberta-base", '"learning_rate": 0.0001',
         '"warmup_steps": 4000', '"adam_beta1": 0.9', '"adam_beta2": 0.98', '"alpha": 0.5',
         '"per_device_train_batch_size": 24', '"num_train_epochs": 15', '"warmup_steps": 0.1', '"iterations": 2',
-        '"max_words": 128', "builder conll5(en, split=train)", "ccaligned(sentences-{lang}", "[10] cards",
+        '"max_words": 128', "builder conll5(en, split=train)", "ccaligned(sentences-{lang}", "[12] cards",
+        "[5] lst_quality", "lst_test: builder flores(-, split=devtest)", "in:  data/lst_test/es.jsonl",
+        '"heldout_pairs": 250', "[7] translate_train", "evaluate: F1 per language on the target test sets: zero_shot "
+        "vs translate_train vs crop",
     ):  # fmt: skip
         assert expected in plan, expected
     assert not (tmp_path / "out").exists()  # a dry run writes nothing
@@ -52,6 +55,7 @@ def test_dry_run_xtreme40_in_a_fresh_interpreter_loads_no_model(tmp_path):
     assert '"per_device_train_batch_size": 32' in out and '"num_train_epochs": 10' in out
     assert ", eu," not in out.split("\n")[0]  # M2M100 has no Basque: the shipped recipe leaves it out
     assert "xlm-roberta-base" in out and not (tmp_path / "x").exists()
+    assert "[5] lst_quality" in out and "in:  data/lst_test/af.jsonl" in out and "[7] translate_train" in out
 
 
 def test_overrides_set_nested_keys_and_read_values_as_yaml(tmp_path):
