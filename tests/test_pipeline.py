@@ -193,7 +193,8 @@ def test_the_translations_are_checked_not_the_raw_sentence(projector, monkeypatc
     assert (dropped["kept"], dropped["reason"]) == (False, "wrong_language")
     assert dropped["detail"] == "labeled translation: langid says 'it', expected 'es'"
     assert dropped["labeled_translation"] == italian
-    assert projector(RAW, src_lang="es", check_language=False)["kept"]  # the check can be turned off
+    unchecked = projector(RAW, src_lang="es", check_language=False)  # the check off: on to matching, which fails
+    assert unchecked["reason"] == "unmatched_entity" and "Banca Mondiale" in unchecked["detail"]
 
 
 def test_the_raw_check_is_there_when_asked_for(projector, monkeypatch):
