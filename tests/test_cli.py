@@ -88,6 +88,8 @@ def _bad_invocations(tmp_path, model):
         (project[:3] + project[5:], "--input"),  # missing --input
         (project[:4] + [str(tmp_path / "missing.txt")] + project[5:], "missing.txt"),
         (project + ["--batch_size", "0"], "--batch_size"),
+        (project + ["--langid_candidates", "es,qx"], "does not know ['qx']"),
+        (project + ["--language_identifier", "lingva"], "lingva"),
         (project + ["--ner_model", str(raw)], "raw.txt"),  # a file, not a model folder
         (lst[:4] + [str(tmp_path / "pairs.jsonl")] + lst[5:], "pairs.jsonl"),
         (lst[:2] + ["./no/such/m2m100"] + lst[3:], "./no/such/m2m100"),
@@ -170,6 +172,8 @@ def test_project_summary_counts_the_target_language_and_all_lines():
     line = summary_line(summary, "es", "out/")
     assert line.startswith("crop-hf project: kept 85 of 250 es sentences (34.0%), 5.7% of all 1500 lines")
     assert "100 entities" in line and "wrong_language 1250, slots_lost 165" in line and "in out/" in line
+    # only the translations checked: every line is in src_lang by the caller's word
+    assert summary_line(summary, "es", "out/", raw_checked=False).startswith("crop-hf project: kept 85 of 1500 es")
 
 
 def test_missing_extra_names_it(monkeypatch):
