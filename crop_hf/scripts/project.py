@@ -142,6 +142,8 @@ def main(argv: list[str]) -> int:
     if state.is_main_process:
         summary = summarize(args.output_dir)
         print(summary_line(summary, args.src_lang, args.output_dir, args.check_raw_language), flush=True)
+        if summary.input_changed:
+            raise ValueError(f"{args.output_dir}: incomplete, {summary.input_changed}; rerun with --overwrite")
         if not summary.complete:
             raise ValueError(
                 f"{args.output_dir}: shards hold {summary.sentences} of {summary.lines_expected} input lines "
