@@ -320,8 +320,10 @@ def _check_input_read(out: Path, manifest: dict[str, Any], read_sha256: str, inp
                f"{read_sha256[:12]} as read)")  # fmt: skip
     if main:
         _write_json(out / MANIFEST_NAME, {**manifest, "input_changed": changed})
-    raise InputChangedError(f"{changed}: the shards in {out} do not all come from one version of it, so the run is "
-                            "incomplete; rerun with --overwrite (overwrite=True) to project the file as it is now")  # fmt: skip
+    raise InputChangedError(
+        f"{changed}: the shards in {out} do not all come from one version of it, so the run is incomplete; "
+        "rerun with --overwrite (overwrite=True) to project the file as it is now"
+    )
 
 
 def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
