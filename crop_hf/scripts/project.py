@@ -6,8 +6,8 @@
 Each shard holds every input line: the kept ones with their tokens, tags and entities, the dropped ones with the
 reason (a line whose labeled back-translation is not in src_lang is a ``wrong_language`` drop, as in CROP; with
 --check_raw_language, so is a raw line in another language, before any model runs). ``summary.json`` in the output
-folder sums the shards. A rerun into the same output_dir resumes (finished shards are checked and kept); with another input, shard size,
-pipeline or settings it refuses with one line, or starts over with --overwrite.
+folder sums the shards. A rerun into the same output_dir resumes (finished shards are checked and kept); with
+another input, shard size, pipeline or settings it refuses with one line, or starts over with --overwrite.
 """
 
 from __future__ import annotations
