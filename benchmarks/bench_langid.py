@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> None:
     texts = corpus(languages, args.sentences, args.seed, args.conll)
     print(f"in-language sentences: {', '.join(f'{lang} {len(t)}' for lang, t in texts.items())}")
     found = identifiers(args.identifiers.split(","))
+    for name in sorted(set(args.identifiers.split(",")) - set(found)):
+        print(f"{name}: not installed, skipped")
     header = f"{'identifier':<34}" + "".join(f"{lang:>7}" for lang in languages) + f"{'all':>7}{'sent/s':>10}"
     print("false-rejection rate (%): share of in-language sentences not identified as their language")
     print(header)
