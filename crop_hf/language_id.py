@@ -34,6 +34,7 @@ shared; a restricted one never changes the unrestricted one.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -93,6 +94,7 @@ def check_identifier(identifier: str) -> str:
     return identifier
 
 
+@functools.cache
 def known_codes(identifier: str = DEFAULT_IDENTIFIER) -> frozenset[str]:
     """Every code the identifier can answer."""
     if identifier == "lingua":
