@@ -6,9 +6,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
-EXTRAS := dev,align,demo,metrics,lora,ct2
+EXTRAS := dev,align,demo,metrics,lora,ct2,lingua
 LOWEST := .venv-lowest
-LOWEST_EXTRAS := align,demo,metrics,lora,ct2
+LOWEST_EXTRAS := align,demo,metrics,lora,ct2,lingua
 
 .PHONY: demo test lint env dist lowest-env wheel-check test-lowest-suite test-lowest clean
 

@@ -30,7 +30,8 @@ def main() -> None:
     print(f"{'lang':5} {'strictness':10} {'P':>6} {'R':>6} {'F1':>6} {'kept':>6}")
     for lang in langs:
         mine = [json.loads(line) for line in (demo / "data" / "raw" / f"{lang}.jsonl").open(encoding="utf-8")]
-        items = [projector.preprocess(r["text"], src_lang=lang, langid_candidates=(lang, "en"))["item"] for r in mine]
+        options = {"src_lang": lang, "check_raw_language": True, "langid_candidates": (lang, "en")}  # mixed raw text
+        items = [projector.preprocess(r["text"], **options)["item"] for r in mine]
         outputs = projector._forward({"item": items})["item"]  # the models run once; matching redone per strictness
         for strictness in STRICTNESS_LEVELS:
             results = [projector.postprocess({"item": out}, strictness=strictness) for out in outputs]

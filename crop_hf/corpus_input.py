@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # Discard reasons of lines that never reached the pipeline, and of sentences it raised on.
 UNDECODABLE = "undecodable"
@@ -32,12 +33,18 @@ class InputLine:
     detail: str | None = None
 
 
-def read_lines(path: str | Path) -> Iterator[InputLine]:
-    """Lines of a text file, or the ``text`` field of a ``.jsonl`` file; streamed, never loaded whole."""
+def read_lines(path: str | Path, digest: Any = None) -> Iterator[InputLine]:
+    """Lines of a text file, or the ``text`` field of a ``.jsonl`` file; streamed, never loaded whole.
+
+    ``digest`` (a ``hashlib`` object) is fed every byte as read: once the lines are exhausted it is the hash of the
+    input this reader saw, to compare with the one a run started from.
+    """
     path = Path(path)
     jsonl = path.suffix == ".jsonl"
     with path.open("rb") as f:
         for number, raw in enumerate(f, start=1):
+            if digest is not None:
+                digest.update(raw)
             raw = raw[:-1] if raw.endswith(b"\n") else raw
             raw = raw[:-1] if raw.endswith(b"\r") else raw
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):

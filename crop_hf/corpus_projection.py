@@ -11,7 +11,9 @@ line count), the shard size, the pipeline (its models) and the settings; a rerun
 pipeline or settings refuses with one line naming what differs, or starts over with ``overwrite=True``
 (``--overwrite``). A shard counts as done only when it reads back with exactly the lines of its range; a truncated
 or unreadable one is projected again. :func:`summarize` never stops at a bad shard: it reports it, and the missing
-lines, so a caller can refuse to call the run complete.
+lines, so a caller can refuse to call the run complete. Every byte read is hashed: when the input read is not the
+one the run started from (a line edited or appended meanwhile), the manifest records it, the run stays incomplete
+and :class:`InputChangedError` says to rerun with ``--overwrite``.
 
 A line that cannot be read (a byte that is not UTF-8, invalid JSON, a JSON value without a string ``text``) or a
 sentence the pipeline raises on becomes a discarded row with its reason and line number; the run goes on. Under
@@ -48,6 +50,10 @@ MANIFEST_FORMAT = 1
 _MAX_LISTED_LINES = 1000
 
 
+class InputChangedError(ValueError):
+    """The input file changed while a corpus projection read it: the run is incomplete, rerun with overwrite."""
+
+
 @dataclass
 class ProjectionSummary:
     """What a corpus projection produced, summed over all shards."""
@@ -58,6 +64,7 @@ class ProjectionSummary:
     entities: dict[str, int] = field(default_factory=dict)
     shards: int = 0
     lines_expected: int | None = None  # input lines, from the run manifest (None without one)
+    input_changed: str | None = None  # the input changed while the run read it (from the run manifest)
     bad_shards: list[str] = field(default_factory=list)
     discarded_lines: dict[str, list[int]] = field(default_factory=dict)  # unreadable lines by reason (first 1000)
 
@@ -68,7 +75,8 @@ class ProjectionSummary:
     @property
     def complete(self) -> bool:
         """Every input line has its row in a good shard."""
-        return not self.bad_shards and self.lines_expected is not None and self.sentences == self.lines_expected
+        complete = not self.bad_shards and self.lines_expected is not None and self.sentences == self.lines_expected
+        return complete and self.input_changed is None
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "kept_ratio": round(self.kept_ratio, 4), "complete": self.complete}
@@ -151,7 +159,8 @@ def project_corpus(
     wait()
     written: list[Path] = []
     bar = tqdm(desc=f"project {src_lang} (process {process_index})", unit="sent", disable=not progress)
-    lines = read_lines(input_path)
+    read = hashlib.sha256()
+    lines = read_lines(input_path, read)
     k = -1
     while chunk := list(islice(lines, shard_size)):
         k += 1
@@ -167,6 +176,7 @@ def project_corpus(
         written.append(shard)
         bar.update(len(chunk))
     bar.close()
+    _check_input_read(out, manifest, read.hexdigest(), input_path, process_index == 0)
     return written
 
 
@@ -187,6 +197,7 @@ def summarize(output_dir: str | Path) -> ProjectionSummary:
     out = Path(output_dir)
     manifest = read_manifest(out / MANIFEST_NAME) or {}
     summary = ProjectionSummary(lines_expected=manifest.get("input", {}).get("lines"))
+    summary.input_changed = manifest.get("input_changed")
     shard_size = manifest.get("shard_size")
     drops: Counter[str] = Counter()
     entities: Counter[str] = Counter()
@@ -299,12 +310,28 @@ def _check_manifest(out: Path, manifest: dict[str, Any], overwrite: bool) -> boo
     raise ValueError(f"{out} {problem}; rerun with the same input and settings, or pass --overwrite to start over")
 
 
+def _check_input_read(out: Path, manifest: dict[str, Any], read_sha256: str, input_path: Any, main: bool) -> None:
+    """Raise (after marking the run incomplete in its manifest) unless the input read is the one the run started
+    from: an edit or an append while the run read the file leaves shards from two versions of it."""
+    started = manifest["input"]["sha256"]
+    if read_sha256 == started:
+        return
+    changed = (f"{input_path} changed while the projection read it (sha256 {started[:12]} at the start, "
+               f"{read_sha256[:12]} as read)")  # fmt: skip
+    if main:
+        _write_json(out / MANIFEST_NAME, {**manifest, "input_changed": changed})
+    raise InputChangedError(
+        f"{changed}: the shards in {out} do not all come from one version of it, so the run is incomplete; "
+        "rerun with --overwrite (overwrite=True) to project the file as it is now"
+    )
+
+
 def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     parts = []
-    if old.get("input", {}).get("sha256") != new["input"]["sha256"]:
+    if old.get("input", {}).get("sha256") != new["input"]["sha256"] or old.get("input_changed"):
         o, n = old.get("input", {}), new["input"]
         parts.append(f"input ({o.get('name')}: {o.get('lines')} lines, now {n['name']}: {n['lines']} lines, "
-                     "other content)")  # fmt: skip
+                     f"{old.get('input_changed') or 'other content'})")  # fmt: skip
     if old.get("shard_size") != new["shard_size"]:
         parts.append(f"shard_size ({old.get('shard_size')}, now {new['shard_size']})")
     for section in ("pipeline", "settings"):

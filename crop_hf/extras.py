@@ -1,7 +1,7 @@
 """Optional dependencies: each is imported only where it is used, and a missing one fails with a one-line hint.
 
 The extras of ``pyproject.toml``: ``align`` (eflomal), ``demo`` (faker, matplotlib), ``metrics`` (sacrebleu),
-``lora`` (peft), ``ct2`` (ctranslate2).
+``lora`` (peft), ``ct2`` (ctranslate2), ``lingua`` (lingua-language-detector).
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """Sentence filters of the projection step, and the tally of what was dropped and why.
 
-CROP keeps a projected raw sentence only when it is in the target language (langid.py), not longer than 128
-words, and has at least one entity; the release also drops sentences with more than 5 entities. Each filter
-here has a ``name`` (the discard reason it gives) and, called on a :class:`FilterInput`, returns why it drops the
-sentence or ``None``. A :class:`FilterChain` runs them in order and stops at the first that drops. Text filters
-(length, language) run before any model, on an input without tags; tag filters (no entity, too many entities)
-run once the English NER model has tagged the sentence, on an input with tags: the one chain serves both passes::
+CROP keeps a projected raw sentence only when its translation is in the target language (langid.py on the
+translated sentences; :mod:`crop_hf.language_id` has the identifiers), it is not longer than 128 words, and has at
+least one entity; the release also drops sentences with more than 5 entities. Each filter here has a ``name`` (the
+discard reason it gives) and, called on a :class:`FilterInput`, returns why it drops the sentence or ``None``. A
+:class:`FilterChain` runs them in order and stops at the first that drops. Text filters (length, and language when
+the raw text is checked too) run before any model, on an input without tags; tag filters (no entity, too many
+entities) run once the English NER model has tagged the sentence, on an input with tags: the one chain serves both
+passes. The pipeline runs a :class:`LanguageFilter` of its own on each translation::
 
     chain = FilterChain.default(max_words=128, max_entities=5)
     chain.check(FilterInput(text, tokens, "es"))                 # None, or Drop("too_long", "130 tokens > ...")
@@ -17,13 +19,15 @@ discarded silently.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Protocol
+
+from .language_id import DEFAULT_IDENTIFIER, identify_language, resolve_candidates
 
 DEFAULT_MAX_WORDS = 128
 DEFAULT_MAX_ENTITIES = 5
+WRONG_LANGUAGE = "wrong_language"  # the language filter's name: its discard reason
 
 
 @dataclass(frozen=True)
@@ -101,31 +105,31 @@ class MaxEntitiesFilter:
 
 @dataclass
 class LanguageFilter:
-    """Drops sentences that langid.py does not identify as their language (``Language.langid_code``).
+    """Drops texts that the language identifier does not identify as their language.
 
-    ``candidates`` restricts langid to a few language codes (langid's own codes, e.g. ``("en", "es")`` to
-    catch untranslated English copies); ``None`` uses all 97 of its languages. Languages langid does not
-    know (no ``langid_code``) are never dropped.
+    ``identifier``: ``"langid"`` (langid.py, the default) or ``"lingua"`` (fewer false rejections, ``crop-hf[lingua]``); see
+    :mod:`crop_hf.language_id`. ``candidates`` restricts it to a few codes (e.g. ``("en", "es")`` to catch
+    untranslated English copies; the language's own codes are always added); ``None`` lets it choose among all its
+    languages. Languages the identifier does not know are never dropped. The pipeline runs it on the labeled
+    translation (CROP's filter on translated sentences) and, when asked, on the raw sentence.
     """
 
     candidates: tuple[str, ...] | None = None
-    name: str = "wrong_language"
+    identifier: str = DEFAULT_IDENTIFIER
+    name: str = WRONG_LANGUAGE
     needs_tags: ClassVar[bool] = False
 
     def __call__(self, item: FilterInput) -> str | None:
         from .languages import get_language
 
-        language = get_language(item.lang)
-        expected = language.langid_code
-        if not expected:
+        accepted = get_language(item.lang).identifier_codes(self.identifier)
+        if not accepted:
             return None
-        candidates = self.candidates
-        if candidates is not None and expected not in candidates:
-            candidates = (*candidates, expected)
-        found = identify_language(item.text, candidates)
-        if found == expected or found in language.langid_aliases:
+        candidates = None if self.candidates is None else (*self.candidates, *accepted)
+        found = identify_language(item.text, candidates, self.identifier)
+        if found in accepted:
             return None
-        return f"langid says {found!r}, expected {expected!r}"
+        return f"{self.identifier} says {found!r}, expected {accepted[0]!r}"
 
 
 @dataclass
@@ -175,12 +179,13 @@ class FilterChain:
         check_language: bool = True,
         langid_candidates: tuple[str, ...] | None = None,
         max_entities: int | None = DEFAULT_MAX_ENTITIES,
+        language_identifier: str = DEFAULT_IDENTIFIER,
     ) -> FilterChain:
-        """CROP's filters as in the release: length, language (slow, so after length); no entity, at most
-        ``max_entities`` entities (``None``: no limit)."""
+        """CROP's filters as in the release: length, language of the text (slow, so after length; off with
+        ``check_language=False``); no entity, at most ``max_entities`` entities (``None``: no limit)."""
         filters: list[SentenceFilter] = [LengthFilter(max_words)]
         if check_language:
-            filters.append(LanguageFilter(langid_candidates))
+            filters.append(LanguageFilter(langid_candidates, language_identifier))
         filters.append(NoEntityFilter())
         if max_entities is not None:
             filters.append(MaxEntitiesFilter(max_entities))
@@ -201,40 +206,12 @@ class FilterChain:
         return None
 
 
-def check_langid_codes(candidates: Sequence[str]) -> None:
-    """Raise a one-line ``ValueError`` unless every code is one langid.py knows (loads its model once)."""
-    _identifier(tuple(sorted(set(candidates))))
-
-
-def identify_language(text: str, candidates: Sequence[str] | None = None) -> str:
-    """langid.py's language code for ``text``, among ``candidates`` (langid codes) when given.
-
-    The identifiers are built once per process on first use (about a second for the full model) and
-    shared; a restricted one is a cheap copy of the full one, so restrictions never leak between callers.
-    """
-    return _identifier(tuple(sorted(set(candidates))) if candidates else None).classify(text)[0]
+def check_langid_codes(candidates: Sequence[str], identifier: str = DEFAULT_IDENTIFIER) -> tuple[str, ...]:
+    """The candidates as the identifier's codes; a one-line ``ValueError`` unless it knows every one."""
+    return resolve_candidates(candidates, identifier)
 
 
 # ----------------------------------------------------------------------------------------------- helpers
-
-_IDENTIFIERS: dict[tuple[str, ...] | None, Any] = {}
-
-
-def _identifier(candidates: tuple[str, ...] | None) -> Any:
-    identifier = _IDENTIFIERS.get(candidates)
-    if identifier is None:
-        if candidates is None:
-            from langid.langid import LanguageIdentifier, model
-
-            identifier = LanguageIdentifier.from_modelstring(model, norm_probs=False)
-        else:
-            identifier = copy.copy(_identifier(None))
-            unknown = [c for c in candidates if c not in identifier.nb_classes]
-            if unknown:
-                raise ValueError(f"langid.py does not know {unknown}; known codes: {' '.join(identifier.nb_classes)}")
-            identifier.set_languages(list(candidates))
-        _IDENTIFIERS[candidates] = identifier
-    return identifier
 
 
 def _require_tags(item: FilterInput, name: str) -> Sequence[str]:

@@ -1,4 +1,4 @@
-"""One table of the languages crop-hf knows: M2M100, NLLB-200 and langid.py codes, script, matching level.
+"""One table of the languages crop-hf knows: M2M100, NLLB-200, langid.py and lingua codes, script, matching level.
 
 The table holds English, the CoNLL-5 targets (es nl de no) and the 39 XTREME-40 targets of the CROP paper.
 
@@ -17,6 +17,10 @@ The table holds English, the CoNLL-5 targets (es nl de no) and the 39 XTREME-40 
   Yoruba (``yo``): their code is ``None`` and the language filter keeps every sentence of them. ``langid_aliases``
   lists other langid.py codes the filter should also accept for the language, because langid.py routinely gives
   them to its text (Malay is mostly identified as Indonesian; Norwegian also as ``nb`` / ``nn``).
+* ``lingua_codes`` are the ISO 639-1 codes the optional identifier lingua (``crop-hf[lingua]``, 75 languages)
+  gives the language's text, the main one first; ``None`` means the language's own code. lingua knows Norwegian as
+  Bokmål ``nb`` and Nynorsk ``nn``, and does not know Javanese, Malayalam and Burmese (``()``: never dropped).
+  :meth:`Language.identifier_codes` reads the right column for an identifier.
 """
 
 from __future__ import annotations
@@ -36,6 +40,14 @@ class Language:
     char_level: bool
     langid_code: str | None
     langid_aliases: tuple[str, ...] = ()
+    lingua_codes: tuple[str, ...] | None = None
+
+    def identifier_codes(self, identifier: str = "langid") -> tuple[str, ...]:
+        """The codes ``identifier`` ("langid" or "lingua") gives this language's text, the main one first; ``()``
+        when it cannot identify the language."""
+        if identifier == "lingua":
+            return (self.code,) if self.lingua_codes is None else self.lingua_codes
+        return (self.langid_code, *self.langid_aliases) if self.langid_code else ()
 
 
 class UnknownLanguageError(ValueError, KeyError):
@@ -47,7 +59,7 @@ class UnknownLanguageError(ValueError, KeyError):
 
 _L = Language
 LANGUAGE_TABLE: tuple[Language, ...] = (
-    # code, name, M2M100, NLLB-200, script, char-level, langid.py
+    # code, name, M2M100, NLLB-200, script, char-level, langid.py (and aliases), lingua where not the code
     _L("en", "English", "en", "eng_Latn", "Latn", False, "en"),
     _L("af", "Afrikaans", "af", "afr_Latn", "Latn", False, "af"),
     _L("ar", "Arabic", "ar", "arb_Arab", "Arab", False, "ar"),
@@ -67,16 +79,16 @@ LANGUAGE_TABLE: tuple[Language, ...] = (
     _L("id", "Indonesian", "id", "ind_Latn", "Latn", False, "id"),
     _L("it", "Italian", "it", "ita_Latn", "Latn", False, "it"),
     _L("ja", "Japanese", "ja", "jpn_Jpan", "Jpan", True, "ja"),
-    _L("jv", "Javanese", "jv", "jav_Latn", "Latn", False, "jv"),
+    _L("jv", "Javanese", "jv", "jav_Latn", "Latn", False, "jv", lingua_codes=()),
     _L("ka", "Georgian", "ka", "kat_Geor", "Geor", False, "ka"),
     _L("kk", "Kazakh", "kk", "kaz_Cyrl", "Cyrl", False, "kk"),
     _L("ko", "Korean", "ko", "kor_Hang", "Hang", False, "ko"),
-    _L("ml", "Malayalam", "ml", "mal_Mlym", "Mlym", False, "ml"),
+    _L("ml", "Malayalam", "ml", "mal_Mlym", "Mlym", False, "ml", lingua_codes=()),
     _L("mr", "Marathi", "mr", "mar_Deva", "Deva", False, "mr"),
     _L("ms", "Malay", "ms", "zsm_Latn", "Latn", False, "ms", ("id",)),
-    _L("my", "Burmese", "my", "mya_Mymr", "Mymr", True, None),  # not in langid.py
+    _L("my", "Burmese", "my", "mya_Mymr", "Mymr", True, None, lingua_codes=()),  # not in langid.py nor lingua
     _L("nl", "Dutch", "nl", "nld_Latn", "Latn", False, "nl"),
-    _L("no", "Norwegian", "no", "nob_Latn", "Latn", False, "no", ("nb", "nn")),
+    _L("no", "Norwegian", "no", "nob_Latn", "Latn", False, "no", ("nb", "nn"), ("nb", "nn")),
     _L("pt", "Portuguese", "pt", "por_Latn", "Latn", False, "pt"),
     _L("ru", "Russian", "ru", "rus_Cyrl", "Cyrl", False, "ru"),
     _L("sw", "Swahili", "sw", "swh_Latn", "Latn", False, "sw"),

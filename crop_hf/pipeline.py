@@ -7,6 +7,13 @@ Two directions:
 - ``mode="translate-train"``: English examples (``{"tokens": [...], "tags": [...]}``) -> wrapped -> labeled
   translation into ``tgt_lang`` -> target sentences labelled by their slots.
 
+As in CROP, the language filter checks the *translations*: the labeled back-translation (raw mode) or the output
+(translate-train) must be in the target language, else a ``wrong_language`` discard whose detail names the text
+checked (``"labeled translation: langid says 'it', expected 'es'"``); ``check_language=False`` turns it off. The
+raw sentence's language is the caller's ``src_lang``; ``check_raw_language=True`` checks it too, before any model
+runs (for web text whose language is not known). ``language_identifier="lingua"`` (``crop-hf[lingua]``) replaces
+langid.py with lingua, which drops fewer real sentences (:mod:`crop_hf.language_id` has the measurements).
+
 Inputs go through transformers' own ``Pipeline.__call__``: one input gives one result; a list or tuple gives a
 list; a generator, a ``datasets.Dataset`` (its ``text`` column, or ``tokens``/``tags`` in translate-train), a
 ``KeyDataset``, a dataset column or any other iterable gives an iterator that streams in constant memory.
@@ -50,12 +57,23 @@ from transformers import AutoModelForSeq2SeqLM, AutoModelForTokenClassification,
 from transformers.pipelines import PIPELINE_REGISTRY
 
 from .config import CONFIG_NAME, TASK, CropProjectionConfig, SubModel
-from .filters import DEFAULT_MAX_ENTITIES, FilterChain, FilterInput, FilterStats
+from .filters import (
+    DEFAULT_MAX_ENTITIES,
+    DEFAULT_MAX_WORDS,
+    WRONG_LANGUAGE,
+    FilterChain,
+    FilterInput,
+    FilterStats,
+    LanguageFilter,
+)
+from .language_id import DEFAULT_IDENTIFIER
 from .languages import get_language
 from .matching import DEFAULT_MIN_SCORE
 from .ner_data import predict_tags
 from .pipeline_inputs import (
+    DEFAULT_CHECK_RAW_LANGUAGE,
     MODES,
+    FilterSettings,
     Item,
     check_choice,
     check_loader_sizes,
@@ -142,7 +160,7 @@ class CropProjectionPipeline(Pipeline):
         self.compute_type = compute_type or (self.crop_config.compute_type if same else None)
         check_backend(self.backend, self.compute_type)
         self._translators: dict[int, Translator] = {}
-        self._chains: dict[tuple, FilterChain] = {}
+        self._chains: dict[FilterSettings, FilterChain] = {}
 
     # ------------------------------------------------------------------ arguments
 
@@ -187,17 +205,23 @@ class CropProjectionPipeline(Pipeline):
         src_lang: str | None = None,
         tgt_lang: str | None = None,
         mode: str = "raw",
-        max_words: int = 128,
+        max_words: int = DEFAULT_MAX_WORDS,
         max_entities: int | None = DEFAULT_MAX_ENTITIES,
         check_language: bool = True,
+        check_raw_language: bool = DEFAULT_CHECK_RAW_LANGUAGE,
+        language_identifier: str = DEFAULT_IDENTIFIER,
         langid_candidates: tuple[str, ...] | None = None,
     ) -> dict[str, Any]:
-        """Check one input and run the text filters (length, then language by langid.py); never raises.
+        """Check one input and run the text filters (length, then the raw sentence's language if asked); never raises.
 
-        ``langid_candidates`` restricts langid.py to those codes (e.g. the languages of the corpus plus
-        ``"en"``), which avoids confusing close relatives such as Norwegian and Danish.
+        ``check_language`` checks the language of the translations (after LST, see :meth:`_check_translation`), as
+        CROP does; ``check_raw_language`` also checks the raw sentence before any model runs (for text whose
+        language is not known). ``language_identifier`` is ``"langid"`` (langid.py) or ``"lingua"``
+        (``crop-hf[lingua]``, fewer false drops); ``langid_candidates`` restricts it to those codes (e.g. the languages
+        of the corpus plus ``"en"``), which avoids confusing close relatives such as Norwegian and Danish.
         """
-        key = (max_words, check_language, langid_candidates, max_entities)
+        key = FilterSettings(max_words, max_entities, check_language, check_raw_language, langid_candidates,
+                             language_identifier)  # fmt: skip
         chain = self._chain(key)
         if mode == "translate-train":
             return {"item": self._preprocess_labeled(inputs, tgt_lang or self.crop_config.default_lang, key)}
@@ -214,7 +238,7 @@ class CropProjectionPipeline(Pipeline):
             return {
                 "item": Item(mode, lang, shown, drop=(UNDECODABLE, f"lone surrogate U+{ord(text[bad]):04X} at {bad}"))
             }
-        item = Item(mode, lang, text, split_tokens(text, get_language(lang).char_level), chain_key=key)
+        item = Item(mode, lang, text, split_tokens(text, get_language(lang).char_level), settings=key)
         if not item.tokens:
             item.drop = (EMPTY, "empty or whitespace-only input")
             return {"item": item}
@@ -224,7 +248,7 @@ class CropProjectionPipeline(Pipeline):
             item.drop = (LANGID_ERROR, f"{type(err).__name__}: {err}"[:200])
             return {"item": item}
         if drop is not None:
-            item.drop = (drop.filter, drop.reason)
+            item.drop = (drop.filter, f"raw sentence: {drop.reason}" if drop.filter == WRONG_LANGUAGE else drop.reason)
         return {"item": item}
 
     def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:
@@ -260,6 +284,9 @@ class CropProjectionPipeline(Pipeline):
                     it.labeled_translation = out
                     if out is None:
                         it.drop = (NOT_TRANSLATED, "longer than the LST model accepts")
+        for it in live:
+            if it.drop is None:
+                self._check_translation(it)
         return {"item": batch}
 
     def postprocess(
@@ -325,23 +352,43 @@ class CropProjectionPipeline(Pipeline):
 
     def _tag(self, it: Item, words: list[str], tags: list[str]) -> None:
         it.en_tokens, it.en_spans = words, tags_to_spans(tags)
-        drop = self._chain(it.chain_key).check(FilterInput(it.english or "", words, it.lang, tags=tags))
+        drop = self._chain(it.settings).check(FilterInput(it.english or "", words, it.lang, tags=tags))
         if drop is not None:
             it.drop = (drop.filter, f"English NER: {drop.reason}")
 
-    def _chain(self, key: tuple) -> FilterChain:
-        """The filters for (max_words, check_language, langid_candidates, max_entities), built once per process."""
+    def _check_translation(self, it: Item) -> None:
+        """CROP's language filter on translated sentences: the labeled back-translation (raw mode) or the output
+        (translate-train), slot markers removed, must be in the item's language; a discard names the text checked."""
+        settings = it.settings
+        if settings is None or not settings.check_language:
+            return
+        text = parse_slots(it.labeled_translation or "").text
+        what = "labeled translation" if it.mode == "raw" else "translation"
+        language_filter = LanguageFilter(settings.langid_candidates, settings.language_identifier)
+        try:
+            reason = language_filter(FilterInput(text, text.split(), it.lang))
+        except Exception as err:  # the identifier on odd model output: a discard, never the end of the batch
+            it.drop = (LANGID_ERROR, f"{what}: {type(err).__name__}: {err}"[:200])
+            return
+        if reason is not None:
+            it.drop = (language_filter.name, f"{what}: {reason}")
+
+    def _chain(self, key: FilterSettings) -> FilterChain:
+        """The text and tag filters of one set of options, built once per process (the raw-language check in it)."""
         if key not in self._chains:
-            self._chains[key] = FilterChain.default(*key)
+            self._chains[key] = FilterChain.default(
+                key.max_words, key.check_raw_language, key.langid_candidates, key.max_entities,
+                key.language_identifier,
+            )  # fmt: skip
         return self._chains[key]
 
-    def _preprocess_labeled(self, inputs: Any, tgt_lang: str | None, key: tuple) -> Item:
+    def _preprocess_labeled(self, inputs: Any, tgt_lang: str | None, key: FilterSettings) -> Item:
         if not isinstance(inputs, Mapping) or not isinstance(inputs.get("tokens"), Sequence) or "tags" not in inputs:
             detail = f"mode='translate-train' takes {{'tokens': [...], 'tags': [...]}}, got {inputs!r:.60}"
-            return Item("translate-train", tgt_lang, None, drop=(WRONG_TYPE, detail), chain_key=key)
+            return Item("translate-train", tgt_lang, None, drop=(WRONG_TYPE, detail), settings=key)
         tokens, tags = [str(t) for t in inputs["tokens"]], [str(t) for t in inputs["tags"]]
         text = " ".join(tokens)
-        item = Item("translate-train", tgt_lang, text, tokens_from_words(tokens), english=text, chain_key=key)
+        item = Item("translate-train", tgt_lang, text, tokens_from_words(tokens), english=text, settings=key)
         if len(tokens) != len(tags):
             item.drop = (WRONG_TYPE, f"{len(tokens)} tokens but {len(tags)} tags in {text[:60]!r}")
             return item

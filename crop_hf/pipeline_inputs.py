@@ -10,18 +10,24 @@ from typing import Any
 
 import torch
 
-from .filters import check_langid_codes
+from .filters import DEFAULT_MAX_ENTITIES, DEFAULT_MAX_WORDS, check_langid_codes
+from .language_id import DEFAULT_IDENTIFIER, check_identifier
 from .languages import get_language
 from .matching import DEFAULT_MIN_SCORE, STRICTNESS_LEVELS
 from .tagging import Span
 from .text import Token
 
 MODES = ("raw", "translate-train")
+# The raw sentence's language is the caller's word (src_lang), as in CROP, which checks only the translations; a
+# raw check drops real sentences (langid.py takes about one real CoNLL sentence in five for another language).
+# Turn it on for text whose language is not known (web text).
+DEFAULT_CHECK_RAW_LANGUAGE = False
 OPTIONS = (
     "src_lang", "tgt_lang", "mode", "strictness", "min_score", "max_words", "max_entities", "check_language",
-    "langid_candidates", "batch_size", "num_workers",
+    "check_raw_language", "language_identifier", "langid_candidates", "batch_size", "num_workers",
 )  # fmt: skip
-_PRE = ("src_lang", "tgt_lang", "mode", "max_words", "max_entities", "check_language", "langid_candidates")
+_PRE = ("src_lang", "tgt_lang", "mode", "max_words", "max_entities", "check_language", "check_raw_language",
+        "language_identifier", "langid_candidates")  # fmt: skip
 
 
 def check_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -47,13 +53,16 @@ def check_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
         check_int("max_words", given["max_words"], 1)
     if given.get("max_entities") is not None:
         check_int("max_entities", given["max_entities"], 1)
-    if "check_language" in given and not isinstance(given["check_language"], bool):
-        raise TypeError(f"check_language={given['check_language']!r}: use True or False")
+    for key in ("check_language", "check_raw_language"):
+        if key in given and not isinstance(given[key], bool):
+            raise TypeError(f"{key}={given[key]!r}: use True or False")
+    if "language_identifier" in given:
+        check_identifier(given["language_identifier"])
     if "langid_candidates" in given:
         candidates = given["langid_candidates"]
-        if isinstance(candidates, str) or not all(isinstance(c, str) for c in candidates):
-            raise TypeError(f"langid_candidates={candidates!r}: use a list of langid codes, e.g. ['es', 'en']")
-        check_langid_codes(candidates)
+        if isinstance(candidates, str) or not all(isinstance(c, str) for c in candidates) or not candidates:
+            raise TypeError(f"langid_candidates={candidates!r}: use a list of language codes, e.g. ['es', 'en']")
+        check_langid_codes(candidates, given.get("language_identifier", DEFAULT_IDENTIFIER))
         given["langid_candidates"] = tuple(candidates)
     if "min_score" in given:
         score = given["min_score"]
@@ -62,6 +71,18 @@ def check_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
         given["min_score"] = float(score)
     pre = {k: v for k, v in given.items() if k in _PRE}
     return pre, {k: v for k, v in given.items() if k not in _PRE}
+
+
+@dataclass(frozen=True)
+class FilterSettings:
+    """The filter options of one call (``preprocess`` arguments): which filters run, with which limits."""
+
+    max_words: int = DEFAULT_MAX_WORDS
+    max_entities: int | None = DEFAULT_MAX_ENTITIES
+    check_language: bool = True  # the translation (labeled back-translation, or translate-train's output)
+    check_raw_language: bool = DEFAULT_CHECK_RAW_LANGUAGE  # the raw sentence, before any model runs
+    langid_candidates: tuple[str, ...] | None = None
+    language_identifier: str = DEFAULT_IDENTIFIER
 
 
 @dataclass
@@ -77,7 +98,7 @@ class Item:
     en_tokens: list[str] | None = None
     en_spans: list[Span] | None = None
     labeled_translation: str | None = None
-    chain_key: tuple | None = None
+    settings: FilterSettings | None = None
 
 
 class Rows(torch.utils.data.Dataset):

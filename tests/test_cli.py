@@ -88,6 +88,8 @@ def _bad_invocations(tmp_path, model):
         (project[:3] + project[5:], "--input"),  # missing --input
         (project[:4] + [str(tmp_path / "missing.txt")] + project[5:], "missing.txt"),
         (project + ["--batch_size", "0"], "--batch_size"),
+        (project + ["--langid_candidates", "es,qx"], "does not know ['qx']"),
+        (project + ["--language_identifier", "lingva"], "lingva"),
         (project + ["--ner_model", str(raw)], "raw.txt"),  # a file, not a model folder
         (lst[:4] + [str(tmp_path / "pairs.jsonl")] + lst[5:], "pairs.jsonl"),
         (lst[:2] + ["./no/such/m2m100"] + lst[3:], "./no/such/m2m100"),
@@ -161,6 +163,34 @@ def test_dash_and_underscore_spellings_both_parse():
         assert vars(dashed) == vars(underscored) and dashed.output_dir == "x" and dashed.dry_run
 
 
+def test_project_passes_the_language_options_on(tmp_path, fake_model, monkeypatch, capsys):
+    import transformers
+
+    import crop_hf.corpus_projection as corpus_projection
+    from crop_hf.corpus_projection import ProjectionSummary
+
+    raw = tmp_path / "raw.txt"
+    raw.write_text("Ana vive en Madrid .\n")
+    seen = {}
+    monkeypatch.setattr(transformers, "pipeline", lambda *args, **kwargs: "projector")
+    monkeypatch.setattr(corpus_projection, "project_corpus", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(
+        corpus_projection, "summarize", lambda out: ProjectionSummary(1, 1, shards=1, lines_expected=1)
+    )
+    base = ["project", "--model", str(fake_model), "--input", str(raw), "--src_lang", "es", "--output_dir",
+            str(tmp_path / "out")]  # fmt: skip
+    assert cli.main(base) == 0
+    assert (seen["check_language"], seen["check_raw_language"], seen["language_identifier"]) == (True, False, "langid")
+    assert "langid_candidates" not in seen
+    assert cli.main([*base, "--check_raw_language", "--langid_candidates", "es,en", "--no_check_language"]) == 0
+    assert (seen["check_language"], seen["check_raw_language"], seen["langid_candidates"]) == (
+        False,
+        True,
+        ["es", "en"],
+    )
+    assert "kept 1 of 1 es sentences" in capsys.readouterr().out
+
+
 def test_project_summary_counts_the_target_language_and_all_lines():
     from crop_hf.corpus_projection import ProjectionSummary
     from crop_hf.scripts.project import summary_line
@@ -170,6 +200,8 @@ def test_project_summary_counts_the_target_language_and_all_lines():
     line = summary_line(summary, "es", "out/")
     assert line.startswith("crop-hf project: kept 85 of 250 es sentences (34.0%), 5.7% of all 1500 lines")
     assert "100 entities" in line and "wrong_language 1250, slots_lost 165" in line and "in out/" in line
+    # only the translations checked: every line is in src_lang by the caller's word
+    assert summary_line(summary, "es", "out/", raw_checked=False).startswith("crop-hf project: kept 85 of 1500 es")
 
 
 def test_missing_extra_names_it(monkeypatch):

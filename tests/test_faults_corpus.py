@@ -126,6 +126,60 @@ def test_changed_input_pipeline_or_settings_refuse(corpus, tmp_path, change, exp
     assert expected in str(excinfo.value) and "\n" not in str(excinfo.value)
 
 
+class EditsAfterFirstShard(Projector):
+    """Changes the input file once, when shard 0 has been projected (the hook between shards)."""
+
+    def __init__(self, change):
+        super().__init__()
+        self.change, self.calls = change, 0
+
+    def __call__(self, texts, src_lang, batch_size, **kwargs):
+        self.calls += 1
+        if self.calls == 2:  # shard 1's sentences are in hand, shard 2 still to read
+            self.change()
+        return super().__call__(texts, src_lang, batch_size, **kwargs)
+
+
+@pytest.mark.parametrize("change", ["edit", "append"])
+def test_input_changed_mid_run_is_an_incomplete_run_and_the_advice_works(tmp_path, change):
+    raw = tmp_path / "raw.txt"  # far larger than the reader's buffer: later shards are read from the changed file
+    lines = [f"Ana vive en la casa {i} de la calle de Alcalá de la ciudad de Madrid" for i in range(6000)]
+    raw.write_text("\n".join(lines) + "\n")
+    if change == "edit":  # one line of the last shard, same length
+        edit = lambda: raw.write_text(raw.read_text().replace("casa 5500 de", "casa 9999 de"))  # noqa: E731
+    else:
+        edit = lambda: raw.write_text(raw.read_text() + "Luis vive en Sevilla\n")  # noqa: E731
+    out = tmp_path / "out"
+    with pytest.raises(ValueError) as excinfo:
+        project_corpus(EditsAfterFirstShard(edit), raw, out, "es", shard_size=2000, progress=False)
+    message = str(excinfo.value)
+    assert "raw.txt changed while the projection read it" in message and "rerun with --overwrite" in message
+    assert "\n" not in message
+    summary = summarize(out)
+    assert not summary.complete and "changed while the projection read it" in summary.input_changed
+    assert json.loads((out / "summary.json").read_text())["complete"] is False
+    # the same command refuses (the shards mix two versions), naming --overwrite; with it, the run starts over
+    with pytest.raises(ValueError, match="pass --overwrite to start over"):
+        project_corpus(Projector(), raw, out, "es", shard_size=2000, progress=False)
+    project_corpus(Projector(), raw, out, "es", shard_size=2000, progress=False, overwrite=True)
+    assert summarize(out).complete
+    assert [r["text"] for r in rows(out)] == raw.read_text().splitlines()
+
+
+def test_input_restored_after_a_mid_run_edit_still_refuses_to_resume(tmp_path):
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        "".join(f"Ana vive en la casa {i} de la calle de Alcalá de la ciudad de Madrid\n" for i in range(6000))
+    )
+    original = raw.read_text()
+    edit = lambda: raw.write_text(original.replace("casa 5500 de", "casa 9999 de"))  # noqa: E731
+    with pytest.raises(ValueError, match="changed while the projection read it"):
+        project_corpus(EditsAfterFirstShard(edit), raw, tmp_path / "out", "es", shard_size=2000, progress=False)
+    raw.write_text(original)  # the start version again: its shards are still not all from it
+    with pytest.raises(ValueError, match="changed while the projection read it.*pass --overwrite"):
+        project_corpus(Projector(), raw, tmp_path / "out", "es", shard_size=2000, progress=False)
+
+
 def test_shards_without_a_manifest_are_not_trusted(corpus, tmp_path):
     out = tmp_path / "out"
     run(corpus, out)

@@ -15,7 +15,7 @@ import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-RUNTIME_EXTRAS = ("align", "demo", "metrics", "lora", "ct2")
+RUNTIME_EXTRAS = ("align", "demo", "metrics", "lora", "ct2", "lingua")
 
 
 def _name(requirement: str) -> str:

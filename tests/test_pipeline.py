@@ -103,13 +103,13 @@ def test_a_model_or_langid_error_on_one_item_discards_it_and_not_its_batch(proje
     assert [r["reason"] for r in results] == [None, "model_error", None]
     assert results[1]["detail"] == "MT: RuntimeError: tokenizer exploded"
 
-    def langid(text, candidates=None):
+    def langid(text, candidates=None, identifier="langid"):
         if text.startswith("Frase"):
             raise UnicodeEncodeError("utf-8", text, 0, 1, "surrogates not allowed")
         return "es"
 
     monkeypatch.setattr("crop_hf.filters.identify_language", langid)
-    results = projector([RAW, "Frase rota ."], src_lang="es", batch_size=2)
+    results = projector([RAW, "Frase rota ."], src_lang="es", check_raw_language=True, batch_size=2)
     assert [r["reason"] for r in results] == [None, "langid_error"]
 
 
@@ -126,7 +126,11 @@ def test_options_are_checked_once_before_any_model_runs(projector, monkeypatch):
         ({"min_score": 5}, ValueError, "min_score=5: use a number between 0 and 1"),
         ({"mode": "translate"}, ValueError, "did you mean 'translate-train'"),
         ({"check_language": "no"}, TypeError, "check_language='no'"),
+        ({"check_raw_language": 1}, TypeError, "check_raw_language=1: use True or False"),
+        ({"check_raw_langauge": True}, TypeError, "did you mean check_raw_language="),
+        ({"language_identifier": "lingva"}, ValueError, "language_identifier='lingva': use one of langid, lingua"),
         ({"langid_candidates": "es"}, TypeError, "langid_candidates='es'"),
+        ({"langid_candidates": []}, TypeError, "langid_candidates=\\[\\]"),
         ({"langid_candidates": ["es", "xx"]}, ValueError, "does not know \\['xx'\\]"),
         ({"tgt_lang": "es"}, ValueError, "tgt_lang is for mode='translate-train'"),
         ({"src_lang": None}, ValueError, "pass src_lang="),
@@ -147,7 +151,7 @@ def test_filters_run_as_one_chain_and_are_counted(projector, monkeypatch):
     projector.stats.__init__()
     long = " ".join(["palabra"] * 200)
     inputs = ["", long, "No hay nadie .", six, "The cat is on the table and it sleeps all day long ."]
-    results = projector(inputs, src_lang="es", langid_candidates=["es", "en"])
+    results = projector(inputs, src_lang="es", check_raw_language=True, langid_candidates=["es", "en"])
     assert [r["reason"] for r in results] == ["empty", "too_long", "no_entity", "too_many_entities", "wrong_language"]
     assert results[3]["detail"] == "English NER: 6 entities > max_entities=5"
     assert projector.stats.dropped == {"empty": 1, "too_long": 1, "no_entity": 1, "too_many_entities": 1,
@@ -158,6 +162,66 @@ def test_filters_run_as_one_chain_and_are_counted(projector, monkeypatch):
     # the limits are options: no entity limit, a longer sentence limit
     kept = projector([long, six], src_lang="es", check_language=False, max_entities=None, max_words=300)
     assert [r["reason"] for r in kept] == ["no_entity", None] and len(kept[1]["entities"]) == 6
+
+
+GIRONA = "Estrella Rosado vive en Girona ."  # Spanish that langid.py takes for Galician
+GIRONA_EN = "Estrella Rosado lives in Girona ."
+GIRONA_WRAPPED = "__SLOT0__ Estrella Rosado __SLOT0__ lives in __SLOT1__ Girona __SLOT1__ ."
+GIRONA_TAGS = ["B-PER", "I-PER", "O", "O", "B-LOC", "O"]
+
+
+def script_girona(projector, monkeypatch, labeled, calls=None):
+    scripted(projector, monkeypatch, english={GIRONA: GIRONA_EN, RAW: EN}, ner={GIRONA_EN: GIRONA_TAGS, EN: EN_TAGS},
+             labeled={GIRONA_WRAPPED: labeled, WRAPPED: LABELED}, calls=calls)  # fmt: skip
+
+
+def test_the_translations_are_checked_not_the_raw_sentence(projector, monkeypatch):
+    from crop_hf.filters import identify_language
+
+    assert identify_language(GIRONA) == "gl"  # the raw sentence alone would be dropped as wrong_language
+    script_girona(
+        projector, monkeypatch, "__SLOT0__ Estrella Rosado __SLOT0__ vive ahora en __SLOT1__ Girona __SLOT1__ ."
+    )
+    kept = projector(GIRONA, src_lang="es")
+    assert kept["kept"] and [e["word"] for e in kept["entities"]] == ["Estrella Rosado", "Girona"]
+    # a back-translation in Italian: dropped, saying which text was checked (the slot markers are not part of it)
+    italian = (
+        "__SLOT0__ Ana Ruiz __SLOT0__ lavora per la __SLOT1__ Banca Mondiale __SLOT1__ a __SLOT2__ Madrid __SLOT2__ ."
+    )
+    scripted(projector, monkeypatch, english={RAW: EN}, ner={EN: EN_TAGS}, labeled={WRAPPED: italian})
+    dropped = projector(RAW, src_lang="es")
+    assert (dropped["kept"], dropped["reason"]) == (False, "wrong_language")
+    assert dropped["detail"] == "labeled translation: langid says 'it', expected 'es'"
+    assert dropped["labeled_translation"] == italian
+    unchecked = projector(RAW, src_lang="es", check_language=False)  # the check off: on to matching, which fails
+    assert unchecked["reason"] == "unmatched_entity" and "Banca Mondiale" in unchecked["detail"]
+
+
+def test_the_raw_check_is_there_when_asked_for(projector, monkeypatch):
+    calls = []
+    script_girona(
+        projector, monkeypatch, "__SLOT0__ Estrella Rosado __SLOT0__ vive en __SLOT1__ Girona __SLOT1__ .", calls
+    )
+    english = "The meeting ended early and everyone went home ."
+    results = projector([english, RAW], src_lang="es", check_raw_language=True)
+    assert [r["reason"] for r in results] == ["wrong_language", None]
+    assert results[0]["detail"] == "raw sentence: langid says 'en', expected 'es'"
+    assert english not in [t for batch in calls for t in batch]  # dropped before any model ran
+    assert projector(GIRONA, src_lang="es", check_raw_language=True)["detail"] == (
+        "raw sentence: langid says 'gl', expected 'es'"
+    )
+    assert projector(GIRONA, src_lang="es", check_raw_language=True, langid_candidates=["es", "en"])["reason"] != (
+        "wrong_language"
+    )
+
+
+def test_translate_train_checks_its_output_language(projector, monkeypatch):
+    example = {"tokens": EN.split(), "tags": EN_TAGS}
+    scripted(projector, monkeypatch, labeled={WRAPPED: LABELED})
+    assert projector(example, mode="translate-train", tgt_lang="es")["kept"]
+    scripted(projector, monkeypatch, labeled={})  # the LST model copies its English input
+    result = projector(example, mode="translate-train", tgt_lang="es")
+    assert (result["reason"], result["detail"]) == ("wrong_language", "translation: langid says 'en', expected 'es'")
 
 
 def test_unmatched_entity_and_lost_slot_are_discards(projector, monkeypatch):

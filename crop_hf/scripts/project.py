@@ -4,9 +4,10 @@
     accelerate launch -m crop_hf.cli project --model ... (each process takes every n-th shard)
 
 Each shard holds every input line: the kept ones with their tokens, tags and entities, the dropped ones with the
-reason (lines in other languages are dropped by design). ``summary.json`` in the output folder sums the shards.
-A rerun into the same output_dir resumes (finished shards are checked and kept); with another input, shard size,
-pipeline or settings it refuses with one line, or starts over with --overwrite.
+reason (a line whose labeled back-translation is not in src_lang is a ``wrong_language`` drop, as in CROP; with
+--check_raw_language, so is a raw line in another language, before any model runs). ``summary.json`` in the output
+folder sums the shards. A rerun into the same output_dir resumes (finished shards are checked and kept); with
+another input, shard size, pipeline or settings it refuses with one line, or starts over with --overwrite.
 """
 
 from __future__ import annotations
@@ -32,7 +33,20 @@ class ProjectArguments:
     )
     shard_size: int = field(default=1000, metadata={"help": "Sentences per Parquet shard (the unit of resume)."})
     batch_size: int = field(default=32, metadata={"help": "Sentences per model batch."})
-    check_language: bool = field(default=True, metadata={"help": "Drop sentences langid says are not src_lang."})
+    check_language: bool = field(
+        default=True, metadata={"help": "Drop sentences whose labeled back-translation is not in src_lang (CROP)."}
+    )
+    check_raw_language: bool = field(
+        default=False,
+        metadata={"help": "Also drop raw lines not in src_lang, before any model runs (text of unknown language)."},
+    )
+    language_identifier: Literal["langid", "lingua"] = field(
+        default="langid",
+        metadata={"help": "langid (langid.py) or lingua (drops fewer real sentences: crop-hf[lingua])."},
+    )
+    langid_candidates: str | None = field(
+        default=None, metadata={"help": "Comma-separated codes the identifier chooses among, e.g. 'es,en'."}
+    )
     max_words: int = field(default=128, metadata={"help": "Drop sentences longer than this (CROP: 128)."})
     overwrite: bool = field(
         default=False, metadata={"help": "Start over when output_dir holds a run with other input or settings."}
@@ -69,6 +83,19 @@ def check_arguments(args: ProjectArguments) -> None:
             raise UsageError(f"{flag} {value}: must be at least 1")
     if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
         raise UsageError(f"--output_dir {args.output_dir}: is a file; pass a folder")
+    if args.language_identifier == "lingua":
+        from crop_hf.language_id import check_identifier
+
+        check_identifier("lingua")
+    if args.langid_candidates is not None:
+        from crop_hf.language_id import resolve_candidates
+
+        try:
+            resolve_candidates(candidate_list(args), args.language_identifier)
+        except ValueError as err:
+            raise UsageError(f"--langid_candidates {args.langid_candidates}: {err}") from None
+        if not candidate_list(args):
+            raise UsageError(f"--langid_candidates {args.langid_candidates!r}: give codes, e.g. 'es,en'")
     if args.backend == "ctranslate2":
         from crop_hf.extras import require
 
@@ -107,12 +134,17 @@ def main(argv: list[str]) -> int:
         barrier=state.wait_for_everyone,
         strictness=args.strictness,
         check_language=args.check_language,
+        check_raw_language=args.check_raw_language,
+        language_identifier=args.language_identifier,
         max_words=args.max_words,
+        **({"langid_candidates": candidate_list(args)} if args.langid_candidates else {}),
     )
     state.wait_for_everyone()
     if state.is_main_process:
         summary = summarize(args.output_dir)
-        print(summary_line(summary, args.src_lang, args.output_dir), flush=True)
+        print(summary_line(summary, args.src_lang, args.output_dir, args.check_raw_language), flush=True)
+        if summary.input_changed:
+            raise ValueError(f"{args.output_dir}: incomplete, {summary.input_changed}; rerun with --overwrite")
         if not summary.complete:
             raise ValueError(
                 f"{args.output_dir}: shards hold {summary.sentences} of {summary.lines_expected} input lines "
@@ -121,9 +153,17 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def summary_line(summary, src_lang: str, output_dir: str) -> str:
-    """One line: kept over the lines in ``src_lang`` and over all lines, the drops, where the results are."""
-    in_lang = summary.sentences - summary.drops.get("wrong_language", 0)
+def candidate_list(args: ProjectArguments) -> list[str]:
+    return [code.strip() for code in (args.langid_candidates or "").split(",") if code.strip()]
+
+
+def summary_line(summary, src_lang: str, output_dir: str, raw_checked: bool = True) -> str:
+    """One line: kept over the lines in ``src_lang`` and over all lines, the drops, where the results are.
+
+    The lines in ``src_lang`` are all lines, less the ``wrong_language`` drops when the raw lines were checked
+    (``raw_checked``; those drops then also count translations the identifier rejected).
+    """
+    in_lang = summary.sentences - (summary.drops.get("wrong_language", 0) if raw_checked else 0)
     drops = ", ".join(f"{k} {v}" for k, v in sorted(summary.drops.items(), key=lambda kv: -kv[1])) or "none"
     entities = sum(summary.entities.values())
     return (
