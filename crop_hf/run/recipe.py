@@ -29,7 +29,8 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
     lst: {...}                     # fields of LabeledSeq2SeqTrainingArguments (alpha, max_slots, lora_r, ...)
     ner: {...}                     # fields of SelfTrainingArguments for the English NER model
     projection: {...}              # strictness, min_score, max_words, max_entities, batch_size, check_language,
-                                   # shard_size, langid_candidates, backend, compute_type
+                                   # check_raw_language, language_identifier, shard_size, langid_candidates,
+                                   # backend, compute_type
     selftrain: {...}               # fields of SelfTrainingArguments (iterations, confidence_threshold, ...)
     baselines: [translate_train]   # systems evaluated beside CROP; [] for none
     translate_train: {sentences: null}   # English gold sentences translated per language (null: all of them)
@@ -69,7 +70,9 @@ PROJECTION_KEYS = {
     "max_words": 128,
     "max_entities": 5,  # sentences with more entities are dropped, as in the CROP release; null: no limit
     "batch_size": 32,
-    "check_language": True,
+    "check_language": True,  # the language of the translations (labeled back-translation), as the paper checks
+    "check_raw_language": False,  # also the raw sentence, before any model runs: for text of unknown language
+    "language_identifier": "langid",  # langid (langid.py) or lingua (crop-hf[lingua]: fewer real sentences dropped)
     "shard_size": 1000,
     "backend": None,  # generation backend for MT and LST: transformers (default) or ctranslate2 (crop-hf[ct2])
     "compute_type": None,  # CTranslate2 compute type (default: int8 on CPU, float16/bfloat16 on GPU)
@@ -78,7 +81,7 @@ PROJECTION_KEYS = {
 # the type each projection and alignment value is read as (:mod:`crop_hf.run.values`)
 PROJECTION_TYPES: dict[str, Any] = {
     "strictness": str, "min_score": float | None, "max_words": int, "max_entities": int | None, "batch_size": int,
-    "check_language": bool, "shard_size": int, "backend": str | None, "compute_type": str | None,
+    "check_language": bool, "check_raw_language": bool, "language_identifier": str, "shard_size": int, "backend": str | None, "compute_type": str | None,
     "langid_candidates": str | list | None,
 }  # fmt: skip
 ALIGNMENT_TYPES: dict[str, Any] = {"max_phrase_len": int, "method": str, "max_tokens": int}

@@ -77,13 +77,11 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
         ]
         for lang, t in metrics["translate_train"]["languages"].items():
             lines.append(f"- {lang}: kept {t['kept']}/{t['total']} ({t['kept_ratio']:.1%}); {t['drops']}")
-    lines += ["", "Projection: kept over all raw lines, and over the lines langid took for the language; drops per reason:",
-              ""]  # fmt: skip
+    lines += ["", "Projection: kept over all raw lines; drops per reason (wrong_language: the raw sentence, when "
+              "projection.check_raw_language is on, or its labeled translation is not in the language):", ""]  # fmt: skip
     for lang in recipe.languages:
         p = metrics["projection"][lang]
-        in_lang = p["total"] - p["drops"].get("wrong_language", 0)
-        lines.append(f"- {lang}: kept {p['kept']}/{p['total']} ({p['kept_ratio']:.1%}), {p['kept']}/{in_lang} in "
-                     f"{lang} ({p['kept'] / max(1, in_lang):.1%}); {p['drops']}")  # fmt: skip
+        lines.append(f"- {lang}: kept {p['kept']}/{p['total']} ({p['kept_ratio']:.1%}); {p['drops']}")
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
     return {"report": "report.md", "metrics": "metrics.json", "plots": _plots(out, typed)}

@@ -23,7 +23,7 @@ NER_DIR = "models/english-ner"
 PIPELINE_DIR = "models/crop-projection"
 CROP_DIR = "models/crop-ner"
 PROJECTED_DIR = "projected"
-NO_RELABEL = ("wrong_language", "too_long", "empty")  # discards that are not worth re-labelling
+NO_RELABEL = ("wrong_language", "too_long", "empty")  # discards that are not worth re-labelling (but see below)
 
 
 def resolve_models(recipe: Recipe, out: Path) -> dict[str, Any]:
@@ -184,14 +184,22 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
 def pipeline_options(recipe: Recipe) -> tuple[dict[str, Any], dict[str, Any]]:
     """The recipe's projection settings as the pipeline takes them: call options (filters, matching) and load
     options (generation backend)."""
-    from ..languages import get_language
+    from ..language_id import auto_candidates
 
     options = recipe.projection_options()
-    keys = ("strictness", "min_score", "max_words", "max_entities", "check_language")
+    keys = (
+        "strictness",
+        "min_score",
+        "max_words",
+        "max_entities",
+        "check_language",
+        "check_raw_language",
+        "language_identifier",
+    )
     kwargs = {k: options[k] for k in keys if options[k] is not None or k == "max_entities"}  # None: no limit
     candidates = options.get("langid_candidates")
     if candidates == "auto":  # the run's languages and English: avoids confusing close relatives (no / da)
-        candidates = sorted({get_language(x).langid_code for x in [*recipe.languages, "en"]} - {None})
+        candidates = auto_candidates(recipe.languages, options["language_identifier"])
     if candidates:
         kwargs["langid_candidates"] = candidates
     backend = {k: options[k] for k in ("backend", "compute_type") if options[k]}
@@ -204,7 +212,7 @@ def read_shards(shard_dir: Path) -> list[dict[str, Any]]:
 
     rows = []
     for shard in sorted(shard_dir.glob("shard-*.parquet")):
-        rows.extend(pq.read_table(shard, columns=["line", "kept", "reason", "tokens", "tags"]).to_pylist())
+        rows.extend(pq.read_table(shard, columns=["line", "kept", "reason", "detail", "tokens", "tags"]).to_pylist())
     return sorted(rows, key=lambda r: r["line"])
 
 
@@ -247,7 +255,7 @@ def selftrain(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
         for r in read_shards(out / PROJECTED_DIR / lang):
             if r["kept"]:
                 projected.append(NerExample(r["tokens"], r["tags"], lang, f"{lang}-{r['line']}"))
-            elif r["reason"] not in NO_RELABEL and r["tokens"]:
+            elif r["tokens"] and (r["reason"] not in NO_RELABEL or _bad_translation(r)):
                 discarded.append(NerExample(r["tokens"], None, lang, f"{lang}-{r['line']}"))
     args = arguments("selftrain", recipe, out / CROP_DIR, recipe.selftrain)
     result = self_train(models["ner"], english_examples(out), projected, discarded, args)
@@ -276,6 +284,12 @@ def evaluate(recipe: Recipe, out: Path, systems: dict[str, str]) -> dict[str, An
         for lang, scores in evaluate_ner(path, eval_sets).items():
             results[lang][name] = round(scores.f1, 4)
     return results
+
+
+def _bad_translation(row: dict[str, Any]) -> bool:
+    """A raw sentence dropped because its labeled translation came out in another language: the sentence itself is
+    in the language, so self-training re-labels it like any other discard."""
+    return row["reason"] == "wrong_language" and (row.get("detail") or "").startswith("labeled translation")
 
 
 def english_examples(out: Path) -> list:
