@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import CropHfError
+
 
 @dataclass(frozen=True)
 class Language:
@@ -38,7 +40,7 @@ class Language:
     langid_aliases: tuple[str, ...] = ()
 
 
-class UnknownLanguageError(ValueError, KeyError):
+class UnknownLanguageError(CropHfError, ValueError, KeyError):
     """A language code that is not in the table."""
 
     def __str__(self) -> str:  # KeyError would quote the message

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from ..errors import CropHfError
 from ..tagging import LabelScheme, iob1_to_bio
 
 Lines = Iterable[tuple[int, str]]
@@ -39,7 +40,7 @@ _COLUMN_SEPARATOR = re.compile(r"[ \t]+")
 _DAMAGED_CHARACTER = re.compile("[\u0080-\u009f\ufffd]")
 
 
-class FormatError(ValueError):
+class FormatError(CropHfError, ValueError):
     """A source file does not have the expected format; the message names the file (and the line, when one is)."""
 
     def __init__(self, name: str, line: int | None, problem: str) -> None:

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import CropHfError
 from ..languages import get_language
 
 SHIPPED = ("demo", "conll5", "xtreme40")
@@ -65,7 +66,7 @@ PROJECTION_KEYS = {
 }
 
 
-class RecipeError(ValueError):
+class RecipeError(CropHfError, ValueError):
     """A recipe that cannot run: the message names the file, the key and what to do."""
 
 

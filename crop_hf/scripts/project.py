@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from crop_hf.errors import CropHfError
 from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, language, model_ref
 
 
@@ -114,7 +115,7 @@ def main(argv: list[str]) -> int:
         summary = summarize(args.output_dir)
         print(summary_line(summary, args.src_lang, args.output_dir), flush=True)
         if not summary.complete:
-            raise ValueError(
+            raise CropHfError(
                 f"{args.output_dir}: shards hold {summary.sentences} of {summary.lines_expected} input lines "
                 f"(bad shards: {', '.join(summary.bad_shards) or 'none'}); rerun the same command to redo them"
             )
@@ -125,6 +126,8 @@ def summary_line(summary, src_lang: str, output_dir: str) -> str:
     """One line: kept over the lines in ``src_lang`` and over all lines, the drops, where the results are."""
     in_lang = summary.sentences - summary.drops.get("wrong_language", 0)
     drops = ", ".join(f"{k} {v}" for k, v in sorted(summary.drops.items(), key=lambda kv: -kv[1])) or "none"
+    if summary.model_errors:
+        drops += f"; model errors {summary.model_errors} (first: {summary.first_model_error})"
     entities = sum(summary.entities.values())
     return (
         f"crop-hf project: kept {summary.kept} of {in_lang} {src_lang} sentences ({_pct(summary.kept, in_lang)}), "
