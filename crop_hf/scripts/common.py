@@ -18,7 +18,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import get_type_hints
+from typing import Protocol, get_type_hints
 
 from transformers import HfArgumentParser, TrainingArguments
 
@@ -72,10 +72,16 @@ class CommandParser(HfArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def command(name: str) -> Callable[[Callable[[list[str]], int | None]], Callable[[Sequence[str] | None], int]]:
+class Command(Protocol):
+    """A command's ``main``: the arguments after the command's name (default ``sys.argv[1:]``) -> exit code."""
+
+    def __call__(self, argv: Sequence[str] | None = None) -> int: ...
+
+
+def command(name: str) -> Callable[[Callable[[list[str]], int | None]], Command]:
     """Wrap a command's ``run(argv)``: logging, quiet libraries, one-line errors (exit 2, 1 or 130), ``--debug``."""
 
-    def wrap(run: Callable[[list[str]], int | None]) -> Callable[[Sequence[str] | None], int]:
+    def wrap(run: Callable[[list[str]], int | None]) -> Command:
         @functools.wraps(run)
         def main(argv: Sequence[str] | None = None) -> int:
             argv = list(sys.argv[1:] if argv is None else argv)
