@@ -126,3 +126,22 @@ def test_a_real_ctrl_c_is_one_line_and_exit_130(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert err.splitlines() == ["crop-hf slow: interrupted; rerun the same command to resume"]
+
+
+def test_crop_hf_s_own_errors_are_told_as_user_mistakes():
+    from crop_hf.builders import FormatError
+    from crop_hf.builders._base import DataFilesNotFoundError
+    from crop_hf.config import ConfigError
+    from crop_hf.corpus_projection import ProjectionFailedError
+    from crop_hf.errors import is_user_error
+    from crop_hf.extras import MissingExtraError
+    from crop_hf.hub import HubPermissionError, HubUnavailableError
+    from crop_hf.languages import UnknownLanguageError
+    from crop_hf.run.recipe import RecipeError
+
+    own = [RecipeError, ConfigError, DataFilesNotFoundError, UnknownLanguageError, MissingExtraError,
+           common.UsageError, InputError, ProjectionFailedError, HubUnavailableError]  # fmt: skip
+    assert [cls.__name__ for cls in own if not issubclass(cls, CropHfError)] == []
+    assert is_user_error(FormatError("esp.train", 3, "expected 2 columns, got 1"))
+    assert is_user_error(HubPermissionError("no write access to me/x"))  # a PermissionError, told in one line too
+    assert not is_user_error(ValueError("x")) and not is_user_error(KeyError("x"))

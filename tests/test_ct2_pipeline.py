@@ -68,6 +68,10 @@ def test_project_script_passes_the_backend_through(tiny_dir, tmp_path, monkeypat
     assert main([*common, str(tmp_path / "bad"), "--backend", "fast"]) == 2  # a choice checked when parsed
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--backend" in err[0] and "fast" in err[0] and not (tmp_path / "bad").exists()
+    assert main([*common, str(tmp_path / "bad"), "--backend", "ctranslate2", "--compute_type", "fp17"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()  # refused when the pipeline loads, before any sentence
+    assert len(err) == 1 and "compute_type='fp17' is not a CTranslate2 compute type" in err[0], err
+    assert not (tmp_path / "bad").exists()
 
 
 @needs_ct2
