@@ -30,9 +30,12 @@ INTERRUPTED = "interrupted; rerun the same command to resume"
 _USER_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
 
 
-def is_user_error(err: BaseException) -> bool:
-    """Whether ``err`` is a mistake in the user's input (one line, exit 2) rather than a bug (exit 1)."""
-    return isinstance(err, (CropHfError, *_USER_OS_ERRORS))
+def is_user_error(err: BaseException, also: tuple[type[BaseException], ...] = ()) -> bool:
+    """Whether ``err`` is a mistake in the user's input (one line, exit 2) rather than a bug (exit 1).
+
+    ``also``: more classes to take as such (the Hub's errors, whose module imports nothing of crop_hf).
+    """
+    return isinstance(err, (CropHfError, *_USER_OS_ERRORS, *also))
 
 
 def one_line(err: BaseException, limit: int | None = None) -> str:
@@ -40,11 +43,14 @@ def one_line(err: BaseException, limit: int | None = None) -> str:
     return " ".join(str(err).split())[:limit]
 
 
-def report_failure(prog: str, err: BaseException, debug: bool = False) -> int:
+def report_failure(
+    prog: str, err: BaseException, debug: bool = False, also: tuple[type[BaseException], ...] = ()
+) -> int:
     """Tell the user how ``prog`` failed, on stderr, and return its exit code.
 
     A user mistake is one line and exit 2; Ctrl-C is one line and exit 130; anything else is an internal error:
-    one line naming its type with a hint to rerun with ``--debug``, and exit 1. ``debug`` adds the traceback.
+    one line naming its type with a hint to rerun with ``--debug``, and exit 1. ``debug`` adds the traceback;
+    ``also`` as for :func:`is_user_error`.
     """
     import sys
     import traceback
@@ -54,7 +60,7 @@ def report_failure(prog: str, err: BaseException, debug: bool = False) -> int:
     if isinstance(err, KeyboardInterrupt):
         print(f"{prog}: {INTERRUPTED}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    if is_user_error(err):
+    if is_user_error(err, also):
         print(f"{prog}: error: {one_line(err) or type(err).__name__}", file=sys.stderr)
         return EXIT_USAGE
     hint = "" if debug else "; rerun with --debug for the traceback"

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import CropHfError
-
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
@@ -40,7 +38,7 @@ DEFAULT_IGNORE_PATTERNS: tuple[str, ...] = (
 MODEL_IGNORE_PATTERNS = (*DEFAULT_IGNORE_PATTERNS, "*.bin", "*.pt", "*.pth", "*.pkl", "*.jsonl", "*.parquet")
 
 
-class HubUnavailableError(CropHfError, OSError):
+class HubUnavailableError(OSError):
     """The Hub cannot be reached (offline, no network) and the file is not in the local cache."""
 
 

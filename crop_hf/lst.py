@@ -153,7 +153,7 @@ def train_lst_model(
         logger.info("added %d slot markers as tokens from id %d", len(report.added), report.first_id)
     train = drop_long_pairs(rows, tokenizer, args.max_length, args.max_slots)
     if not train.kept:
-        raise InputError(f"all {train.total} pairs are longer than max_length={args.max_length} tokens; raise it")
+        raise ValueError(f"all {train.total} pairs are longer than max_length={args.max_length} tokens; raise it")
     evaluation = drop_long_pairs(eval_rows, tokenizer, args.max_length, args.max_slots) if eval_rows else None
     if args.lora_r:
         from peft import LoraConfig, get_peft_model

@@ -31,7 +31,6 @@ from typing import Any
 
 from transformers import TrainingArguments
 
-from .errors import InputError
 from .metrics import LabelScores, NerScores, ner_scores
 from .ner_data import (
     NerExample,
@@ -95,7 +94,7 @@ class SelfTrainingArguments(TokenFreePickle, TrainingArguments):
 
     def __post_init__(self) -> None:
         if self.mixed_precision not in ("auto", "bf16", "fp16", "no"):
-            raise InputError(f"mixed_precision must be auto, bf16, fp16 or no, got {self.mixed_precision!r}")
+            raise ValueError(f"mixed_precision must be auto, bf16, fp16 or no, got {self.mixed_precision!r}")
         import torch
 
         cuda = torch.cuda.is_available()
@@ -110,9 +109,9 @@ class SelfTrainingArguments(TokenFreePickle, TrainingArguments):
         super().__post_init__()
         get_scheme(self.label_scheme)
         if self.iterations < 1:
-            raise InputError(f"iterations must be >= 1, got {self.iterations}")
+            raise ValueError(f"iterations must be >= 1, got {self.iterations}")
         if not 0.0 <= self.confidence_threshold <= 1.0:
-            raise InputError(f"confidence_threshold must be in [0, 1], got {self.confidence_threshold}")
+            raise ValueError(f"confidence_threshold must be in [0, 1], got {self.confidence_threshold}")
 
 
 @dataclass
@@ -169,7 +168,7 @@ def self_train(
     """Train ``args.iterations`` rounds (see the module docstring); returns every round's result."""
     scheme = get_scheme(args.label_scheme)
     if not source and not projected:
-        raise InputError("source and projected are both empty: self-training needs labelled sentences")
+        raise ValueError("source and projected are both empty: self-training needs labelled sentences")
     for name, split in (("source", source), ("projected", projected)):
         if split:
             validate_examples(split, scheme, name)

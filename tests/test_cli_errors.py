@@ -135,13 +135,23 @@ def test_crop_hf_s_own_errors_are_told_as_user_mistakes():
     from crop_hf.corpus_projection import ProjectionFailedError
     from crop_hf.errors import is_user_error
     from crop_hf.extras import MissingExtraError
-    from crop_hf.hub import HubPermissionError, HubUnavailableError
+    from crop_hf.hub import HubPermissionError
     from crop_hf.languages import UnknownLanguageError
     from crop_hf.run.recipe import RecipeError
 
     own = [RecipeError, ConfigError, DataFilesNotFoundError, UnknownLanguageError, MissingExtraError,
-           common.UsageError, InputError, ProjectionFailedError, HubUnavailableError]  # fmt: skip
+           common.UsageError, InputError, ProjectionFailedError]  # fmt: skip
     assert [cls.__name__ for cls in own if not issubclass(cls, CropHfError)] == []
     assert is_user_error(FormatError("esp.train", 3, "expected 2 columns, got 1"))
     assert is_user_error(HubPermissionError("no write access to me/x"))  # a PermissionError, told in one line too
     assert not is_user_error(ValueError("x")) and not is_user_error(KeyError("x"))
+
+
+def test_the_hub_out_of_reach_is_one_line_at_every_command(monkeypatch, capsys):
+    from crop_hf.hub import HubUnavailableError  # Hub I/O imports nothing of crop_hf, so not a CropHfError
+
+    _stop_every_command_with(HubUnavailableError("cannot reach the Hub and me/x is not in the cache"), monkeypatch)
+    assert cli.main(["push"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "crop-hf push: error: cannot reach the Hub and me/x is not in the cache"
+    ]

@@ -90,7 +90,7 @@ def command(name: str) -> Callable[[Callable[[list[str]], int | None]], Command]
                 setup_logging(debug)
                 return int(run(argv) or 0)
             except (Exception, KeyboardInterrupt) as err:
-                return report_failure(f"crop-hf {name}", err, debug)
+                return report_failure(f"crop-hf {name}", err, debug, also=_hub_errors())
 
         return main
 
@@ -220,6 +220,16 @@ def _take_debug_flag(argv: list[str]) -> tuple[list[str], bool]:
     """Remove crop-hf's bare ``--debug``; ``--debug VALUE`` is TrainingArguments' own option and stays."""
     bare = [i for i, a in enumerate(argv) if a == DEBUG_FLAG and (i + 1 == len(argv) or argv[i + 1].startswith("-"))]
     return [a for i, a in enumerate(argv) if i not in bare], bool(bare)
+
+
+def _hub_errors() -> tuple[type[BaseException], ...]:
+    """The Hub I/O errors a user can act on (the Hub out of reach); crop_hf.hub imports nothing of crop_hf, so they
+    are not :class:`~crop_hf.errors.CropHfError`."""
+    try:
+        from crop_hf.hub import HubUnavailableError
+    except ImportError:  # pragma: no cover - never let the error report itself fail
+        return ()
+    return (HubUnavailableError,)
 
 
 def _below(cls: type, base: type) -> bool:
