@@ -155,3 +155,15 @@ def test_the_hub_out_of_reach_is_one_line_at_every_command(monkeypatch, capsys):
     assert capsys.readouterr().err.splitlines() == [
         "crop-hf push: error: cannot reach the Hub and me/x is not in the cache"
     ]
+
+
+def test_the_project_summary_line_tells_model_errors_apart_from_the_drops():
+    from crop_hf.corpus_projection import ProjectionSummary
+    from crop_hf.scripts.project import summary_line
+
+    summary = ProjectionSummary(sentences=10, kept=4, drops={"slots_lost": 3}, model_errors=3,
+                                first_model_error="line 2: MT: RuntimeError: no kernel")  # fmt: skip
+    line = summary_line(summary, "es", "out/")
+    assert "dropped: slots_lost 3; model errors 3 (first: line 2: MT: RuntimeError: no kernel); " in line
+    assert not summary.model_failed and ProjectionSummary(sentences=3, model_errors=2, drops={"empty": 1}).model_failed
+    assert not ProjectionSummary(sentences=3, model_errors=2, drops={"slots_lost": 1}).model_failed  # a model ran
