@@ -10,7 +10,7 @@ EXTRAS := dev,align,demo,metrics,lora,ct2,lingua
 LOWEST := .venv-lowest
 LOWEST_EXTRAS := align,demo,metrics,lora,ct2,lingua
 
-.PHONY: demo test lint env dist lowest-env wheel-check test-lowest-suite test-lowest clean
+.PHONY: demo test lint typecheck env dist lowest-env wheel-check test-lowest-suite test-lowest clean
 
 demo: $(STAMP)
 	$(VENV)/bin/crop-hf demo --output_dir demo_output
@@ -18,11 +18,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/python .ci/typecheck.py
 	$(VENV)/bin/python -m pytest -q tests
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy over crop_hf/ against .ci/mypy-baseline.txt: a new error fails (see .ci/typecheck.py)
+typecheck: $(STAMP)
+	$(VENV)/bin/python .ci/typecheck.py
 
 env: $(STAMP)
 

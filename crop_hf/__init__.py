@@ -30,6 +30,8 @@ _EXPORTS = {
     "SelfTrainingArguments": "selftrain",
     "self_train": "selftrain",
     "Translator": "translation",
+    "GenerationSettings": "translation",
+    "CropHfError": "errors",
     "Conll5": "builders.conll5",
     "Xtreme40": "builders.xtreme40",
     "CCAligned": "builders.ccaligned",
@@ -41,10 +43,12 @@ _EXPORTS = {
 __all__ = [
     "CCAligned",
     "Conll5",
+    "CropHfError",
     "CropProjectionConfig",
     "CropProjectionPipeline",
     "DataCollatorForLabeledSeq2Seq",
     "FilterChain",
+    "GenerationSettings",
     "LabeledSeq2SeqTrainer",
     "LabeledSeq2SeqTrainingArguments",
     "SelfTrainingArguments",
@@ -63,12 +67,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from .builders.xtreme40 import Xtreme40
     from .collator import DataCollatorForLabeledSeq2Seq
     from .config import CropProjectionConfig
+    from .errors import CropHfError
     from .filters import FilterChain
     from .hub import publish_dataset, publish_ner_model, publish_pipeline
     from .pipeline import CropProjectionPipeline
     from .selftrain import SelfTrainingArguments, self_train
     from .trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
-    from .translation import Translator
+    from .translation import GenerationSettings, Translator
 
 
 def __getattr__(name: str) -> Any:

@@ -33,6 +33,7 @@ from itertools import chain, islice, zip_longest
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError
 from .phrases import (  # noqa: F401  (PhrasePair and the phrase functions: part of this module's interface)
     Link,
     PhrasePair,
@@ -111,14 +112,14 @@ def align_corpus(
     aligned); TypeError for a str where a token list belongs.
     """
     if not 0 < max_tokens <= EFLOMAL_MAX_TOKENS:
-        raise ValueError(f"max_tokens must be in 1..{EFLOMAL_MAX_TOKENS} (eflomal's limit), got {max_tokens}")
+        raise InputError(f"max_tokens must be in 1..{EFLOMAL_MAX_TOKENS} (eflomal's limit), got {max_tokens}")
     if chunk_size < 1 or max_phrase_len < 0:
-        raise ValueError(f"chunk_size must be >= 1 and max_phrase_len >= 0, got {chunk_size} and {max_phrase_len}")
+        raise InputError(f"chunk_size must be >= 1 and max_phrase_len >= 0, got {chunk_size} and {max_phrase_len}")
     _import_eflomal()
     total = None
     if isinstance(src_sentences, Sequence) and isinstance(tgt_sentences, Sequence):
         if len(src_sentences) != len(tgt_sentences):
-            raise ValueError(_mismatch(len(src_sentences), len(tgt_sentences)))
+            raise InputError(_mismatch(len(src_sentences), len(tgt_sentences)))
         total = len(src_sentences)
     settings = (max_phrase_len, char_level_target, max_tokens, extend_unaligned, dict(eflomal_options or {}))
     pairs = zip_longest(src_sentences, tgt_sentences, fillvalue=_END)
@@ -139,7 +140,7 @@ def align_files(
     src_path, tgt_path = Path(src_path), Path(tgt_path)
     counts = [_count_lines(path) for path in (src_path, tgt_path)]
     if counts[0] != counts[1]:
-        raise ValueError(f"{src_path} has {counts[0]} lines but {tgt_path} has {counts[1]}: they must be parallel")
+        raise InputError(f"{src_path} has {counts[0]} lines but {tgt_path} has {counts[1]}: they must be parallel")
     if tgt_lang is not None:
         from .languages import get_language
 
@@ -215,7 +216,7 @@ def _chunks(pairs: Iterator[tuple[Any, Any]], size: int) -> Iterator[list[Any]]:
         if block and (block[-1][0] is _END or block[-1][1] is _END):
             short = read + next(n for n, (s, t) in enumerate(block) if s is _END or t is _END)
             long = read + len(block) + sum(1 for _ in pairs)
-            raise ValueError(_mismatch(long, short) if block[-1][1] is _END else _mismatch(short, long))
+            raise InputError(_mismatch(long, short) if block[-1][1] is _END else _mismatch(short, long))
         read += len(block)
         return block
 

@@ -1,8 +1,9 @@
 """The crop-hf console entry point: run (a whole CROP run from a recipe), demo, and one command per step.
 
 ``crop-hf COMMAND --help`` lists a command's arguments. Every command checks its files, language codes and model
-paths before it loads a model or writes anything; a mistake prints one line and exits with code 2 (``--debug``
-adds the traceback). Under ``accelerate launch`` run ``accelerate launch -m crop_hf.cli COMMAND ...``.
+paths before it loads a model or writes anything; a mistake prints one line and exits with code 2, any other
+failure (a bug) one line with a hint and code 1, Ctrl-C one line and code 130 (``--debug`` adds the traceback).
+Under ``accelerate launch`` run ``accelerate launch -m crop_hf.cli COMMAND ...``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+
+from .errors import report_failure
 
 # name -> (module in crop_hf.scripts, one-line help); ``demo`` is ``run demo`` (crop_hf.scripts.run.main_demo)
 COMMANDS = {
@@ -51,7 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command in COMMANDS:
         before, rest = argv[: argv.index(command)], argv[argv.index(command) + 1 :]
         make_parser().parse_args(before)  # crop-hf's own options: --version, --help, --debug
-        module = importlib.import_module(f"crop_hf.scripts.{COMMANDS[command][0]}")
+        try:  # the command reports its own failures; these are the ones before it starts (imports)
+            module = importlib.import_module(f"crop_hf.scripts.{COMMANDS[command][0]}")
+        except (Exception, KeyboardInterrupt) as err:
+            return report_failure(f"crop-hf {command}", err, "--debug" in before or "--debug" in rest)
         entry = module.main_demo if command == "demo" else module.main
         return int(entry(rest + (["--debug"] if "--debug" in before else [])) or 0)
     make_parser().parse_args(argv)

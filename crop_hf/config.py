@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .errors import CropHfError
+
 CONFIG_NAME = "crop_projection.json"
 TASK = "crop-projection"
 SUB_MODELS = ("ner_model", "mt_model")
@@ -42,7 +44,7 @@ _KNOWN = {
 }
 
 
-class ConfigError(ValueError):
+class ConfigError(CropHfError, ValueError):
     """A ``crop_projection.json`` that cannot be used as it is; the message names the file and the key."""
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError, one_line
+
 # Discard reasons of lines that never reached the pipeline, and of sentences it raised on.
 UNDECODABLE = "undecodable"
 INVALID_JSON = "invalid_json"
@@ -58,15 +60,15 @@ def read_lines(path: str | Path, digest: Any = None) -> Iterator[InputLine]:
 
 
 def check_options(input_path: str | Path, shard_size: int, batch_size: int) -> None:
-    """One-line ``ValueError`` for options that cannot work, before any model loads or anything is written."""
+    """One-line :class:`~crop_hf.errors.InputError` (a ``ValueError``) for options that cannot work, before any model loads or anything is written."""
     for name, value in (("shard_size", shard_size), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+            raise InputError(f"{name} must be a whole number >= 1, got {value!r}")
     path = Path(input_path)
     if not path.is_file():
-        raise ValueError(f"input {path}: no such file; give a text file (one sentence per line) or a .jsonl file")
+        raise InputError(f"input {path}: no such file; give a text file (one sentence per line) or a .jsonl file")
     if path.stat().st_size == 0:
-        raise ValueError(f"input {path}: the file is empty; give at least one sentence")
+        raise InputError(f"input {path}: the file is empty; give at least one sentence")
 
 
 def _json_text(number: int, line: str) -> InputLine:
@@ -85,8 +87,3 @@ def _json_text(number: int, line: str) -> InputLine:
     except UnicodeEncodeError:
         return InputLine(number, None, UNDECODABLE, f"line {number}: 'text' holds a lone surrogate (\\ud800-\\udfff)")
     return InputLine(number, text)
-
-
-def one_line(err: BaseException, limit: int = 300) -> str:
-    """An exception's message on one line (whitespace runs, newlines included, become one space)."""
-    return " ".join(str(err).split())[:limit]

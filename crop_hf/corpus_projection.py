@@ -40,7 +40,9 @@ from .corpus_input import (  # noqa: F401  (InputLine, read_lines, LINE_REASONS:
     one_line,
     read_lines,
 )
+from .errors import CropHfError, InputError
 from .manifests import manifest_problem, read_manifest
+from .projection import EMPTY, LANGID_ERROR, MODEL_ERROR, UNDECODABLE, WRONG_TYPE
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +50,11 @@ SUMMARY_NAME = "summary.json"
 MANIFEST_NAME = "run_manifest.json"
 MANIFEST_FORMAT = 1
 _MAX_LISTED_LINES = 1000
+# discard reasons given before any model runs on a sentence
+_BEFORE_THE_MODEL = frozenset({*LINE_REASONS, EMPTY, UNDECODABLE, WRONG_TYPE, LANGID_ERROR, "wrong_language"})
 
 
-class InputChangedError(ValueError):
+class InputChangedError(InputError):
     """The input file changed while a corpus projection read it: the run is incomplete, rerun with overwrite."""
 
 
@@ -60,7 +64,9 @@ class ProjectionSummary:
 
     sentences: int = 0
     kept: int = 0
-    drops: dict[str, int] = field(default_factory=dict)
+    drops: dict[str, int] = field(default_factory=dict)  # discards by reason, model errors apart (below)
+    model_errors: int = 0  # sentences a tokenizer or model raised on: a fault of the run, not of the sentence
+    first_model_error: str | None = None  # "line N: <error>" of the first of them
     entities: dict[str, int] = field(default_factory=dict)
     shards: int = 0
     lines_expected: int | None = None  # input lines, from the run manifest (None without one)
@@ -78,8 +84,21 @@ class ProjectionSummary:
         complete = not self.bad_shards and self.lines_expected is not None and self.sentences == self.lines_expected
         return complete and self.input_changed is None
 
+    @property
+    def model_failed(self) -> bool:
+        """Nothing kept, and every sentence that reached the models failed there (``model_error``).
+
+        Drops decided before any model runs (empty or unreadable lines, the raw-text language check) do not count
+        against it: a corpus of those and model errors is a run whose models could not run, not a poor corpus.
+        """
+        return self.kept == 0 and self.model_errors > 0 and all(reason in _BEFORE_THE_MODEL for reason in self.drops)
+
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "kept_ratio": round(self.kept_ratio, 4), "complete": self.complete}
+
+
+class ProjectionFailedError(CropHfError):
+    """A corpus projection in which every sentence that reached the models failed (see ``model_failed``)."""
 
 
 # The columns of a shard row, in order (see result_row).
@@ -141,7 +160,9 @@ def project_corpus(
     """Project every line of ``input_path`` into shards under ``output_dir``; return the shards written now.
 
     ``barrier`` (``PartialState().wait_for_everyone`` under ``accelerate launch``) keeps the processes together
-    while the main one checks and (re)writes the run manifest.
+    while the main one checks and (re)writes the run manifest, and at the end, when the main one writes
+    ``summary.json``. Raises :class:`ProjectionFailedError` (every process) when every sentence that reached the
+    models failed there, naming the first error: a pipeline that cannot run keeps nothing and must not pass.
     """
     from tqdm.auto import tqdm
 
@@ -177,6 +198,13 @@ def project_corpus(
         bar.update(len(chunk))
     bar.close()
     _check_input_read(out, manifest, read.hexdigest(), input_path, process_index == 0)
+    wait()
+    summary = summarize(out) if process_index == 0 else tally(out)  # every process reads; the main one writes
+    if summary.model_failed:
+        raise ProjectionFailedError(
+            f"{out}: every sentence that reached the models failed ({summary.model_errors} model_error discards, "
+            f"nothing kept); first error at {summary.first_model_error}"
+        )
     return written
 
 
@@ -194,6 +222,13 @@ def shard_is_complete(shard: Path, first_line: int, n_lines: int) -> bool:
 
 def summarize(output_dir: str | Path) -> ProjectionSummary:
     """Sum the shards of ``output_dir`` and write ``summary.json``; bad shards are listed, never fatal."""
+    summary = tally(output_dir)
+    _write_json(Path(output_dir) / SUMMARY_NAME, summary.to_dict())
+    return summary
+
+
+def tally(output_dir: str | Path) -> ProjectionSummary:
+    """Sum the shards of ``output_dir`` (what :func:`summarize` writes), reading only."""
     out = Path(output_dir)
     manifest = read_manifest(out / MANIFEST_NAME) or {}
     summary = ProjectionSummary(lines_expected=manifest.get("input", {}).get("lines"))
@@ -215,12 +250,15 @@ def summarize(output_dir: str | Path) -> ProjectionSummary:
                 summary.kept += 1
                 entities.update(e["entity_group"] for e in json.loads(row["entities"]))
                 continue
+            if row["reason"] == MODEL_ERROR:
+                summary.model_errors += 1
+                summary.first_model_error = summary.first_model_error or f"line {row['line']}: {row['detail']}"
+                continue
             drops[row["reason"]] += 1
             listed = summary.discarded_lines.setdefault(row["reason"], []) if row["reason"] in LINE_REASONS else None
             if listed is not None and len(listed) < _MAX_LISTED_LINES:
                 listed.append(row["line"])
     summary.drops, summary.entities = dict(drops), dict(entities)
-    _write_json(out / SUMMARY_NAME, summary.to_dict())
     return summary
 
 
@@ -287,7 +325,7 @@ def _shard_rows(shard: Path, shard_size: int | None, lines_expected: int | None)
     """A shard's rows; raises when it is unreadable or (given the run's shard size) misses lines of its range."""
     import pyarrow.parquet as pq
 
-    rows = pq.read_table(shard, columns=["line", "kept", "reason", "entities"]).to_pylist()
+    rows = pq.read_table(shard, columns=["line", "kept", "reason", "detail", "entities"]).to_pylist()
     if shard_size:
         first = int(shard.stem.split("-")[1]) * shard_size + 1
         last = first + shard_size - 1 if lines_expected is None else min(first + shard_size - 1, lines_expected)
@@ -307,7 +345,7 @@ def _check_manifest(out: Path, manifest: dict[str, Any], overwrite: bool) -> boo
     if overwrite:
         logger.warning("%s %s: starting over (overwrite)", out, problem)
         return True
-    raise ValueError(f"{out} {problem}; rerun with the same input and settings, or pass --overwrite to start over")
+    raise InputError(f"{out} {problem}; rerun with the same input and settings, or pass --overwrite to start over")
 
 
 def _check_input_read(out: Path, manifest: dict[str, Any], read_sha256: str, input_path: Any, main: bool) -> None:

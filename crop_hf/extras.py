@@ -9,8 +9,10 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from .errors import CropHfError
 
-class MissingExtraError(ImportError):
+
+class MissingExtraError(CropHfError, ImportError):
     """An optional dependency is not installed; the message names the extra that brings it."""
 
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import CropHfError
+
 
 @dataclass(frozen=True)
 class Language:
@@ -50,7 +52,7 @@ class Language:
         return (self.langid_code, *self.langid_aliases) if self.langid_code else ()
 
 
-class UnknownLanguageError(ValueError, KeyError):
+class UnknownLanguageError(CropHfError, ValueError, KeyError):
     """A language code that is not in the table."""
 
     def __str__(self) -> str:  # KeyError would quote the message

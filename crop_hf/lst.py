@@ -16,21 +16,21 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError
 from .languages import LANGUAGE_TABLE
 from .phrases import PhrasePair
 from .slots import DEFAULT_MAX_SLOTS, join_tokens, parse_slots, slot_markers, wrap_tokens
 from .trainer import LabeledSeq2SeqTrainingArguments
+from .translation import decode_with_markers, strip_ids
 
 logger = logging.getLogger(__name__)
 
 REQUIRED_KEYS = ("src_tokens", "tgt_tokens", "tgt_lang")
-_MARKER_GLUE = re.compile(r"(__SLOT\d+__)")
 
 
 @dataclass
@@ -57,11 +57,11 @@ def load_pairs(path: str | Path, max_phrase_len: int = 4) -> list[dict]:
             row = json.loads(line)
             missing = [k for k in REQUIRED_KEYS if k not in row]
             if missing:
-                raise ValueError(f"{Path(path).name} line {number}: missing {missing}")
+                raise InputError(f"{Path(path).name} line {number}: missing {missing}")
             row.setdefault("src_lang", "en")
             rows.append(row)
     if not rows:
-        raise ValueError(f"{path}: no training pairs")
+        raise InputError(f"{path}: no training pairs")
     align_missing_phrases(rows, max_phrase_len)
     return rows
 
@@ -198,12 +198,11 @@ def make_lst_compute_metrics(tokenizer: Any, max_slots: int = DEFAULT_MAX_SLOTS)
     """
     from .metrics import bleu, slot_boundary_precision, well_formed_rate
 
-    strip = set(getattr(tokenizer, "all_special_ids", [])) | set(getattr(tokenizer, "lang_code_to_id", {}).values())
+    strip = strip_ids(tokenizer)
     languages = _language_tokens(tokenizer)
 
     def decode(row: Sequence[int]) -> str:
-        text = tokenizer.decode([int(i) for i in row if int(i) >= 0 and int(i) not in strip])
-        return " ".join(_MARKER_GLUE.sub(r" \1 ", text).split())
+        return decode_with_markers(tokenizer, row, strip)
 
     def compute_metrics(prediction: Any) -> dict[str, float]:
         predictions = prediction.predictions

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .errors import InputError
 from .tagging import LabelScheme
 
 logger = logging.getLogger(__name__)
@@ -87,20 +88,20 @@ def validate_examples(
     one tag per word and every tag belongs to ``scheme``.
     """
     if not examples:
-        raise ValueError(f"{split}: no examples; pass at least one sentence (check the file, filters and --langs)")
+        raise InputError(f"{split}: no examples; pass at least one sentence (check the file, filters and --langs)")
     for i, ex in enumerate(examples):
         where = f"{split} row {i}" + (f" (id {ex.id!r})" if ex.id else "")
         if not ex.tokens:
-            raise ValueError(f"{where}: the sentence has no tokens; drop it or give it words")
+            raise InputError(f"{where}: the sentence has no tokens; drop it or give it words")
         empty = [j for j, tok in enumerate(ex.tokens) if not isinstance(tok, str) or not tok.strip()]
         if empty:
-            raise ValueError(f"{where}: token {empty[0]} is empty or whitespace; tokens must be words")
+            raise InputError(f"{where}: token {empty[0]} is empty or whitespace; tokens must be words")
         if not labelled:
             continue
         if ex.tags is None:
-            raise ValueError(f"{where}: no tags; labelled data needs one tag per token")
+            raise InputError(f"{where}: no tags; labelled data needs one tag per token")
         if len(ex.tags) != len(ex.tokens):
-            raise ValueError(f"{where}: {len(ex.tags)} tags for {len(ex.tokens)} tokens; give one tag per token")
+            raise InputError(f"{where}: {len(ex.tags)} tags for {len(ex.tokens)} tokens; give one tag per token")
         scheme.validate(ex.tags, where=where)
 
 
@@ -302,7 +303,7 @@ def read_examples(path: str | Path, default_lang: str = "en") -> list[NerExample
     elif path.suffix in (".jsonl", ".json"):
         rows = list(_jsonl_rows(path))
     else:
-        raise ValueError(f"{path}: unknown format {path.suffix!r}; give a .jsonl or .parquet file")
+        raise InputError(f"{path}: unknown format {path.suffix!r}; give a .jsonl or .parquet file")
     return examples_from_rows(rows, default_lang, str(path))
 
 
@@ -313,7 +314,7 @@ def examples_from_rows(
     out: list[NerExample] = []
     for i, row in enumerate(rows):
         if "tokens" not in row:
-            raise ValueError(f"{source} row {i}: no 'tokens' column (columns: {sorted(row)})")
+            raise InputError(f"{source} row {i}: no 'tokens' column (columns: {sorted(row)})")
         out.append(
             NerExample(
                 tokens=list(row["tokens"]),
@@ -348,15 +349,15 @@ def _jsonl_rows(path: Path) -> Iterable[dict[str, Any]]:
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8").removesuffix("\n").removesuffix("\r")
             except UnicodeDecodeError as err:
-                raise ValueError(f"{path.name} line {number}: not valid UTF-8 at byte {err.start}") from None
+                raise InputError(f"{path.name} line {number}: not valid UTF-8 at byte {err.start}") from None
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
             except ValueError as err:
-                raise ValueError(f"{path.name} line {number}: invalid JSON ({err})") from None
+                raise InputError(f"{path.name} line {number}: invalid JSON ({err})") from None
             if not isinstance(row, dict):
-                raise ValueError(f"{path.name} line {number}: expected a JSON object, got {type(row).__name__}")
+                raise InputError(f"{path.name} line {number}: expected a JSON object, got {type(row).__name__}")
             yield row
 
 

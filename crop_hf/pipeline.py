@@ -158,7 +158,7 @@ class CropProjectionPipeline(Pipeline):
         self.backend = backend or self.crop_config.backend or "transformers"
         same = backend is None or backend == self.crop_config.backend
         self.compute_type = compute_type or (self.crop_config.compute_type if same else None)
-        check_backend(self.backend, self.compute_type)
+        check_backend(self.backend, self.compute_type, self.device)  # a type this device cannot run: one warning
         self._translators: dict[int, Translator] = {}
         self._chains: dict[FilterSettings, FilterChain] = {}
 

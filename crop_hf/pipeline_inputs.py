@@ -10,6 +10,7 @@ from typing import Any
 
 import torch
 
+from .errors import InputError
 from .filters import DEFAULT_MAX_ENTITIES, DEFAULT_MAX_WORDS, check_langid_codes
 from .language_id import DEFAULT_IDENTIFIER, check_identifier
 from .languages import get_language
@@ -67,7 +68,7 @@ def check_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
     if "min_score" in given:
         score = given["min_score"]
         if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
-            raise ValueError(f"min_score={score!r}: use a number between 0 and 1 (default {DEFAULT_MIN_SCORE})")
+            raise InputError(f"min_score={score!r}: use a number between 0 and 1 (default {DEFAULT_MIN_SCORE})")
         given["min_score"] = float(score)
     pre = {k: v for k, v in given.items() if k in _PRE}
     return pre, {k: v for k, v in given.items() if k not in _PRE}
@@ -143,7 +144,7 @@ def normalise_inputs(inputs: Any, mode: str) -> Any:
         return list(inputs)
     columns = getattr(inputs, "column_names", None)
     if isinstance(columns, list) and mode == "raw" and "text" not in columns:
-        raise ValueError(f"the dataset has no 'text' column (columns: {columns}); pass dataset['your_column']")
+        raise InputError(f"the dataset has no 'text' column (columns: {columns}); pass dataset['your_column']")
     if hasattr(inputs, "__len__") and hasattr(inputs, "__getitem__"):
         return Rows(inputs)
     if isinstance(inputs, Iterable):  # generators included
@@ -163,13 +164,13 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     if value not in choices:
         close = difflib.get_close_matches(str(value), choices, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"{name}={value!r}: use one of {', '.join(choices)}{hint}")
+        raise InputError(f"{name}={value!r}: use one of {', '.join(choices)}{hint}")
     return value
 
 
 def check_int(name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name}={value!r}: use a whole number >= {low}")
+        raise InputError(f"{name}={value!r}: use a whole number >= {low}")
     return value
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError
 from .manifests import manifest_problem, read_manifest
 from .ner_data import NerExample
 
@@ -101,7 +102,7 @@ def prepare_output(out: Path, manifest: dict[str, Any], args: Any, run_paths: Ca
     start_over = False
     if problem is not None:
         if not args.overwrite_output_dir:
-            raise ValueError(
+            raise InputError(
                 f"{out} {problem}; rerun with the same model, data and settings, pass --overwrite_output_dir to "
                 "start over, or choose another --output_dir"
             )

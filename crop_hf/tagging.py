@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .errors import InputError
+
 TAG_SCHEMES: tuple[str, ...] = ("BIO", "IOB1", "IOBES")
 
 
@@ -54,11 +56,11 @@ class LabelScheme:
         return dict(enumerate(self.labels))
 
     def validate(self, tags: Sequence[str], where: str = "") -> None:
-        """Raise ``ValueError`` naming ``where``, the position and the tag if a tag is not one of ``labels``."""
+        """Raise :class:`~crop_hf.errors.InputError` (a ``ValueError``) naming ``where``, the position and the tag if a tag is not one of ``labels``."""
         known = set(self.labels)
         for i, tag in enumerate(tags):
             if tag not in known:
-                raise ValueError(
+                raise InputError(
                     f"{where or 'tags'}: unknown tag {tag!r} at position {i}; the {self.name} scheme has "
                     f"{', '.join(self.labels)} (convert IOB1/IOBES tags with convert_tags first)"
                 )
@@ -73,7 +75,7 @@ def get_scheme(name: str) -> LabelScheme:
     """The label scheme called ``name`` (``"conll"``: PER LOC ORG MISC, ``"xtreme"``: PER LOC ORG)."""
     scheme = LABEL_SCHEMES.get(name.lower()) if isinstance(name, str) else None
     if scheme is None:
-        raise ValueError(f"unknown label scheme {name!r}; known schemes: {', '.join(LABEL_SCHEMES)}")
+        raise InputError(f"unknown label scheme {name!r}; known schemes: {', '.join(LABEL_SCHEMES)}")
     return scheme
 
 
@@ -137,7 +139,7 @@ def iob1_to_bio(tags: Sequence[str]) -> list[str]:
 def _check_scheme(scheme: str) -> str:
     name = scheme.upper() if isinstance(scheme, str) else scheme
     if name not in TAG_SCHEMES:
-        raise ValueError(f"unknown tag scheme {scheme!r}; use one of {', '.join(TAG_SCHEMES)}")
+        raise InputError(f"unknown tag scheme {scheme!r}; use one of {', '.join(TAG_SCHEMES)}")
     return name
 
 
@@ -151,7 +153,7 @@ def _split(tag: str, i: int, prefixes: frozenset[str], scheme: str) -> tuple[str
         return "O", ""
     prefix, dash, kind = tag.partition("-") if isinstance(tag, str) else ("", "", "")
     if not dash or not kind or prefix not in prefixes or prefix == "O":
-        raise ValueError(
+        raise InputError(
             f"invalid {scheme.upper()} tag {tag!r} at position {i}: expected 'O' or one of "
             f"{', '.join(sorted(p + '-TYPE' for p in prefixes if p != 'O'))}"
         )

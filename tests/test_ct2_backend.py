@@ -64,7 +64,7 @@ def test_unknown_backend_and_misplaced_compute_type_are_one_line_errors(tiny):
 
 def test_missing_ctranslate2_names_the_extra(tiny, monkeypatch):
     monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import ctranslate2 now raises ImportError
-    with pytest.raises(ImportError, match=r"pip install crop-hf\[ct2\]"):
+    with pytest.raises(ImportError, match=r"^backend='ctranslate2' needs ctranslate2: pip install 'crop-hf\[ct2\]'$"):
         make_translator(*tiny, backend="ctranslate2")
 
 
@@ -127,7 +127,7 @@ def test_markers_after_the_vocabulary_convert_and_match(marked_m2m, tmp_path):
 
 @needs_ct2
 def test_conversion_is_cached_by_content(tiny_dir, tmp_path):
-    from crop_hf.ct2_backend import convert_model
+    from crop_hf.translation.ct2 import convert_model
 
     path = tiny_dir / "m2m100"
     model, tok = AutoModelForSeq2SeqLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
@@ -143,20 +143,36 @@ def test_conversion_is_cached_by_content(tiny_dir, tmp_path):
 
 
 @needs_ct2
-def test_default_compute_type_and_unsupported_one(tiny, tmp_path):
-    from crop_hf.ct2_backend import default_compute_type
+def test_default_compute_type_and_one_the_device_cannot_run(tiny, tmp_path, caplog, monkeypatch):
+    from crop_hf.translation import ct2
 
-    assert default_compute_type("cpu") == "int8"
-    assert default_compute_type("cuda", torch.bfloat16) == "bfloat16"
-    assert default_compute_type("cuda", torch.float32) == "float16"
+    assert ct2.default_compute_type("cpu") == "int8"
+    assert ct2.default_compute_type("cuda", torch.bfloat16) == "bfloat16"
+    assert ct2.default_compute_type("cuda", torch.float32) == "float16"
     translator = make_translator(*tiny, backend="ctranslate2", cache_dir=tmp_path)
     assert translator.compute_type == "int8" and translator.device == "cpu"
-    with pytest.raises(ValueError, match="compute_type='float16' is not available on cpu"):
-        make_translator(*tiny, backend="ctranslate2", compute_type="float16", cache_dir=tmp_path)
+    monkeypatch.setattr(ct2, "_WARNED", set())
+    with caplog.at_level("WARNING", logger="crop_hf.translation.ct2"):  # float16 on a CPU: its default, told once
+        first = make_translator(*tiny, backend="ctranslate2", compute_type="float16", cache_dir=tmp_path)
+        second = make_translator(*tiny, backend="ctranslate2", compute_type="float16", cache_dir=tmp_path)
+    assert (first.compute_type, second.compute_type) == ("int8", "int8")
+    (told,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert told.startswith("compute_type='float16' cannot run on this cpu (it runs ") and "float32" in told
+    assert told.endswith("): using 'int8', its default")
+    assert first.translate(SENTENCES[:1], "es", "en")[0] is not None
+
+
+def test_a_value_that_is_no_compute_type_is_one_line(tiny):
+    from crop_hf.errors import CropHfError
+
+    with pytest.raises(
+        CropHfError, match=r"^compute_type='fp17' is not a CTranslate2 compute type: use one of default, "
+    ):
+        make_translator(*tiny, backend="ctranslate2", compute_type="fp17")
 
 
 def test_cache_dir_defaults(monkeypatch, tmp_path):
-    from crop_hf.ct2_backend import default_cache_dir
+    from crop_hf.translation.ct2 import default_cache_dir
 
     monkeypatch.delenv("CROP_HF_CT2_CACHE", raising=False)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))

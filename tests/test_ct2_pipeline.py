@@ -68,3 +68,38 @@ def test_project_script_passes_the_backend_through(tiny_dir, tmp_path, monkeypat
     assert main([*common, str(tmp_path / "bad"), "--backend", "fast"]) == 2  # a choice checked when parsed
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--backend" in err[0] and "fast" in err[0] and not (tmp_path / "bad").exists()
+    assert main([*common, str(tmp_path / "bad"), "--backend", "ctranslate2", "--compute_type", "fp17"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()  # refused when the pipeline loads, before any sentence
+    assert len(err) == 1 and "compute_type='fp17' is not a CTranslate2 compute type" in err[0], err
+    assert not (tmp_path / "bad").exists()
+
+
+@needs_ct2
+def test_a_saved_compute_type_this_device_cannot_run_falls_back_with_one_warning(tiny_dir, tmp_path, monkeypatch,
+                                                                                 caplog):  # fmt: skip
+    from crop_hf.errors import CropHfError
+    from crop_hf.translation import ct2
+
+    monkeypatch.setenv("CROP_HF_CT2_CACHE", str(tmp_path / "ct2"))
+    monkeypatch.setattr(ct2, "_WARNED", set())
+    model = str(tiny_dir / "m2m100")  # the MT model a copy of its own: two translators, one warning
+    built = pipeline("crop-projection", model=model, mt_model=model, ner_model=str(tiny_dir / "xlmr"),
+                     backend="ctranslate2", compute_type="float32")  # fmt: skip
+    built.save_pretrained(tmp_path / "saved")
+    config_file = tmp_path / "saved" / CONFIG_NAME
+    config = json.loads(config_file.read_text())
+    assert config["mt_model"] != "."
+    config_file.write_text(json.dumps({**config, "compute_type": "float16"}))  # as saved on a GPU
+    with caplog.at_level("WARNING"):
+        reloaded = pipeline("crop-projection", model=str(tmp_path / "saved"))
+        told = [r.getMessage() for r in caplog.records if "compute_type" in r.getMessage()]
+        assert len(told) == 1 and told[0].startswith("compute_type='float16' cannot run on this cpu")  # at load
+        results = project(reloaded)
+        assert reloaded._translate(reloaded.model, reloaded.tokenizer, TEXTS[:1], "en", "es")[0]  # the LST one
+    assert [r.getMessage() for r in caplog.records if "compute_type" in r.getMessage()] == told  # still one
+    assert [r["reason"] for r in results] == [r["reason"] for r in project(built)]  # no model_error
+    assert len(reloaded._translators) == 2 and {t.compute_type for t in reloaded._translators.values()} == {"int8"}
+
+    config_file.write_text(json.dumps({**config, "compute_type": "fp17"}))
+    with pytest.raises(CropHfError, match=r"^compute_type='fp17' is not a CTranslate2 compute type"):
+        pipeline("crop-projection", model=str(tmp_path / "saved"))

@@ -13,6 +13,7 @@ import pytest
 from fixtures_formats import write_ccaligned, write_conll5, write_panx
 
 from crop_hf.builders import CCAligned, Conll5, FormatError, Xtreme40
+from crop_hf.builders._readers import decode_line
 from crop_hf.ner_data import read_examples
 
 ESP_TRAIN = "esp.train"
@@ -69,6 +70,19 @@ def test_a_stray_latin1_byte_in_a_utf8_file_names_its_line(conll, tmp_path):
     (conll / ESP_TRAIN).write_bytes(ascii_with_bom)
     with pytest.raises(FormatError, match=r"esp.train line 4: not valid utf-8 at byte 2"):
         build(Conll5, "es", conll, tmp_path / "c2")
+
+
+def test_windows_1252_quotes_and_ellipsis_are_read_as_such_not_as_control_characters(conll, tmp_path):
+    # CoNLL-2002 as written: Windows-1252, so 0x93/0x94 are curly quotes and 0x85 an ellipsis (Latin-1: C1 controls)
+    edit(conll / ESP_TRAIN, b"Pe\xf1a B-PER", b"Pe\xf1a B-PER\n\x93 O\nbanco O\n\x94 O\n\x85 O\n\x96 O")
+    es = build(Conll5, "es", conll, tmp_path / "c")["train"]
+    assert es[0]["tokens"][2:8] == ["Peña", "\u201c", "banco", "\u201d", "\u2026", "\u2013"]
+    assert not any(re.search("[\x80-\x9f]", token) for row in es["tokens"] for token in row)
+    # a byte Windows-1252 leaves undefined (the known damage of the Dutch file) stays the control character
+    assert (
+        decode_line(b"Itali\x81EN B-LOC \x93x\x94", "ned.train", 1, "windows-1252")
+        == "Itali\x81EN B-LOC \u201cx\u201d"
+    )
 
 
 def test_ner_jsonl_lines_split_on_newline_only_with_bom_and_line_numbers(tmp_path):

@@ -316,5 +316,34 @@ def test_corpus_projection_counts_a_failing_sentence_as_a_discard(projector, mon
     corpus.write_text("\n".join([RAW, "Frase rota .", "", RAW]) + "\n")
     project_corpus(projector, corpus, tmp_path / "out", "es", shard_size=3, progress=False, check_language=False)
     summary = summarize(tmp_path / "out")
-    assert (summary.sentences, summary.kept, summary.drops) == (4, 2, {"model_error": 1, "empty": 1})
+    assert (summary.sentences, summary.kept, summary.drops, summary.model_errors) == (4, 2, {"empty": 1}, 1)
+    assert summary.first_model_error.startswith("line 2: ") and not summary.model_failed
     assert summary.entities == {"PER": 2, "ORG": 2, "LOC": 2}
+
+
+def test_corpus_projection_whose_models_fail_on_every_sentence_fails_naming_the_first_error(
+    projector, monkeypatch, tmp_path
+):
+    from crop_hf.corpus_projection import ProjectionFailedError, project_corpus
+
+    script_the_tour(projector, monkeypatch)
+
+    def broken(model, tok, texts, src, tgt):  # as a float16 model on a CPU fails
+        raise RuntimeError("no float16 kernel on cpu")
+
+    monkeypatch.setattr(projector, "_translate", broken)
+    corpus = tmp_path / "raw.txt"
+    corpus.write_text("\n".join([RAW, "", "Otra frase ."]) + "\n")
+    with pytest.raises(ProjectionFailedError) as failed:
+        project_corpus(projector, corpus, tmp_path / "out", "es", shard_size=2, progress=False, check_language=False)
+    assert str(failed.value) == (
+        f"{tmp_path / 'out'}: every sentence that reached the models failed (2 model_error discards, nothing kept); "
+        "first error at line 1: MT: RuntimeError: no float16 kernel on cpu"
+    )
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())  # written before the error
+    assert (summary["sentences"], summary["kept"], summary["drops"], summary["model_errors"]) == (
+        3,
+        0,
+        {"empty": 1},
+        2,
+    )

@@ -15,12 +15,13 @@ from pathlib import Path
 import datasets
 from datasets.exceptions import DatasetGenerationError
 
+from ..errors import CropHfError
 from ._readers import FormatError
 
 _MAX_FINGERPRINT_FILES = 10_000
 
 
-class DataFilesNotFoundError(FileNotFoundError):
+class DataFilesNotFoundError(CropHfError, FileNotFoundError):
     """``data_dir`` is missing or does not hold the expected files; the message says where to get them."""
 
 

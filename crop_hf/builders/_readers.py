@@ -6,7 +6,10 @@ on a malformed line, and on a file that holds no sentence at all.
 
 Text is kept whole: lines end at ``\\n`` only (a ``\\r\\n`` ending loses its ``\\r``, a lone ``\\r`` inside a line
 stays in it), a UTF-8 byte-order mark is dropped, and columns are separated by ASCII spaces and tabs only, so a
-non-breaking space stays inside its token. The encoding is decided once per file (:func:`detect_encoding`).
+non-breaking space stays inside its token. The encoding is decided once per file (:func:`detect_encoding`): UTF-8,
+or else Windows-1252, the superset of Latin-1 the CoNLL-2002 files were written in (bytes 0x80-0x9F are its curly
+quotes, dashes and ellipsis, not Latin-1's C1 control characters; its five undefined bytes stay the control
+characters they are in Latin-1, so that the known damage below still shows).
 
 Known damage of the distributed files is read and counted in :class:`Damage` instead of stopping the build: lines
 of CoNLL-2002 Dutch where a damaged character (a C1 control character such as ``\\x81``, or U+FFFD) swallowed the
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from ..errors import CropHfError
 from ..tagging import LabelScheme, iob1_to_bio
 
 Lines = Iterable[tuple[int, str]]
@@ -37,9 +41,17 @@ BOM = b"\xef\xbb\xbf"
 DOCSTART = "-DOCSTART-"
 _COLUMN_SEPARATOR = re.compile(r"[ \t]+")
 _DAMAGED_CHARACTER = re.compile("[\u0080-\u009f\ufffd]")
+WINDOWS_1252 = "windows-1252"
+# Latin-1 text -> Windows-1252 text: the C1 control characters that are printable characters in Windows-1252
+_C1_AS_WINDOWS_1252 = {}
+for _byte in range(0x80, 0xA0):
+    try:
+        _C1_AS_WINDOWS_1252[_byte] = bytes([_byte]).decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: undefined, kept as Latin-1 reads them
+        pass
 
 
-class FormatError(ValueError):
+class FormatError(CropHfError, ValueError):
     """A source file does not have the expected format; the message names the file (and the line, when one is)."""
 
     def __init__(self, name: str, line: int | None, problem: str) -> None:
@@ -128,8 +140,8 @@ def iter_raw_lines(stream: BinaryIO, name: str) -> Iterator[tuple[int, bytes]]:
 def iter_lines(stream: BinaryIO, name: str, encoding: str = "auto") -> Iterator[tuple[int, str]]:
     """``(line number, text)`` for each line of a binary stream (see :func:`iter_raw_lines`), decoded one at a time.
 
-    ``encoding="auto"`` decides once per file (:func:`detect_encoding`): UTF-8, or Latin-1 for the original CoNLL
-    files; a line that does not decode is a :class:`FormatError` naming file and line.
+    ``encoding="auto"`` decides once per file (:func:`detect_encoding`): UTF-8, or Windows-1252 for the original
+    CoNLL files; a line that does not decode is a :class:`FormatError` naming file and line.
     """
     if encoding == "auto":
         if not stream.seekable():
@@ -141,8 +153,8 @@ def iter_lines(stream: BinaryIO, name: str, encoding: str = "auto") -> Iterator[
 
 
 def detect_encoding(stream: BinaryIO, name: str) -> str:
-    """``"utf-8"`` when the file starts with a BOM or every line is valid UTF-8, ``"latin-1"`` when no non-ASCII
-    line is; a mix is an error.
+    """``"utf-8"`` when the file starts with a BOM or every line is valid UTF-8, ``"windows-1252"`` when no
+    non-ASCII line is; a mix is an error.
 
     A file with UTF-8 lines and a line that is not valid UTF-8 has a bad byte (or was pasted together from two
     encodings): the error names the first bad line.
@@ -163,11 +175,16 @@ def detect_encoding(stream: BinaryIO, name: str) -> str:
             raise FormatError(
                 name, first_bad, f"not valid UTF-8 while line {first_utf8} is: fix the byte or re-encode the file"
             )
-    return "latin-1" if first_bad else "utf-8"
+    return WINDOWS_1252 if first_bad else "utf-8"
 
 
 def decode_line(raw: bytes, name: str, number: int, encoding: str = "utf-8") -> str:
-    """One line's bytes as text; a byte the encoding does not allow is a :class:`FormatError` naming file and line."""
+    """One line's bytes as text; a byte the encoding does not allow is a :class:`FormatError` naming file and line.
+
+    ``"windows-1252"`` (or ``"cp1252"``) reads every byte: its five undefined ones as Latin-1 does.
+    """
+    if encoding.lower().replace("_", "-") in (WINDOWS_1252, "cp1252"):
+        return raw.decode("latin-1").translate(_C1_AS_WINDOWS_1252)
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as err:

@@ -28,8 +28,9 @@ Tags become BIO over the CoNLL label set (``CONLL.labels``: O, B-PER, I-PER, B-L
 I-MISC). NorNE's types are mapped by :data:`NORNE_TO_CONLL`: PER, ORG, LOC unchanged; GPE_LOC -> LOC (a geo-political
 entity named as a place), GPE_ORG -> ORG (named as an organisation); PROD (products, including newspapers), EVT
 (events), DRV (words derived from a name, such as "oslofolk") and MISC -> MISC. Pass ``label_map={...}`` to change it
-(a type mapped to "O" is dropped). Each file is decoded as UTF-8 or, where it is not UTF-8, as Latin-1
-(``encoding="auto"``, decided per file); a UTF-8 byte-order mark is dropped.
+(a type mapped to "O" is dropped). Each file is decoded as UTF-8 or, where it is not UTF-8, as Windows-1252
+(Latin-1 with curly quotes, dashes and the ellipsis at bytes 0x80-0x9F; ``encoding="auto"``, decided per file); a
+UTF-8 byte-order mark is dropped.
 """
 
 from __future__ import annotations

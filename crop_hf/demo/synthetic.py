@@ -287,9 +287,9 @@ def _pools(lang: str, seed: int, size: int = 40) -> dict[str, list[tuple[str, st
 
 
 def _faker(lang: str, seed: int):
-    from faker import Faker
+    from ..extras import require
 
-    faker = Faker(lex.FAKER_LOCALES[lang])
+    faker = require("faker", "the built-in corpus", "demo").Faker(lex.FAKER_LOCALES[lang])
     faker.seed_instance(zlib.crc32(f"faker/{seed}/{lang}".encode()))
     return faker
 

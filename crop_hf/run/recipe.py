@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import CropHfError
 from ..languages import get_language
 
 SHIPPED = ("demo", "conll5", "xtreme40")
@@ -88,7 +89,7 @@ ALIGNMENT_TYPES: dict[str, Any] = {"max_phrase_len": int, "method": str, "max_to
 SECTIONS = ("alignment", "lst", "ner", "projection", "selftrain", "publish", "translate_train", "lst_quality")
 
 
-class RecipeError(ValueError):
+class RecipeError(CropHfError, ValueError):
     """A recipe that cannot run: the message names the file, the key and what to do."""
 
 

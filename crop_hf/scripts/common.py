@@ -1,8 +1,10 @@
 """What every ``crop-hf`` command shares: its parser, the checks run before any model loads, errors, logging.
 
 A user mistake (a missing file, an unknown language code, a bad choice) raises :class:`UsageError` before a
-model is loaded or an output is written; :func:`command` turns it into one line on stderr and exit code 2.
-``--debug`` (anywhere on the command line) prints the traceback as well.
+model is loaded or an output is written. :func:`command` turns it, and every other
+:class:`~crop_hf.errors.CropHfError`, into one line on stderr and exit code 2; any other exception is a bug, told
+as one line with a hint and exit code 1; Ctrl-C is one line and exit code 130 (see
+:func:`crop_hf.errors.report_failure`). ``--debug`` (anywhere on the command line) prints the traceback as well.
 """
 
 from __future__ import annotations
@@ -13,19 +15,17 @@ import logging
 import os
 import re
 import sys
-import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import get_type_hints
+from typing import Protocol, get_type_hints
 
 from transformers import HfArgumentParser, TrainingArguments
 
-from crop_hf.extras import MissingExtraError
+from crop_hf.errors import CropHfError, report_failure
 
 logger = logging.getLogger("crop_hf")
 
-EXIT_USAGE = 2
 DEBUG_FLAG = "--debug"
 # a command's own progress (tqdm) stays; these tell the user nothing
 _QUIET_WARNINGS = (
@@ -34,7 +34,7 @@ _QUIET_WARNINGS = (
 )
 
 
-class UsageError(Exception):
+class UsageError(CropHfError):
     """A mistake in a command line: its message names the bad value and the fix, on one line."""
 
 
@@ -72,23 +72,25 @@ class CommandParser(HfArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def command(name: str) -> Callable[[Callable[[list[str]], int | None]], Callable[[Sequence[str] | None], int]]:
-    """Wrap a command's ``run(argv)``: logging, quiet libraries, one-line errors with exit code 2, ``--debug``."""
+class Command(Protocol):
+    """A command's ``main``: the arguments after the command's name (default ``sys.argv[1:]``) -> exit code."""
 
-    def wrap(run: Callable[[list[str]], int | None]) -> Callable[[Sequence[str] | None], int]:
+    def __call__(self, argv: Sequence[str] | None = None) -> int: ...
+
+
+def command(name: str) -> Callable[[Callable[[list[str]], int | None]], Command]:
+    """Wrap a command's ``run(argv)``: logging, quiet libraries, one-line errors (exit 2, 1 or 130), ``--debug``."""
+
+    def wrap(run: Callable[[list[str]], int | None]) -> Command:
         @functools.wraps(run)
         def main(argv: Sequence[str] | None = None) -> int:
             argv = list(sys.argv[1:] if argv is None else argv)
             argv, debug = _take_debug_flag(argv)
-            setup_logging(debug)
             try:
+                setup_logging(debug)
                 return int(run(argv) or 0)
-            except USER_ERRORS as err:
-                if debug:
-                    traceback.print_exc()
-                message = " ".join(str(err).split()) or type(err).__name__
-                print(f"crop-hf {name}: error: {message}", file=sys.stderr)
-                return EXIT_USAGE
+            except (Exception, KeyboardInterrupt) as err:
+                return report_failure(f"crop-hf {name}", err, debug, also=_hub_errors())
 
         return main
 
@@ -220,6 +222,16 @@ def _take_debug_flag(argv: list[str]) -> tuple[list[str], bool]:
     return [a for i, a in enumerate(argv) if i not in bare], bool(bare)
 
 
+def _hub_errors() -> tuple[type[BaseException], ...]:
+    """The Hub I/O errors a user can act on (the Hub out of reach); crop_hf.hub imports nothing of crop_hf, so they
+    are not :class:`~crop_hf.errors.CropHfError`."""
+    try:
+        from crop_hf.hub import HubUnavailableError
+    except ImportError:  # pragma: no cover - never let the error report itself fail
+        return ()
+    return (HubUnavailableError,)
+
+
 def _below(cls: type, base: type) -> bool:
     return isinstance(cls, type) and issubclass(cls, base) and cls is not base
 
@@ -228,7 +240,3 @@ def _in_hub_cache(repo_id: str) -> bool:
     from huggingface_hub import try_to_load_from_cache
 
     return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
-
-
-# user mistakes: one line; anything else is a bug and keeps its traceback
-USER_ERRORS: tuple[type[BaseException], ...] = (UsageError, MissingExtraError, OSError, ValueError)

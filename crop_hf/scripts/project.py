@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from crop_hf.errors import CropHfError
 from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, language, model_ref
 
 
@@ -146,7 +147,7 @@ def main(argv: list[str]) -> int:
         if summary.input_changed:
             raise ValueError(f"{args.output_dir}: incomplete, {summary.input_changed}; rerun with --overwrite")
         if not summary.complete:
-            raise ValueError(
+            raise CropHfError(
                 f"{args.output_dir}: shards hold {summary.sentences} of {summary.lines_expected} input lines "
                 f"(bad shards: {', '.join(summary.bad_shards) or 'none'}); rerun the same command to redo them"
             )
@@ -165,6 +166,8 @@ def summary_line(summary, src_lang: str, output_dir: str, raw_checked: bool = Tr
     """
     in_lang = summary.sentences - (summary.drops.get("wrong_language", 0) if raw_checked else 0)
     drops = ", ".join(f"{k} {v}" for k, v in sorted(summary.drops.items(), key=lambda kv: -kv[1])) or "none"
+    if summary.model_errors:
+        drops += f"; model errors {summary.model_errors} (first: {summary.first_model_error})"
     entities = sum(summary.entities.values())
     return (
         f"crop-hf project: kept {summary.kept} of {in_lang} {src_lang} sentences ({_pct(summary.kept, in_lang)}), "

@@ -51,6 +51,7 @@ def run(argv: Sequence[str], demo: bool = False) -> int:
         return 0
     check_stage_fields(recipe)  # a misspelt setting is named before a missing file is
     check_paths(recipe)  # every local file and folder the run reads, before anything is written
+    check_extras(recipe)  # every optional dependency its stages import, before the first stage
     metrics = run_recipe(recipe, args.output_dir, force=args.force)
     if not metrics:  # another process than the main one of an accelerate launch
         return 0
@@ -61,6 +62,28 @@ def run(argv: Sequence[str], demo: bool = False) -> int:
           f"(mean {sum(zero.values()) / len(zero):.3f} -> {sum(crop.values()) / len(crop):.3f}); "
           f"report: {args.output_dir}/report.md, metrics: {args.output_dir}/metrics.json")  # fmt: skip
     return 0
+
+
+def check_extras(recipe) -> None:
+    """A :class:`~crop_hf.extras.MissingExtraError` (one line naming the extra) for the first optional dependency
+    a stage of ``recipe`` will import and that is not installed."""
+    from crop_hf.extras import require
+
+    lora = any(str(section.get("lora_r") or 0).strip() != "0" for section in (recipe.lst, recipe.selftrain))
+    needs = [
+        (recipe.builtin, "faker", "the built-in corpus (builder: builtin)", "demo"),
+        (
+            recipe.alignment.get("method") == "eflomal",
+            "eflomal",
+            "word alignment (alignment.method: eflomal)",
+            "align",
+        ),
+        (recipe.projection_options().get("backend") == "ctranslate2", "ctranslate2", "backend: ctranslate2", "ct2"),
+        (lora, "peft", "LoRA (lora_r)", "lora"),
+    ]
+    for needed, module, purpose, extra in needs:
+        if needed:
+            require(module, purpose, extra)
 
 
 @command("run")

@@ -1,13 +1,13 @@
-"""Batched, length-sorted translation through ``generate`` for M2M100, NLLB and any other seq2seq model.
+"""The base translator: batched, length-sorted translation through ``generate`` for M2M100, NLLB and any seq2seq model.
 
-transformers 5.x has no translation pipeline; this is the one place crop-hf calls ``generate``. Inputs are
-sorted by length so that each batch pads little, translated, and put back in order. An input longer than
-the model accepts is never truncated silently: it is counted, reported in a warning, and its result is
-``None``.
+transformers 5.x has no translation pipeline; :class:`Translator` is the one place crop-hf calls ``generate``.
+Inputs are sorted by length so that each batch pads little, translated, and put back in order. An input longer
+than the model accepts is never truncated silently: it is counted, reported in a warning, and its result is
+``None``. How to generate (batch size, beams, the number of new tokens) is one :class:`GenerationSettings`, shared
+by every backend; a backend replaces only :meth:`Translator._generate` (see :mod:`crop_hf.translation.ct2`).
 
-:func:`make_translator` picks the generation backend: ``"transformers"`` (:class:`Translator`, ``generate``)
-or ``"ctranslate2"`` (:class:`~crop_hf.ct2_backend.CT2Translator`, the same tokenization, batching and
-decoding settings on a converted copy of the model; ``pip install crop-hf[ct2]``).
+:func:`decode_with_markers` turns generated (or label) ids back into text with the slot markers standing apart;
+the translators and the LST trainer's evaluation (:mod:`crop_hf.lst`) decode through it.
 """
 
 from __future__ import annotations
@@ -15,47 +15,33 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .languages import get_language
+from ..languages import get_language
 
 logger = logging.getLogger(__name__)
 _MARKER_GLUE = re.compile(r"(__SLOT\d+__)")
-BACKENDS = ("transformers", "ctranslate2")
-CT2_OPTIONS = ("device", "intra_threads", "cache_dir")  # CT2Translator arguments beside compute_type
 
 
-def make_translator(
-    model: Any, tokenizer: Any, backend: str = "transformers", compute_type: str | None = None, **kwargs: Any
-) -> Translator:
-    """A translator for ``model`` on ``backend``; ``kwargs`` are :class:`Translator`'s (batch size, beams, ...).
+@dataclass
+class GenerationSettings:
+    """How a translator generates, whatever its backend.
 
-    ``compute_type`` and the other options of :class:`~crop_hf.ct2_backend.CT2Translator` (``device``,
-    ``intra_threads``, ``cache_dir``) apply to ``backend="ctranslate2"`` only (default compute type: int8 on
-    CPU, float16 or bfloat16 on GPU).
+    Args:
+        batch_size: sentences per generation batch.
+        num_beams: beam size (1: greedy).
+        max_new_tokens: the most tokens generated per sentence (default: twice the input plus 10, capped at the
+            model's input limit).
+        max_input_tokens: longer inputs are not translated (result ``None``); default: the model's limit.
+        min_new_tokens: the fewest tokens generated per sentence (default: no minimum).
     """
-    check_backend(backend, compute_type)
-    if backend == "ctranslate2":
-        from .ct2_backend import CT2Translator
 
-        return CT2Translator(model, tokenizer, compute_type=compute_type, **kwargs)
-    misplaced = sorted(k for k in CT2_OPTIONS if kwargs.get(k) is not None)
-    if misplaced:
-        raise ValueError(f"{', '.join(misplaced)} apply to backend='ctranslate2' only; drop them or switch backend")
-    return Translator(model, tokenizer, **{k: v for k, v in kwargs.items() if k not in CT2_OPTIONS})
-
-
-def check_backend(backend: str, compute_type: str | None = None) -> None:
-    """Fail early, in one line, on an unknown backend, a missing extra, or a compute type for transformers."""
-    if backend not in BACKENDS:
-        raise ValueError(f"backend={backend!r}: use one of {BACKENDS}")
-    if backend == "transformers" and compute_type is not None:
-        raise ValueError(f"compute_type={compute_type!r} applies to backend='ctranslate2' only; drop it")
-    if backend == "ctranslate2":
-        from .ct2_backend import require_ctranslate2
-
-        require_ctranslate2()
+    batch_size: int = 32
+    num_beams: int = 1
+    max_new_tokens: int | None = None
+    max_input_tokens: int | None = None
+    min_new_tokens: int | None = None
 
 
 @dataclass
@@ -76,27 +62,30 @@ class Translator:
     """
 
     def __init__(
-        self,
-        model: Any,
-        tokenizer: Any,
-        batch_size: int = 32,
-        num_beams: int = 1,
-        max_new_tokens: int | None = None,
-        max_input_tokens: int | None = None,
-        min_new_tokens: int | None = None,
+        self, model: Any, tokenizer: Any, settings: GenerationSettings | None = None, **overrides: Any
     ) -> None:
+        """``settings`` (default :class:`GenerationSettings`), with single fields replaced by keyword
+        (``Translator(model, tok, batch_size=64)``); an unknown keyword is a ``TypeError``."""
         self.model = model
         self.tokenizer = tokenizer
-        self.batch_size = batch_size
-        self.num_beams = num_beams
-        self.max_new_tokens = max_new_tokens
-        self.min_new_tokens = min_new_tokens
-        self.max_input_tokens = max_input_tokens or _model_input_limit(model, tokenizer)
+        self.settings = replace(settings or GenerationSettings(), **overrides)
         self.family = model_family(tokenizer)
         self.last_stats = TranslationStats()
-        self._strip_ids = set(getattr(tokenizer, "all_special_ids", [])) | set(
-            getattr(tokenizer, "lang_code_to_id", {}).values()
-        )
+        self._strip_ids = strip_ids(tokenizer)
+
+    @property
+    def batch_size(self) -> int:
+        """The settings' batch size; callers that batch themselves (the pipeline) set it before each call."""
+        return self.settings.batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        self.settings.batch_size = value
+
+    @property
+    def input_limit(self) -> int:
+        """The longest input translated, in tokens: the settings' ``max_input_tokens``, else the model's limit."""
+        return self.settings.max_input_tokens or _model_input_limit(self.model, self.tokenizer)
 
     def translate(
         self, texts: Sequence[str], src_lang: str, tgt_lang: str, progress: bool = False
@@ -106,9 +95,9 @@ class Translator:
         self._set_languages(src_lang)
         encoded = [self.tokenizer(t, add_special_tokens=True)["input_ids"] for t in texts]
         order = sorted(range(len(texts)), key=lambda i: -len(encoded[i]))
-        keep = []
+        keep, limit = [], self.input_limit
         for i in order:
-            if len(encoded[i]) > self.max_input_tokens:
+            if len(encoded[i]) > limit:
                 stats.too_long += 1
                 stats.too_long_indices.append(i)
             else:
@@ -118,15 +107,16 @@ class Translator:
                 "%d of %d inputs are longer than the model's %d tokens and were not translated (result None)",
                 stats.too_long,
                 len(texts),
-                self.max_input_tokens,
+                limit,
             )
         results: list[str | None] = [None] * len(texts)
-        batches = [keep[k : k + self.batch_size] for k in range(0, len(keep), self.batch_size)]
+        size = self.settings.batch_size
+        batches = [keep[k : k + size] for k in range(0, len(keep), size)]
         from tqdm.auto import tqdm
 
         for batch in tqdm(batches, desc=f"translate {src_lang}->{tgt_lang}", disable=not progress):
             inputs = [encoded[i] for i in batch]
-            max_new = self.max_new_tokens or min(self.max_input_tokens, 2 * len(inputs[0]) + 10)
+            max_new = self.settings.max_new_tokens or min(limit, 2 * len(inputs[0]) + 10)
             for i, ids in zip(batch, self._generate(inputs, tgt_lang, max_new)):
                 results[i] = self.decode(ids)
             stats.batches += 1
@@ -144,14 +134,15 @@ class Translator:
             ids[row, : len(seq)] = torch.tensor(seq)
             mask[row, : len(seq)] = 1
         device = next(self.model.parameters()).device
-        extra = {"min_new_tokens": self.min_new_tokens} if self.min_new_tokens else {}
+        minimum = self.settings.min_new_tokens
+        extra = {"min_new_tokens": minimum} if minimum else {}
         self.model.eval()
         with torch.no_grad():
             out = self.model.generate(
                 input_ids=ids.to(device),
                 attention_mask=mask.to(device),
                 max_new_tokens=max_new,
-                num_beams=self.num_beams,
+                num_beams=self.settings.num_beams,
                 **self._generate_kwargs(tgt_lang),
                 **extra,
             )
@@ -163,8 +154,7 @@ class Translator:
         Markers added as tokens decode glued to their neighbours (``Ana__SLOT1__``); they are atomic tokens,
         so the glue says nothing about the model's output and is replaced by spaces.
         """
-        text = self.tokenizer.decode([i for i in ids if i not in self._strip_ids])
-        return " ".join(_MARKER_GLUE.sub(r" \1 ", text).split())
+        return decode_with_markers(self.tokenizer, ids, self._strip_ids)
 
     def _set_languages(self, src_lang: str) -> None:
         set_tokenizer_languages(self.tokenizer, src_lang)
@@ -180,6 +170,24 @@ class Translator:
         if self.family == "nllb":
             return self.tokenizer.convert_tokens_to_ids(get_language(tgt_lang).nllb_code)
         return None
+
+
+def decode_with_markers(tokenizer: Any, ids: Sequence[int], strip: set[int] | None = None) -> str:
+    """Text of ``ids`` without special tokens, language codes and negative ids (label padding), markers apart.
+
+    Slot markers added as tokens decode glued to their neighbours (``Ana__SLOT1__``); they are atomic tokens, so
+    the glue says nothing about the model's output and is replaced by spaces. ``strip``: the ids to drop
+    (default :func:`strip_ids` of ``tokenizer``; pass it when decoding many rows).
+    """
+    strip = strip_ids(tokenizer) if strip is None else strip
+    text = tokenizer.decode([int(i) for i in ids if int(i) >= 0 and int(i) not in strip])
+    return " ".join(_MARKER_GLUE.sub(r" \1 ", text).split())
+
+
+def strip_ids(tokenizer: Any) -> set[int]:
+    """The ids decoding drops: the tokenizer's special tokens and its language codes."""
+    codes = getattr(tokenizer, "lang_code_to_id", {}) or {}
+    return set(getattr(tokenizer, "all_special_ids", [])) | set(codes.values())
 
 
 def model_family(tokenizer: Any) -> str:

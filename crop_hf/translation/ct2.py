@@ -1,5 +1,7 @@
 """CTranslate2 generation backend: the :class:`~crop_hf.translation.Translator` on a converted copy of the model.
 
+``pip install 'crop-hf[ct2]'``; loaded through :func:`crop_hf.translation.make_translator` (``backend="ctranslate2"``).
+
 CTranslate2 runs M2M100 / NLLB several times faster than ``generate`` on CPU (int8 weights, fused kernels).
 :class:`CT2Translator` keeps everything else of the transformers backend: the Hugging Face tokenizer encodes and
 decodes, inputs are length-sorted and batched the same way, too-long inputs are counted and ``None``, and the
@@ -19,6 +21,11 @@ embedding matrix and the conversion fails. Here the converter gets exactly one t
 named by ``tokenizer.convert_ids_to_tokens(i)`` (rows no token maps to, and repeated names, get placeholder
 names); crop-hf passes CTranslate2 the names of the ids the Hugging Face tokenizer produced and reads back ids,
 so both backends see the same ids.
+
+**Compute type.** ``compute_type=None`` is the device's default (:func:`default_compute_type`). A CTranslate2
+compute type this device cannot run (``float16`` saved with a pipeline on a GPU, loaded on a CPU) falls back to the
+device's default with one warning; a value that is no CTranslate2 compute type at all is refused when the pipeline
+loads (:func:`check_compute_type`).
 """
 
 from __future__ import annotations
@@ -34,23 +41,59 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .translation import Translator
+from ..errors import InputError
+from ..extras import require
+from .base import GenerationSettings, Translator
 
 logger = logging.getLogger(__name__)
 
-INSTALL_HINT = "ctranslate2 is not installed: pip install crop-hf[ct2]"
 CACHE_ENV = "CROP_HF_CT2_CACHE"
+# every compute type CTranslate2 knows; which of them a device runs, ctranslate2.get_supported_compute_types says
+COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
+                 "bfloat16", "float32")  # fmt: skip
 _KEY_VERSION = "crop-hf-ct2-1"  # bump when the conversion itself changes
 _METADATA = "crop_hf_conversion.json"
+_WARNED: set[tuple[str, str]] = set()  # (compute type, device) fallbacks already told in this process
 
 
 def require_ctranslate2() -> Any:
-    """The ``ctranslate2`` module, or an ImportError with the install hint."""
-    try:
-        import ctranslate2
-    except ImportError as err:
-        raise ImportError(INSTALL_HINT) from err
-    return ctranslate2
+    """The ``ctranslate2`` module, or :class:`~crop_hf.extras.MissingExtraError` naming the ``ct2`` extra."""
+    return require("ctranslate2", "the CTranslate2 backend", "ct2")
+
+
+def check_compute_type(compute_type: str | None) -> None:
+    """A one-line :class:`~crop_hf.errors.InputError` for a value that is no CTranslate2 compute type."""
+    if compute_type is not None and compute_type not in COMPUTE_TYPES:
+        raise InputError(
+            f"compute_type={compute_type!r} is not a CTranslate2 compute type: use one of {', '.join(COMPUTE_TYPES)} "
+            "(or none: the device's default)"
+        )
+
+
+def usable_compute_type(compute_type: str | None, device: str, dtype: Any = None) -> str:
+    """``compute_type`` if ``device`` runs it, else the device's default (one warning per type and device).
+
+    ``None`` is the device's default (:func:`default_compute_type` of the model's ``dtype``).
+    """
+    check_compute_type(compute_type)
+    default = default_compute_type(device, dtype)
+    if compute_type is None:
+        return default
+    supported = require_ctranslate2().get_supported_compute_types(device)
+    if compute_type in supported or compute_type in ("default", "auto"):
+        return compute_type
+    if (compute_type, device) not in _WARNED:
+        _WARNED.add((compute_type, device))
+        logger.warning(
+            "compute_type=%r cannot run on this %s (it runs %s): using %r, its default",
+            compute_type, device, ", ".join(sorted(supported)), default,
+        )  # fmt: skip
+    return default
+
+
+def ct2_device(device: Any) -> str:
+    """CTranslate2's name for a torch device (or its name): ``"cuda"`` for a GPU, else ``"cpu"``."""
+    return "cuda" if str(getattr(device, "type", device)).startswith("cuda") else "cpu"
 
 
 @dataclass
@@ -67,40 +110,35 @@ class CT2Translator(Translator):
 
     Args:
         model, tokenizer: the Hugging Face model (converted on first use, then read from the cache) and tokenizer.
+        settings: how to generate (:class:`~crop_hf.translation.GenerationSettings`), as for
+            :class:`~crop_hf.translation.Translator`; single fields may be given by keyword (``batch_size=8``).
         compute_type: CTranslate2 compute type; default ``"int8"`` on CPU, ``"bfloat16"`` on GPU for a bfloat16
-            model and ``"float16"`` otherwise. ``"float32"`` reproduces ``generate`` token for token (greedy).
+            model and ``"float16"`` otherwise. ``"float32"`` reproduces ``generate`` token for token (greedy). A type
+            the device cannot run falls back to its default with one warning.
         device: ``"cpu"`` or ``"cuda"`` (default: where ``model`` is).
         intra_threads: CPU threads (default: torch's thread count, as the transformers backend uses).
         cache_dir: where converted models are kept (see the module docstring for the default).
-        Other arguments are :class:`~crop_hf.translation.Translator`'s.
     """
 
     def __init__(
         self,
         model: Any,
         tokenizer: Any,
-        batch_size: int = 32,
-        num_beams: int = 1,
-        max_new_tokens: int | None = None,
-        max_input_tokens: int | None = None,
-        min_new_tokens: int | None = None,
+        settings: GenerationSettings | None = None,
+        *,
         compute_type: str | None = None,
         device: str | None = None,
         intra_threads: int | None = None,
         cache_dir: str | Path | None = None,
+        **overrides: Any,
     ) -> None:
         ct2 = require_ctranslate2()
-        super().__init__(model, tokenizer, batch_size, num_beams, max_new_tokens, max_input_tokens, min_new_tokens)
+        super().__init__(model, tokenizer, settings, **overrides)
         import torch
 
         model_device = next(model.parameters()).device
-        self.device = device or ("cuda" if model_device.type == "cuda" else "cpu")
-        self.compute_type = compute_type or default_compute_type(self.device, next(model.parameters()).dtype)
-        supported = ct2.get_supported_compute_types(self.device)
-        if self.compute_type not in supported and self.compute_type not in ("default", "auto"):
-            raise ValueError(
-                f"compute_type={self.compute_type!r} is not available on {self.device}: use one of {sorted(supported)}"
-            )
+        self.device = device or ct2_device(model_device)
+        self.compute_type = usable_compute_type(compute_type, self.device, next(model.parameters()).dtype)
         self.vocabulary = ct2_vocabulary(model, tokenizer)
         self._ids = {name: i for i, name in enumerate(self.vocabulary)}
         self.conversion = convert_model(model, tokenizer, cache_dir, self.vocabulary)
@@ -126,11 +164,11 @@ class CT2Translator(Translator):
         results = self.ct2.translate_batch(
             source,
             target_prefix=prefix,
-            beam_size=self.num_beams,
+            beam_size=self.settings.num_beams,
             max_batch_size=0,
             max_input_length=0,  # too-long inputs are counted and skipped before this point
             max_decoding_length=max_new,
-            min_decoding_length=self.min_new_tokens or 0,
+            min_decoding_length=self.settings.min_new_tokens or 0,
             return_end_token=True,  # as generate does: the same ids, end token included
             **self._penalties,
         )

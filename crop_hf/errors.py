@@ -1,0 +1,68 @@
+"""The base class of crop-hf's own errors: a mistake the user can fix, told in one line.
+
+Every error crop-hf raises on purpose about its input (a recipe key, a config file, a data file's line, a command
+line, a missing optional dependency, a corpus folder that holds another run) subclasses :class:`CropHfError`, and
+its message names the input and the fix. The command line prints such an error as one line and exits with code 2;
+any other exception is a bug in crop-hf or a library, shown as a one-line hint (``--debug`` for the traceback) with
+exit code 1.
+
+Most subclasses also derive from the built-in exception they used to be (``ValueError``, ``FileNotFoundError``,
+``ImportError``), so code that caught those still does. This module imports nothing of crop_hf, so that every
+layer can use it.
+"""
+
+from __future__ import annotations
+
+
+class CropHfError(Exception):
+    """A mistake in what the user gave crop-hf; the message names the input and what to do, on one line."""
+
+
+class InputError(CropHfError, ValueError):
+    """An input crop-hf was given (a file's line, a value, a folder holding another run) that it cannot use."""
+
+
+EXIT_BUG = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by SIGINT
+INTERRUPTED = "interrupted; rerun the same command to resume"
+# a path the user gave that is missing or not readable: told in one line like crop-hf's own errors
+_USER_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
+def is_user_error(err: BaseException, also: tuple[type[BaseException], ...] = ()) -> bool:
+    """Whether ``err`` is a mistake in the user's input (one line, exit 2) rather than a bug (exit 1).
+
+    ``also``: more classes to take as such (the Hub's errors, whose module imports nothing of crop_hf).
+    """
+    return isinstance(err, (CropHfError, *_USER_OS_ERRORS, *also))
+
+
+def one_line(err: BaseException, limit: int | None = None) -> str:
+    """The message of ``err`` on one line (whitespace runs, newlines included, become one space), cut at ``limit``."""
+    return " ".join(str(err).split())[:limit]
+
+
+def report_failure(
+    prog: str, err: BaseException, debug: bool = False, also: tuple[type[BaseException], ...] = ()
+) -> int:
+    """Tell the user how ``prog`` failed, on stderr, and return its exit code.
+
+    A user mistake is one line and exit 2; Ctrl-C is one line and exit 130; anything else is an internal error:
+    one line naming its type with a hint to rerun with ``--debug``, and exit 1. ``debug`` adds the traceback;
+    ``also`` as for :func:`is_user_error`.
+    """
+    import sys
+    import traceback
+
+    if debug:
+        traceback.print_exception(type(err), err, err.__traceback__)
+    if isinstance(err, KeyboardInterrupt):
+        print(f"{prog}: {INTERRUPTED}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if is_user_error(err, also):
+        print(f"{prog}: error: {one_line(err) or type(err).__name__}", file=sys.stderr)
+        return EXIT_USAGE
+    hint = "" if debug else "; rerun with --debug for the traceback"
+    print(f"{prog}: internal error: {type(err).__name__}: {one_line(err)}{hint}", file=sys.stderr)
+    return EXIT_BUG
