@@ -243,7 +243,7 @@ class CropProjectionPipeline(Pipeline):
             item.drop = (EMPTY, "empty or whitespace-only input")
             return {"item": item}
         try:
-            drop = chain.check(FilterInput(text, [t.text for t in item.tokens], lang))
+            drop = chain.check(FilterInput(text, [t.text for t in item.tokens], lang or ""))
         except Exception as err:  # langid.py on odd text: a discard, never the end of the batch
             item.drop = (LANGID_ERROR, f"{type(err).__name__}: {err}"[:200])
             return {"item": item}
@@ -352,7 +352,9 @@ class CropProjectionPipeline(Pipeline):
 
     def _tag(self, it: Item, words: list[str], tags: list[str]) -> None:
         it.en_tokens, it.en_spans = words, tags_to_spans(tags)
-        drop = self._chain(it.settings).check(FilterInput(it.english or "", words, it.lang, tags=tags))
+        if it.settings is None:  # items built without filter settings (wrong input types) never reach NER
+            return
+        drop = self._chain(it.settings).check(FilterInput(it.english or "", words, it.lang or "", tags=tags))
         if drop is not None:
             it.drop = (drop.filter, f"English NER: {drop.reason}")
 
@@ -366,7 +368,7 @@ class CropProjectionPipeline(Pipeline):
         what = "labeled translation" if it.mode == "raw" else "translation"
         language_filter = LanguageFilter(settings.langid_candidates, settings.language_identifier)
         try:
-            reason = language_filter(FilterInput(text, text.split(), it.lang))
+            reason = language_filter(FilterInput(text, text.split(), it.lang or ""))
         except Exception as err:  # the identifier on odd model output: a discard, never the end of the batch
             it.drop = (LANGID_ERROR, f"{what}: {type(err).__name__}: {err}"[:200])
             return

@@ -44,7 +44,7 @@ def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: 
     call["batch_size"] = recipe.projection_options()["batch_size"]
     limit = recipe.translate_train.get("sentences")
     english = list(read_jsonl(out / ENGLISH))[:limit]
-    projector = pipeline("crop-projection", model=at(out, lst_dir), **backend)
+    projector: Any = pipeline("crop-projection", model=at(out, lst_dir), **backend)  # type: ignore[call-overload]
     procs = processes()
     per_lang: dict[str, Any] = {}
     translated: list[NerExample] = []

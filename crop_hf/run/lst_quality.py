@@ -122,9 +122,9 @@ def tokenisation_note(translation: dict[str, Any]) -> str:
             "the paper's spBLEU.")  # fmt: skip
 
 
-def _disjoint(phrases: Sequence[Sequence[int]], rng: random.Random) -> list[Sequence[int]]:
+def _disjoint(phrases: Sequence[list[int]], rng: random.Random) -> list[list[int]]:
     """One to three phrase pairs overlapping on neither side, in source order (slot ids follow it)."""
-    chosen: list[Sequence[int]] = []
+    chosen: list[list[int]] = []
     for p in rng.sample(list(phrases), len(phrases)):
         if all(p[1] <= c[0] or c[1] <= p[0] for c in chosen) and all(p[3] <= c[2] or c[3] <= p[2] for c in chosen):
             chosen.append(p)
