@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import hub
+
 CONFIG_NAME = "crop_projection.json"
 TASK = "crop-projection"
 SUB_MODELS = ("ner_model", "mt_model")
@@ -89,8 +91,6 @@ class CropProjectionConfig:
             path = Path(root) / CONFIG_NAME
             local = str(path) if path.is_file() else None
         elif _HUB_ID.match(root) or (re.fullmatch(r"[\w.-]+", root) and not Path(root).exists()):
-            from . import hub
-
             local = hub.download_file(root, CONFIG_NAME, revision=revision, token=token)
         else:
             raise FileNotFoundError(f"{root}: no such folder, and not a Hub id (org/name)")
@@ -191,8 +191,6 @@ class CropProjectionConfig:
         return Path(spec.name_or_path) if spec is not None and Path(spec.name_or_path).is_dir() else None
 
     def _repo_has_folder(self, value: str, token: str | bool | None) -> bool:
-        from . import hub
-
         found = hub.download_file(str(self.root), f"{value}/config.json", revision=self.revision, token=token)
         return found is not None
 
