@@ -55,7 +55,7 @@ class DataCollatorForLabeledSeq2Seq:
         translation_ratio: share of examples given as the plain pair; 1 - ratio get slots.
         max_phrase_len: longest phrase (tokens, either side) wrapped in a slot; longer pairs are never drawn
             (``None``: no limit).
-        max_length: longest tokenised source/target kept; longer ones raise (``crop_hf.lst.drop_long_pairs``
+        max_length: longest tokenised source/target kept; longer ones raise (``crop_hf.trainer_setup.drop_long_pairs``
             skips them before training).
         seed: seed of the draws (``None``: not reproducible).
         epoch: the epoch whose draws are made; :class:`~crop_hf.trainer.LabeledSeq2SeqTrainer` sets it.
