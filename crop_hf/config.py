@@ -64,7 +64,20 @@ class SubModel:
 
 @dataclass
 class CropProjectionConfig:
-    """The contents of ``crop_projection.json`` and where it was read from (``root``, ``revision``; not saved)."""
+    """The contents of ``crop_projection.json`` and where it was read from (``root``, ``revision``; not saved).
+
+    Args:
+        ner_model: The English NER model: a folder inside the checkpoint (``"ner"``) or a Hub id.
+        mt_model: The xx -> en model: a folder inside the checkpoint, a Hub id, or ``None`` / ``"."`` (the LST model).
+        languages: The target languages the pipeline was trained for.
+        default_lang: The language used when a call names none.
+        revisions: Revision of each sub-model given as a Hub id (``{"ner_model": "v1"}``).
+        backend: Generation backend for MT and LST: ``None`` (transformers) or ``"ctranslate2"``.
+        compute_type: CTranslate2's compute type (``None``: int8 on CPU, float16/bfloat16 on GPU).
+        extra: Keys of the file this class does not know, kept as they are.
+        root: The folder or Hub id it was read from (not saved).
+        revision: The revision it was read at (not saved).
+    """
 
     ner_model: str | None = None
     mt_model: str | None = None

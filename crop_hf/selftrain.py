@@ -161,7 +161,20 @@ def self_train(
     args: SelfTrainingArguments,
     eval_sets: Mapping[str, Sequence[NerExample]] | None = None,
 ) -> SelfTrainingResult:
-    """Train ``args.iterations`` rounds (see the module docstring); returns every round's result."""
+    """Train ``args.iterations`` rounds (see the module docstring); returns every round's result.
+
+    Args:
+        model_name_or_path: The encoder every round starts from (Hub id or folder), e.g. ``xlm-roberta-base``.
+        source: English gold sentences (Lsrc), tagged in ``args.label_scheme``.
+        projected: Target-language sentences labelled by projection (Ltgt).
+        discarded: Target-language sentences projection dropped, without tags; rounds after the first re-label
+            them with the previous round's model.
+        args: The training and self-training settings; ``args.output_dir`` holds ``round_{i}`` and the manifest.
+        eval_sets: Per language, tagged test sentences scored after each round.
+
+    Returns:
+        A :class:`SelfTrainingResult` with one :class:`RoundResult` per round (rounds found finished are reused).
+    """
     scheme = get_scheme(args.label_scheme)
     if not source and not projected:
         raise ValueError("source and projected are both empty: self-training needs labelled sentences")
