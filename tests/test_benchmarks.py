@@ -61,7 +61,7 @@ SMOKE = {
     ),
     "bench_streaming.py": (["--small", "50", "--large", "100"], rf"^peak memory ratio 100 / 50: {NUMBER}"),
     "bench_trainer.py": (
-        ["--steps", "2", "--batch-size", "4", "--d-model", "32"],
+        ["--steps", "3", "--batch-size", "4", "--d-model", "32"],
         rf"^ratio labeled / plain:\s+{NUMBER} \(target <= 1.05\)$",
     ),
     "bench_translation.py": (
