@@ -67,6 +67,8 @@ class SelfTrainingArguments(CropTrainingArguments):
         agreement_filter: Drop projected sentences whose entity count the last model disagrees with.
         max_length: Sub-words per input; longer sentences become windows.
         reinit_each_round: Start each round from ``model_name_or_path`` (as CROP); ``False``: from the last round.
+        overwrite_output_dir: Start over when ``output_dir`` holds a run with another model, other data or
+            settings (default: refuse, naming what differs).
     """
 
     label_scheme: str = setting("conll", "Label set: conll (PER LOC ORG MISC) or xtreme.")
