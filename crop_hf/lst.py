@@ -16,7 +16,6 @@ slot-boundary precision, well-formed rate and BLEU, from :mod:`crop_hf.metrics`.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,8 +24,6 @@ from typing import Any
 from .languages import LANGUAGE_TABLE
 from .slots import DEFAULT_MAX_SLOTS, parse_slots
 from .trainer import LabeledSeq2SeqTrainingArguments
-
-logger = logging.getLogger(__name__)
 
 REQUIRED_KEYS = ("src_tokens", "tgt_tokens", "tgt_lang")
 _MARKER_GLUE = re.compile(r"(__SLOT\d+__)")

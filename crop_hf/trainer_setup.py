@@ -60,11 +60,8 @@ def pair_fits(row: dict, tokenizer: Any, max_length: int, max_slots: int = 4) ->
         src = wrap_tokens(src, [(p.src_start, p.src_end) for p in chosen], max_slots=max_slots)
         tgt = wrap_tokens(tgt, [(p.tgt_start, p.tgt_end) for p in chosen], max_slots=max_slots)
     set_tokenizer_languages(tokenizer, src_lang, tgt_lang)
-    src_text, tgt_text = (
-        join_tokens(src, get_language(src_lang).char_level),
-        join_tokens(tgt, get_language(tgt_lang).char_level),
-    )
-    enc = tokenizer(src_text, text_target=tgt_text, add_special_tokens=True)
+    src_char, tgt_char = get_language(src_lang).char_level, get_language(tgt_lang).char_level
+    enc = tokenizer(join_tokens(src, src_char), text_target=join_tokens(tgt, tgt_char), add_special_tokens=True)
     return len(enc["input_ids"]) <= max_length and len(enc["labels"]) <= max_length
 
 
@@ -97,9 +94,8 @@ def load_seq2seq(name_or_path: str, tokenizer: Any = None) -> tuple[Any, Any]:
     """The seq2seq model of a Hub id or folder, and its tokenizer unless one is given."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    return AutoModelForSeq2SeqLM.from_pretrained(name_or_path), tokenizer or AutoTokenizer.from_pretrained(
-        name_or_path
-    )
+    model = AutoModelForSeq2SeqLM.from_pretrained(name_or_path)
+    return model, tokenizer or AutoTokenizer.from_pretrained(name_or_path)
 
 
 def prepare_slot_tokens(tokenizer: Any, model: Any, max_slots: int) -> SlotTokenReport:
