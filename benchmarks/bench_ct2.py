@@ -1,6 +1,7 @@
 """CTranslate2 over transformers, sentences/s, at facebook/m2m100_418M's shape: projection pipeline and generation.
 
     python benchmarks/bench_ct2.py [--sentences 16] [--batch-sizes 1 8 32] [--new-tokens 24] [--compute-type int8]
+        [--shape m2m100_418M|tiny]
     python benchmarks/bench_ct2.py --agreement PIPELINE_DIR [--sentences 50] [--beams 4]
 
 The LST and MT model is a randomly initialised M2M100 with m2m100_418M's shape (12+12 layers, d_model 1024,
@@ -36,7 +37,10 @@ from crop_hf.pipeline import CropProjectionPipeline
 from crop_hf.tagging import CONLL
 from crop_hf.translation import make_translator
 
-M2M100_418M = {"d_model": 1024, "layers": 12, "heads": 16, "ffn_dim": 4096, "max_positions": 1024}
+SHAPES = {  # the LST/MT model's shape; "tiny" only checks that the script runs (the suite's smoke test)
+    "m2m100_418M": {"d_model": 1024, "layers": 12, "heads": 16, "ffn_dim": 4096, "max_positions": 1024},
+    "tiny": {"d_model": 32, "layers": 2, "heads": 2, "ffn_dim": 64, "max_positions": 128},
+}
 
 
 class BenchPipeline(CropProjectionPipeline):
@@ -63,6 +67,7 @@ def main() -> None:
     parser.add_argument("--new-tokens", type=int, default=24)
     parser.add_argument("--compute-type", default=None, help="CTranslate2 compute type (default: int8 on CPU).")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--shape", choices=list(SHAPES), default="m2m100_418M", help="Shape of the LST/MT model.")
     parser.add_argument("--cache-dir", default=None, help="CTranslate2 conversion cache (default: a temp dir).")
     parser.add_argument("--agreement", default=None, metavar="PIPELINE_DIR", help="Measure agreement instead.")
     parser.add_argument("--beams", type=int, default=4, help="Beams of the --agreement run.")
@@ -73,7 +78,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         spm = train_sentencepiece(corpus_texts(), tmp / "spm.model", vocab_size=2000)
-        lst_dir = make_tiny_m2m100(tmp / "m2m100_418M_shape", spm, **M2M100_418M)
+        lst_dir = make_tiny_m2m100(tmp / f"{args.shape}_shape", spm, **SHAPES[args.shape])
         ner_dir = make_tiny_xlmr(tmp / "ner", spm, CONLL.labels, hidden_size=32, intermediate_size=64)
         model = AutoModelForSeq2SeqLM.from_pretrained(lst_dir)
         # tied to the input embeddings, a random output layer repeats the last token (the forced language code,
@@ -109,7 +114,7 @@ def main() -> None:
             print(f"{backend}: set-up and warm-up {time.perf_counter() - start:.1f}s")
         ct2_translator = next(iter(pipes["ctranslate2"].fixed.values()))
         print(
-            f"M2M100 {params:.0f}M parameters (m2m100_418M's shape, vocabulary {model.config.vocab_size}), "
+            f"M2M100 {params:.1f}M parameters ({args.shape}'s shape, vocabulary {model.config.vocab_size}), "
             f"{args.new_tokens} new tokens per generation, device {args.device}, torch threads "
             f"{torch.get_num_threads()}, CTranslate2 compute type {ct2_translator.compute_type}"
         )
@@ -122,7 +127,7 @@ def main() -> None:
                 start = time.perf_counter()
                 results = pipe(batch, src_lang="es", check_language=False, batch_size=batch_size)
                 pipe_rate[backend] = len(batch) / (time.perf_counter() - start)
-                kept[backend] = sum(r.reason != NoEntityFilter.name for r in results)
+                kept[backend] = sum(r["reason"] != NoEntityFilter.name for r in results)
                 translator = next(iter(pipe.fixed.values()))
                 translator.batch_size = batch_size
                 start = time.perf_counter()

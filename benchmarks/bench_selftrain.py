@@ -79,6 +79,10 @@ def main() -> None:
     for name, f1 in rows.items():
         values = [100 * f1[lang] for lang in langs]
         print(f"{name:<24}" + "".join(f"{v:8.1f}" for v in values) + f"{sum(values) / len(values):8.1f}")
+    zero_avg = sum(zero.f1[lang] for lang in langs) / len(langs)
+    crop_avg = sum(crop.rounds[-1].f1[lang] for lang in langs) / len(langs)
+    ratio = f"{crop_avg / zero_avg:.3f}" if zero_avg else "n/a (zero-shot F1 is 0)"
+    print(f"ratio self-trained / zero-shot average F1: {ratio}")
     print(f"\nround 1 data: {crop.rounds[-1].data}")
     # how good are the labels the combine rule added? (the corpus knows the gold tags of the discarded sentences)
     gold = {ex.id: ex.tags for lang in langs for ex in target[lang][a.projected :]}

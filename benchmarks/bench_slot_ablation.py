@@ -111,6 +111,9 @@ def main() -> None:
     print(f"{len(train_pairs)} training pairs ({', '.join(langs)}), {args.steps} steps, batch 32, same init")
     for name, (precision, formed) in results.items():
         print(f"{name:28s} slot boundary precision {precision:.3f}   well-formed {formed:.3f}")
+    (with_p, _), (without_p, _) = results.values()
+    ratio = f"{with_p / without_p:.3f}" if without_p else "n/a (no precise slot without alignment)"
+    print(f"ratio slot boundary precision with / without alignment: {ratio}")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--d-model", type=int, default=256)
     args = parser.parse_args()
+    if args.steps < 3:
+        parser.error(f"--steps {args.steps}: give at least 3 (the first 2 steps are warm-up, not timed)")
     torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -36,9 +36,10 @@ _EXPORTS = {
     "Xtreme40": "builders.xtreme40",
     "CCAligned": "builders.ccaligned",
     "FilterChain": "filters",
-    "publish_pipeline": "hub",
-    "publish_ner_model": "hub",
-    "publish_dataset": "hub",
+    "PublishOptions": "publishing",
+    "publish_pipeline": "publishing",
+    "publish_ner_model": "publishing",
+    "publish_dataset": "publishing",
 }
 __all__ = [
     "CCAligned",
@@ -51,6 +52,7 @@ __all__ = [
     "GenerationSettings",
     "LabeledSeq2SeqTrainer",
     "LabeledSeq2SeqTrainingArguments",
+    "PublishOptions",
     "SelfTrainingArguments",
     "Translator",
     "Xtreme40",
@@ -69,8 +71,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .config import CropProjectionConfig
     from .errors import CropHfError
     from .filters import FilterChain
-    from .hub import publish_dataset, publish_ner_model, publish_pipeline
     from .pipeline import CropProjectionPipeline
+    from .publishing import PublishOptions, publish_dataset, publish_ner_model, publish_pipeline
     from .selftrain import SelfTrainingArguments, self_train
     from .trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
     from .translation import GenerationSettings, Translator

@@ -55,9 +55,10 @@ class DataCollatorForLabeledSeq2Seq:
         translation_ratio: share of examples given as the plain pair; 1 - ratio get slots.
         max_phrase_len: longest phrase (tokens, either side) wrapped in a slot; longer pairs are never drawn
             (``None``: no limit).
-        max_length: longest tokenised source/target kept; longer ones raise (``crop_hf.lst.drop_long_pairs``
-            skips them before training).
+        max_length: longest tokenised source/target kept; longer ones raise (the trainer skips them before
+            training: ``crop_hf.trainer_setup.drop_long_pairs``).
         seed: seed of the draws (``None``: not reproducible).
+        label_pad_token_id: the label of padding positions, ignored by the loss.
         epoch: the epoch whose draws are made; :class:`~crop_hf.trainer.LabeledSeq2SeqTrainer` sets it.
     """
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import hub
 from .errors import CropHfError
 
 CONFIG_NAME = "crop_projection.json"
@@ -64,7 +65,20 @@ class SubModel:
 
 @dataclass
 class CropProjectionConfig:
-    """The contents of ``crop_projection.json`` and where it was read from (``root``, ``revision``; not saved)."""
+    """The contents of ``crop_projection.json`` and where it was read from (``root``, ``revision``; not saved).
+
+    Args:
+        ner_model: The English NER model: a folder inside the checkpoint (``"ner"``) or a Hub id.
+        mt_model: The xx -> en model: a folder inside the checkpoint, a Hub id, or ``None`` / ``"."`` (the LST model).
+        languages: The target languages the pipeline was trained for.
+        default_lang: The language used when a call names none.
+        revisions: Revision of each sub-model given as a Hub id (``{"ner_model": "v1"}``).
+        backend: Generation backend for MT and LST: ``None`` (transformers) or ``"ctranslate2"``.
+        compute_type: CTranslate2's compute type (``None``: int8 on CPU, float16/bfloat16 on GPU).
+        extra: Keys of the file this class does not know, kept as they are.
+        root: The folder or Hub id it was read from (not saved).
+        revision: The revision it was read at (not saved).
+    """
 
     ner_model: str | None = None
     mt_model: str | None = None
@@ -91,8 +105,6 @@ class CropProjectionConfig:
             path = Path(root) / CONFIG_NAME
             local = str(path) if path.is_file() else None
         elif _HUB_ID.match(root) or (re.fullmatch(r"[\w.-]+", root) and not Path(root).exists()):
-            from . import hub
-
             local = hub.download_file(root, CONFIG_NAME, revision=revision, token=token)
         else:
             raise FileNotFoundError(f"{root}: no such folder, and not a Hub id (org/name)")
@@ -193,8 +205,6 @@ class CropProjectionConfig:
         return Path(spec.name_or_path) if spec is not None and Path(spec.name_or_path).is_dir() else None
 
     def _repo_has_folder(self, value: str, token: str | bool | None) -> bool:
-        from . import hub
-
         found = hub.download_file(str(self.root), f"{value}/config.json", revision=self.revision, token=token)
         return found is not None
 

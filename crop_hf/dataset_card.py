@@ -1,6 +1,8 @@
-"""Dataset cards for the datasets crop-hf publishes, generated from the Parquet shards that were built.
+"""Dataset folders and cards for the datasets crop-hf publishes, generated from the Parquet shards that were built.
 
-:func:`split_stats` reads a split's shards column by column (row counts from the Parquet metadata, token and entity
+:func:`stage_config` lays one config's shards out as the Hub expects them (``<folder>/<split>-NNNNN-of-NNNNN.parquet``,
+:func:`shard_name`) and counts them; :func:`crop_hf.publishing.publish_dataset` and ``dataset_scripts/`` both stage
+through it. :func:`split_stats` reads a split's shards column by column (row counts from the Parquet metadata, token and entity
 counts streamed from ``ner_tags``); :func:`render_dataset_card` turns the statistics into a
 ``huggingface_hub.DatasetCard`` whose YAML header lists languages, licence, size category and one ``configs`` entry
 per language (so ``load_dataset(repo_id, "es")`` finds its shards), and whose body has sizes, label counts, the
@@ -10,7 +12,7 @@ licence note, citations and a usage snippet.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +46,34 @@ class ConfigStats:
     @property
     def examples(self) -> int:
         return sum(s.examples for s in self.splits)
+
+
+def shard_name(split: str, index: int, count: int) -> str:
+    """``train-00000-of-00002.parquet``: the name of shard ``index`` of ``count`` of ``split``."""
+    return f"{split}-{index:05d}-of-{count:05d}.parquet"
+
+
+def stage_config(
+    root: Path,
+    folder: str,
+    config_name: str,
+    language: str,
+    splits: Mapping[str, Sequence[Path]],
+    labels: Sequence[str] | None = None,
+) -> ConfigStats:
+    """Move each split's Parquet files (in order) to ``root/folder/<split>-NNNNN-of-NNNNN.parquet``; their statistics.
+
+    ``labels`` (the ClassLabel names of ``ner_tags``) adds token and entity counts, as in :func:`split_stats`.
+    """
+    target = root / folder
+    target.mkdir(parents=True, exist_ok=True)
+    stats = []
+    for split, files in splits.items():
+        placed = [target / shard_name(split, i, len(files)) for i in range(len(files))]
+        for old, new in zip(files, placed):
+            Path(old).replace(new)
+        stats.append(split_stats(split, placed, root, labels))
+    return ConfigStats(config_name, language, stats)
 
 
 def split_stats(split: str, files: Sequence[Path], root: Path, labels: Sequence[str] | None = None) -> SplitStats:

@@ -163,7 +163,11 @@ class FilterStats:
 
 @dataclass
 class FilterChain:
-    """Runs filters in order; :meth:`check` returns the first drop among the filters that fit its input."""
+    """Runs filters in order; :meth:`check` returns the first drop among the filters that fit its input.
+
+    Args:
+        filters: The filters, in the order they run (cheap ones first); their names must differ.
+    """
 
     filters: list[SentenceFilter]
 

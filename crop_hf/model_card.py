@@ -28,6 +28,7 @@ from typing import Any
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
+from .config import CONFIG_NAME, CropProjectionConfig
 from .dataset_card import CROP_CITATION
 from .languages import get_language
 from .slots import slot_marker
@@ -178,8 +179,6 @@ def projection_card(
     model_dir: str | Path, info: CardInfo, metrics: RunMetrics | None = None, image_dir: str | Path | None = None
 ) -> ModelCard:
     """The card of a saved crop-projection pipeline in ``model_dir``; plots (if any) go to ``image_dir``."""
-    from .config import CONFIG_NAME, CropProjectionConfig
-
     root = Path(model_dir)
     saved = CropProjectionConfig.from_pretrained(root) if root.is_dir() else None
     if saved is None:

@@ -110,11 +110,19 @@ class CropProjectionPipeline(Pipeline):
     """Project English NER labels onto target-language text with a labeled sequence translation model.
 
     Args:
-        model: the LST model (en -> xx with slot markers); ``tokenizer`` its tokenizer.
-        ner_model: English token classifier (a model, a path or a Hub id); needed for ``mode="raw"``.
+        model: the LST model (en -> xx with slot markers).
+        tokenizer: its tokenizer.
+        ner_model: English token classifier (a model, a path or a Hub id); needed for ``mode="raw"``; default:
+            the one ``crop_projection.json`` names.
+        ner_tokenizer: its tokenizer (default: loaded with it).
         mt_model: xx -> en translation model (a model, a path or a Hub id); defaults to the LST model itself.
-        revision, token: for ``crop_projection.json`` and the sub-models of a Hub repository (``pipeline(...)``
-            passes on its own ``revision`` and ``token``).
+        mt_tokenizer: its tokenizer (default: loaded with it).
+        revision: for ``crop_projection.json`` and the sub-models of a Hub repository (``pipeline(...)`` passes on
+            its own).
+        token: the Hub token for them, likewise (never saved).
+        backend: generation backend of MT and LST: ``transformers`` (default) or ``ctranslate2``.
+        compute_type: CTranslate2's compute type (default: int8 on CPU, float16/bfloat16 on GPU).
+        **kwargs: passed on to ``transformers.Pipeline`` (``device``, ``batch_size``, ...).
     """
 
     _load_tokenizer = True

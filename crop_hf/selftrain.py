@@ -12,7 +12,7 @@ mean over the whole round (the loss is logged at every checkpoint for that). Wor
 ``accelerate launch`` on several processes (the output directory must be shared by them).
 
 Resume checks what it finds: ``run_manifest.json`` records the model, a fingerprint of each data split and the
-settings that shape the trained model (:data:`RUN_SETTINGS`); a rerun into the folder whose model, data or settings
+settings that shape the trained model (the fields marked ``run_setting``); a rerun into the folder whose model, data or settings
 differ refuses with one line naming what differs, or starts over with ``overwrite_output_dir=True``. Stale rounds
 are never returned.
 """
@@ -29,8 +29,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transformers import TrainingArguments
-
 from .metrics import LabelScores, NerScores, ner_scores
 from .ner_data import (
     NerExample,
@@ -43,9 +41,9 @@ from .ner_data import (
     write_examples,
 )
 from .relabel import CombineResult, combine_labels
-from .selftrain_resume import RUN_FILE, RUN_SETTINGS, log_at_save, prepare_output, round_loss, run_manifest  # noqa: F401  (part of this module's interface)
+from .selftrain_resume import RUN_FILE, log_at_save, prepare_output, round_loss, run_manifest  # noqa: F401  (part of this module's interface)
 from .tagging import LabelScheme, get_scheme
-from .trainer import TokenFreePickle
+from .training_args import CropTrainingArguments, setting
 
 logger = logging.getLogger(__name__)
 
@@ -53,58 +51,58 @@ METRICS_FILE = "metrics.json"
 
 
 @dataclass
-class SelfTrainingArguments(TokenFreePickle, TrainingArguments):
+class SelfTrainingArguments(CropTrainingArguments):
     """``TrainingArguments`` with the paper's NER defaults and the self-training settings.
 
     Defaults follow CROP for real encoders (batch 32, 10 epochs, 10 % warmup, lr 2e-5); tiny models pass their own.
+    The LoRA (``lora_r``, ``lora_alpha``, ``lora_dropout``, ``lora_target_modules``) and ``mixed_precision``
+    fields come from :class:`~crop_hf.training_args.CropTrainingArguments`; without an accelerator the arguments
+    set ``use_cpu``. Fields marked ``run_setting`` are recorded in the run's manifest (:func:`run_manifest`).
+
+    Args:
+        label_scheme: Label set: ``conll`` (PER LOC ORG MISC) or ``xtreme`` (PER LOC ORG).
+        iterations: Rounds: round 0 trains on Lsrc + Ltgt, later ones add re-labelled data.
+        confidence_threshold: Keep a re-labelled sentence when each entity's mean tag probability is at least this.
+        min_entities: Keep a re-labelled sentence with at least this many entities.
+        agreement_filter: Drop projected sentences whose entity count the last model disagrees with.
+        max_length: Sub-words per input; longer sentences become windows.
+        reinit_each_round: Start each round from ``model_name_or_path`` (as CROP); ``False``: from the last round.
+        overwrite_output_dir: Start over when ``output_dir`` holds a run with another model, other data or
+            settings (default: refuse, naming what differs).
     """
 
-    label_scheme: str = field(default="conll", metadata={"help": "Label set: conll (PER LOC ORG MISC) or xtreme."})
-    iterations: int = field(default=2, metadata={"help": "Rounds: 0 on Lsrc + Ltgt, later ones add re-labelled data."})
-    confidence_threshold: float = field(
-        default=0.9, metadata={"help": "Keep a re-labelled sentence when each entity's mean tag probability >= this."}
+    label_scheme: str = setting("conll", "Label set: conll (PER LOC ORG MISC) or xtreme.")
+    iterations: int = setting(
+        2, "Rounds: 0 on Lsrc + Ltgt, later ones add re-labelled data.", run_setting=False
+    )  # more rounds reuse the earlier ones
+    confidence_threshold: float = setting(
+        0.9, "Keep a re-labelled sentence when each entity's mean tag probability >= this."
     )
-    min_entities: int = field(default=1, metadata={"help": "Keep a re-labelled sentence with >= this many entities."})
-    agreement_filter: bool = field(
-        default=False, metadata={"help": "Drop projected sentences whose entity count the last model disagrees with."}
+    min_entities: int = setting(1, "Keep a re-labelled sentence with >= this many entities.")
+    agreement_filter: bool = setting(
+        False, "Drop projected sentences whose entity count the last model disagrees with."
     )
-    max_length: int = field(default=128, metadata={"help": "Sub-words per input; longer sentences become windows."})
-    reinit_each_round: bool = field(
-        default=True, metadata={"help": "Start each round from model_name_or_path (as CROP); False: from the last."}
+    max_length: int = setting(128, "Sub-words per input; longer sentences become windows.")
+    reinit_each_round: bool = setting(
+        True, "Start each round from model_name_or_path (as CROP); False: from the last."
     )
-    lora_r: int = field(default=0, metadata={"help": "LoRA rank for large encoders (peft TOKEN_CLS); 0: full tuning."})
-    lora_alpha: int = field(default=16, metadata={"help": "LoRA scaling alpha."})
-    lora_dropout: float = field(default=0.1, metadata={"help": "LoRA dropout."})
-    lora_target_modules: list[str] | None = field(
-        default=None, metadata={"help": "Modules LoRA adapts (default: peft's choice for the model type)."}
+    per_device_train_batch_size: int = setting(32, "NER batch size per device (paper: 32).")
+    num_train_epochs: float = setting(10.0, "Epochs per round (paper: 10).")
+    learning_rate: float = setting(2e-5, "Peak learning rate (paper: 2e-5).")
+    warmup_steps: float = setting(0.1, "Warmup; a float < 1 is a share of the steps (10 %).")
+    save_strategy: str = setting("no", "Checkpoints inside a round ('steps': resumable).", run_setting=False)
+    overwrite_output_dir: bool = setting(
+        False,
+        "Start over when output_dir holds a run with another model, other data or settings.",
+        run_setting=False,
     )
-    mixed_precision: str = field(
-        default="auto", metadata={"help": "auto (bf16 where the GPU has it, else fp16; none on CPU), bf16, fp16, no."}
-    )
-    per_device_train_batch_size: int = field(default=32, metadata={"help": "NER batch size per device (paper: 32)."})
-    num_train_epochs: float = field(default=10.0, metadata={"help": "Epochs per round (paper: 10)."})
-    learning_rate: float = field(default=2e-5, metadata={"help": "Peak learning rate (paper: 2e-5)."})
-    warmup_steps: float = field(default=0.1, metadata={"help": "Warmup; a float < 1 is a share of the steps (10 %)."})
-    save_strategy: str = field(default="no", metadata={"help": "Checkpoints inside a round ('steps': resumable)."})
-    overwrite_output_dir: bool = field(
-        default=False,
-        metadata={"help": "Start over when output_dir holds a run with another model, other data or settings."},
-    )
-    logging_steps: float = field(default=50, metadata={"help": "Log the loss every this many steps."})
+    logging_steps: float = setting(50, "Log the loss every this many steps.", run_setting=False)
 
     def __post_init__(self) -> None:
-        if self.mixed_precision not in ("auto", "bf16", "fp16", "no"):
-            raise ValueError(f"mixed_precision must be auto, bf16, fp16 or no, got {self.mixed_precision!r}")
         import torch
 
-        cuda = torch.cuda.is_available()
-        if self.mixed_precision == "auto" and cuda and not (self.bf16 or self.fp16):
-            self.bf16 = torch.cuda.is_bf16_supported()
-            self.fp16 = not self.bf16
-        elif self.mixed_precision in ("bf16", "fp16"):
-            setattr(self, self.mixed_precision, True)
         mps, xpu = getattr(torch.backends, "mps", None), getattr(torch, "xpu", None)
-        if not (cuda or (mps and mps.is_available()) or (xpu and xpu.is_available())):
+        if not (torch.cuda.is_available() or (mps and mps.is_available()) or (xpu and xpu.is_available())):
             self.use_cpu = True
         super().__post_init__()
         get_scheme(self.label_scheme)
@@ -165,7 +163,20 @@ def self_train(
     args: SelfTrainingArguments,
     eval_sets: Mapping[str, Sequence[NerExample]] | None = None,
 ) -> SelfTrainingResult:
-    """Train ``args.iterations`` rounds (see the module docstring); returns every round's result."""
+    """Train ``args.iterations`` rounds (see the module docstring); returns every round's result.
+
+    Args:
+        model_name_or_path: The encoder every round starts from (Hub id or folder), e.g. ``xlm-roberta-base``.
+        source: English gold sentences (Lsrc), tagged in ``args.label_scheme``.
+        projected: Target-language sentences labelled by projection (Ltgt).
+        discarded: Target-language sentences projection dropped, without tags; rounds after the first re-label
+            them with the previous round's model.
+        args: The training and self-training settings; ``args.output_dir`` holds ``round_{i}`` and the manifest.
+        eval_sets: Per language, tagged test sentences scored after each round.
+
+    Returns:
+        A :class:`SelfTrainingResult` with one :class:`RoundResult` per round (rounds found finished are reused).
+    """
     scheme = get_scheme(args.label_scheme)
     if not source and not projected:
         raise ValueError("source and projected are both empty: self-training needs labelled sentences")
@@ -343,14 +354,9 @@ def _load_model(init: str, scheme: LabelScheme, args: SelfTrainingArguments) -> 
     )
     if args.lora_r <= 0:
         return model
-    from .extras import require
+    from peft import get_peft_model
 
-    require("peft", "LoRA (lora_r > 0)", "lora")
-    from peft import LoraConfig, TaskType, get_peft_model
-
-    lora = LoraConfig(task_type=TaskType.TOKEN_CLS, r=args.lora_r, lora_alpha=args.lora_alpha,
-                      lora_dropout=args.lora_dropout, target_modules=args.lora_target_modules)  # fmt: skip
-    return get_peft_model(model, lora)
+    return get_peft_model(model, args.lora_config("TOKEN_CLS"))
 
 
 def _relabel(

@@ -1,9 +1,10 @@
 """Self-training runs that resume only what they can verify.
 
 ``run_manifest.json`` in a run's folder records what its rounds depend on: the model, a fingerprint of each data split
-(rows and SHA-256 of their content) and the settings that shape a trained model (:data:`RUN_SETTINGS`). A rerun
-whose manifest differs refuses with one line naming the differences, or starts over with ``overwrite_output_dir``.
-A round resumed from a Trainer checkpoint reports the mean loss over the whole round (:func:`round_loss`).
+(rows and SHA-256 of their content) and the settings that shape a trained model (the arguments' fields marked
+``run_setting``, :func:`~crop_hf.training_args.run_settings`). A rerun whose manifest differs refuses with one line
+naming the differences, or starts over with ``overwrite_output_dir``. A round resumed from a Trainer checkpoint
+reports the mean loss over the whole round (:func:`round_loss`).
 """
 
 from __future__ import annotations
@@ -19,18 +20,11 @@ from typing import Any
 from .errors import InputError
 from .manifests import manifest_problem, read_manifest
 from .ner_data import NerExample
+from .training_args import run_settings
 
 logger = logging.getLogger(__name__)
 
 RUN_FILE = "run_manifest.json"
-# Settings that shape a trained round (with the model and the data); a rerun with others does not reuse rounds.
-RUN_SETTINGS = (
-    "label_scheme", "confidence_threshold", "min_entities", "agreement_filter", "max_length", "reinit_each_round",
-    "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "per_device_train_batch_size",
-    "gradient_accumulation_steps", "num_train_epochs", "max_steps", "learning_rate", "weight_decay", "warmup_steps",
-    "lr_scheduler_type", "lr_scheduler_kwargs", "optim", "optim_args", "adam_beta1", "adam_beta2", "adam_epsilon",
-    "max_grad_norm", "label_smoothing_factor", "seed", "data_seed", "bf16", "fp16",
-)  # fmt: skip
 
 
 def run_manifest(
@@ -39,9 +33,9 @@ def run_manifest(
     eval_sets: Mapping[str, Sequence[NerExample]] | None,
     args: Any,
 ) -> dict[str, Any]:
-    """What a run's rounds depend on: the model, each data split's rows and fingerprint, and :data:`RUN_SETTINGS`."""
+    """What a run's rounds depend on: the model, each data split's rows and fingerprint, and the run settings."""
     splits = {**data, **{f"eval[{lang}]": examples for lang, examples in (eval_sets or {}).items()}}
-    settings = {name: getattr(args, name) for name in RUN_SETTINGS if hasattr(args, name)}
+    settings = {name: getattr(args, name) for name in run_settings(args)}
     return {
         "format": 1,
         "model": str(model_name_or_path),

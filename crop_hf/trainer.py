@@ -21,8 +21,8 @@ processes; training logs carry only training batches. Evaluation reports ``eval_
 
 from __future__ import annotations
 
-import copy
 import math
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,39 +32,31 @@ import torch.nn.functional as F
 from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments, TrainerCallback
 
 from .collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq
+from .tokenizer_prep import SlotTokenReport
+from .trainer_setup import fit_pairs, is_peft_model, load_seq2seq, lora_with_slot_rows, prepare_slot_tokens
+from .training_args import CropTrainingArguments, setting
 
 PARTS = ("loss_translation", "loss_labeled")  # the objectives in the order of TRANSLATION, LABELED
 _BASE_KNOWS_GA_SCALING = hasattr(Seq2SeqTrainer, "loss_is_scaled_for_ga")
 
 
-class TokenFreePickle:
-    """Arguments mixin: ``hub_token`` never reaches a pickle such as ``training_args.bin`` (the Trainer saves and
-    pushes it), while in-memory copies (``copy.copy``, ``copy.deepcopy``, ``dataclasses.replace``) keep it.
-    """
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["hub_token"] = None
-        return state
-
-    def __copy__(self) -> Any:
-        new = self.__class__.__new__(self.__class__)
-        new.__dict__.update(self.__dict__)
-        return new
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        new = self.__class__.__new__(self.__class__)
-        memo[id(self)] = new
-        new.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items()})
-        return new
-
-
 @dataclass
-class LabeledSeq2SeqTrainingArguments(TokenFreePickle, Seq2SeqTrainingArguments):
+class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArguments):
     """``Seq2SeqTrainingArguments`` plus the labeled sequence translation settings (the paper's defaults).
 
     :class:`LabeledSeq2SeqTrainer` builds its :class:`~crop_hf.collator.DataCollatorForLabeledSeq2Seq` from these
-    when no collator is given.
+    when no collator is given, skips the pairs longer than ``max_length`` and, with ``lora_r > 0``, wraps the model
+    in LoRA. The LoRA and precision fields are those of :class:`~crop_hf.training_args.CropTrainingArguments`, with
+    LST's defaults: peft's ``lora_alpha`` 8 and ``lora_dropout`` 0 on ``q_proj`` / ``v_proj``, and ``bf16`` /
+    ``fp16`` as given (``mixed_precision="no"``).
+
+    Args:
+        alpha: Weight of the plain translation loss Lt; the labeled loss Llst gets ``1 - alpha`` (paper: 0.5).
+        max_slots: Most phrase pairs wrapped in slots in one sentence (k).
+        translation_ratio: Share of examples collated as the plain pair rather than the slot pair.
+        max_phrase_len: Longest phrase (in words, each side) taken from alignment and wrapped in a slot.
+        max_length: Longest tokenised sentence; longer pairs are skipped (counted, with a warning).
+        remove_unused_columns: Kept ``False``: the collator needs ``src_tokens``, ``tgt_tokens`` and ``phrases``.
     """
 
     alpha: float = field(
@@ -82,10 +74,12 @@ class LabeledSeq2SeqTrainingArguments(TokenFreePickle, Seq2SeqTrainingArguments)
         default=256,
         metadata={"help": "Longest tokenised sentence; longer pairs are skipped (counted, with a warning)."},
     )
-    lora_r: int = field(
-        default=0,
-        metadata={"help": "LoRA rank; 0 trains the full model. LoRA also trains the slot-marker embedding rows."},
+    lora_alpha: int = setting(8, "LoRA scaling alpha (peft's default).")
+    lora_dropout: float = setting(0.0, "LoRA dropout.")
+    lora_target_modules: list[str] | None = setting(
+        help="Modules LoRA adapts.", default_factory=lambda: ["q_proj", "v_proj"]
     )
+    mixed_precision: str = setting("no", "auto, bf16, fp16, or no (bf16 / fp16 as given).", run_setting=False)
     remove_unused_columns: bool = field(
         default=False, metadata={"help": "Kept False: the collator needs src_tokens, tgt_tokens and phrases."}
     )
@@ -96,19 +90,41 @@ class LabeledSeq2SeqTrainingArguments(TokenFreePickle, Seq2SeqTrainingArguments)
             raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
         if self.max_slots < 1:
             raise ValueError(f"max_slots must be >= 1, got {self.max_slots}")
-        if self.max_phrase_len < 1 or self.max_length < 1 or self.lora_r < 0:
+        if self.max_phrase_len < 1 or self.max_length < 1:
             raise ValueError(
-                f"max_phrase_len and max_length must be >= 1 and lora_r >= 0, got {self.max_phrase_len},"
-                f" {self.max_length} and {self.lora_r}"
+                f"max_phrase_len and max_length must be >= 1, got {self.max_phrase_len} and {self.max_length}"
             )
 
 
 class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
     """A ``Seq2SeqTrainer`` whose loss weighs plain and slot-wrapped sequences by ``args.alpha``.
 
-    Batches come from :class:`~crop_hf.collator.DataCollatorForLabeledSeq2Seq` and carry ``objective``; without
-    ``data_collator`` one is built from ``args`` and ``processing_class``. Batches without ``objective`` (e.g.
-    evaluation on plain pairs from another collator) count as translation.
+    It prepares what it needs itself, as trl's trainers build theirs from their config, so the class used alone
+    trains what ``crop-hf train-lst`` trains (:mod:`crop_hf.trainer_setup`):
+
+    - the slot markers become single tokens of ``processing_class`` and the model (embeddings resized if needed);
+    - LST pairs (rows with ``src_tokens``, ``tgt_tokens``, ``tgt_lang``, as a list or a ``datasets.Dataset``)
+      longer than ``args.max_length`` tokens are skipped, counted in :attr:`skipped_long_pairs`;
+    - with ``peft_config`` (or ``args.lora_r > 0``: :meth:`~crop_hf.training_args.CropTrainingArguments.lora_config`)
+      the model is wrapped in LoRA that also trains the slot markers' embedding rows, and :meth:`save_model` saves
+      the merged plain model (checkpoints keep the adapter, for resuming);
+    - without ``data_collator`` a :class:`~crop_hf.collator.DataCollatorForLabeledSeq2Seq` is built from ``args``.
+
+    Batches carry ``objective``; batches without it (e.g. evaluation on plain pairs from another collator) count as
+    translation. A model that is already a peft model is used as it is (no resizing, no second wrapping).
+
+    Args:
+        model: A seq2seq model (M2M100, NLLB, ...), a peft model, or a Hub id / folder to load one (and its
+            tokenizer, when ``processing_class`` is not given) from.
+        args: The training arguments; default ``LabeledSeq2SeqTrainingArguments(output_dir="trainer_output")``.
+        data_collator: Default: a :class:`~crop_hf.collator.DataCollatorForLabeledSeq2Seq` built from ``args``.
+        train_dataset: LST pairs (``src_tokens``, ``tgt_tokens``, ``tgt_lang``, optional ``src_lang`` and
+            ``phrases``), or features another collator understands.
+        eval_dataset: The same, or a dict of them.
+        processing_class: The model's tokenizer.
+        peft_config: A peft config (e.g. ``LoraConfig(task_type="SEQ_2_SEQ_LM", r=8)``) to wrap the model in; its
+            ``trainable_token_indices`` default to the slot markers' ids.
+        **kwargs: Passed on to ``Seq2SeqTrainer`` (``compute_metrics``, ``callbacks``, ...).
     """
 
     args: LabeledSeq2SeqTrainingArguments
@@ -119,21 +135,52 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
         model: Any = None,
         args: LabeledSeq2SeqTrainingArguments | None = None,
         data_collator: Any = None,
+        train_dataset: Any = None,
+        eval_dataset: Any = None,
+        processing_class: Any = None,
+        peft_config: Any = None,
         **kwargs: Any,
     ) -> None:
         if args is None:
             args = LabeledSeq2SeqTrainingArguments(output_dir="trainer_output")
-        tokenizer = kwargs.get("processing_class")
+        if isinstance(model, (str, os.PathLike)):
+            model, processing_class = load_seq2seq(str(model), processing_class)
+        max_slots, max_length = getattr(args, "max_slots", 4), getattr(args, "max_length", 256)
+        tokenizer = processing_class
+        self.slot_tokens: SlotTokenReport | None = None
+        if tokenizer is not None and model is not None and not is_peft_model(model):
+            self.slot_tokens = prepare_slot_tokens(tokenizer, model, max_slots)
+        self.skipped_long_pairs = 0
+        if tokenizer is not None:
+            train_dataset, self.skipped_long_pairs = fit_pairs(train_dataset, tokenizer, max_length, max_slots)
+            eval_dataset = fit_pairs(eval_dataset, tokenizer, max_length, max_slots)[0]
+        if peft_config is None and getattr(args, "lora_r", 0) and not is_peft_model(model):
+            peft_config = args.lora_config("SEQ_2_SEQ_LM")
+        self._merge_on_save = peft_config is not None
+        if peft_config is not None:
+            if is_peft_model(model):
+                raise ValueError("model is already a peft model: pass either peft_config or a peft model, not both")
+            from peft import get_peft_model
+
+            model = get_peft_model(model, lora_with_slot_rows(peft_config, tokenizer, max_slots))
         if data_collator is None and tokenizer is not None:
             data_collator = DataCollatorForLabeledSeq2Seq(
                 tokenizer,
-                max_slots=getattr(args, "max_slots", 4),
+                max_slots=max_slots,
                 translation_ratio=getattr(args, "translation_ratio", 0.5),
                 max_phrase_len=getattr(args, "max_phrase_len", None),
-                max_length=getattr(args, "max_length", 256),
+                max_length=max_length,
                 seed=args.seed,
             )
-        super().__init__(model=model, args=args, data_collator=data_collator, **kwargs)
+        super().__init__(
+            model=model,
+            args=args,
+            data_collator=data_collator,
+            train_dataset=train_dataset,
+            eval_dataset=eval_dataset,
+            processing_class=processing_class,
+            **kwargs,
+        )
         # Token counts come from get_batch_samples below, not from the base class (which would count all labels).
         # A transformers without ``loss_is_scaled_for_ga`` (5.10 is one) divides the training loss by the
         # accumulation steps unless the model "accepts loss kwargs", i.e. normalises over the step itself, as
@@ -142,6 +189,16 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
         self._parts: dict[str, torch.Tensor] = {}
         if isinstance(self.data_collator, DataCollatorForLabeledSeq2Seq):
             self.add_callback(_CollatorEpoch(self.data_collator))
+
+    def save_model(self, output_dir: str | None = None, _internal_call: bool = False) -> None:
+        """Save the model; a LoRA model this trainer wrapped is merged first, so the folder holds a plain model.
+
+        Checkpoints during training (``_internal_call``) keep the adapter, so training resumes from them; after a
+        merging save, :attr:`model` is the merged model.
+        """
+        if self._merge_on_save and not _internal_call and is_peft_model(self.model):
+            self.model = self.model_wrapped = self.model.merge_and_unload()
+        super().save_model(output_dir, _internal_call)
 
     # --- loss ---------------------------------------------------------------------------------------------------
 

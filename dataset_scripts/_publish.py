@@ -5,6 +5,8 @@ Layout written (and pushed)::
     <out>/README.md                                  dataset card (YAML: languages, licence, configs -> files)
     <out>/<config>/<split>-00000-of-00002.parquet    shards, at most --max_shard_size each
 
+(the layout and the card of :mod:`crop_hf.dataset_card`, which ``crop_hf.publishing.publish_dataset`` uses too).
+
 ``--dry_run DIR`` writes that layout to DIR and touches nothing on the Hub. Otherwise the repository is created
 (private unless ``--public``) before the build starts, so a missing token fails in seconds, not after hours; the
 token comes from huggingface_hub's usual sources (``HF_TOKEN``, ``hf auth login``) and is never printed.
@@ -23,7 +25,7 @@ import datasets
 from huggingface_hub import HfApi
 
 from crop_hf.builders import DataFilesNotFoundError, FormatError
-from crop_hf.dataset_card import ConfigStats, render_dataset_card, split_stats
+from crop_hf.dataset_card import ConfigStats, render_dataset_card, stage_config
 from crop_hf.hub import prepare_repo, push_folder
 
 
@@ -138,18 +140,11 @@ def build_parquet(
         staging = out / ".staging" / name
         shutil.rmtree(staging, ignore_errors=True)
         builder.download_and_prepare(output_dir=str(staging), file_format="parquet", max_shard_size=max_shard_size)
-        target = out / name
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True)
-        splits = []
-        for split in builder.info.splits:
-            shards = sorted(staging.glob(f"{builder.dataset_name}-{split}*.parquet"))
-            moved = []
-            for i, shard in enumerate(shards):
-                moved.append(target / f"{split}-{i:05d}-of-{len(shards):05d}.parquet")
-                shard.rename(moved[-1])
-            splits.append(split_stats(split, moved, out, card.labels))
-        stats.append(ConfigStats(name, card.languages.get(name, name), splits))
+        shutil.rmtree(out / name, ignore_errors=True)
+        splits = {
+            split: sorted(staging.glob(f"{builder.dataset_name}-{split}*.parquet")) for split in builder.info.splits
+        }
+        stats.append(stage_config(out, name, name, card.languages.get(name, name), splits, card.labels))
         infos.append(builder.info)
     shutil.rmtree(out / ".staging", ignore_errors=True)
     return stats, infos

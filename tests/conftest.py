@@ -35,6 +35,16 @@ def still_m2m(tiny_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def plain_m2m(tmp_path_factory):
+    """A tiny M2M100 whose SentencePiece model has no slot markers, like facebook/m2m100_418M."""
+    from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece
+
+    root = tmp_path_factory.mktemp("plain")
+    spm = train_sentencepiece(corpus_texts(n_per_lang=30), root / "sp.model", vocab_size=300, max_slots=0)
+    return make_tiny_m2m100(root / "m2m", spm, d_model=16, ffn_dim=32)
+
+
+@pytest.fixture(scope="session")
 def tiny_xlmr(tmp_path_factory):
     """A tiny XLM-R token classifier (CoNLL labels) for the self-training tests."""
     from crop_hf.demo.tiny_models import corpus_texts, make_tiny_xlmr, train_sentencepiece

@@ -21,7 +21,7 @@ from transformers import pipeline  # noqa: E402
 from transformers.pipelines import SUPPORTED_TASKS  # noqa: E402
 
 import crop_hf  # noqa: E402,F401
-from crop_hf.hub import publish_ner_model, publish_pipeline  # noqa: E402
+from crop_hf.publishing import PublishOptions, publish_ner_model, publish_pipeline  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMIT = "0" * 40
@@ -49,9 +49,8 @@ def _run_offline(code: str, cache: Path, cwd: Path) -> subprocess.CompletedProce
 def test_projection_card_snippet_runs_as_written(tiny_dir, tmp_path):
     projector = pipeline("crop-projection", model=str(tiny_dir / "m2m100"), ner_model=str(tiny_dir / "xlmr"))
     repo_id = "someone/crop-projection-es"
-    result = publish_pipeline(
-        projector, repo_id, metrics=DEMO_METRICS, languages=["es"], dry_run_dir=tmp_path / "repo"
-    )
+    options = PublishOptions(languages=["es"], dry_run_dir=tmp_path / "repo")
+    result = publish_pipeline(projector, repo_id, DEMO_METRICS, options)
     card = ModelCard.load(Path(result.local_path) / "README.md")
     assert card.data.library_name == "crop-hf"
     assert card.data.pipeline_tag in SUPPORTED_TASKS  # a task transformers 5 (and the Hub) know
@@ -75,7 +74,8 @@ def test_taskless_load_of_a_published_pipeline_names_crop_hf(tiny_dir, tmp_path,
     import transformers.pipelines as hf_pipelines
 
     projector = pipeline("crop-projection", model=str(tiny_dir / "m2m100"), ner_model=str(tiny_dir / "xlmr"))
-    result = publish_pipeline(projector, "someone/crop-projection-es", languages=["es"], dry_run_dir=tmp_path / "r")
+    options = PublishOptions(languages=["es"], dry_run_dir=tmp_path / "r")
+    result = publish_pipeline(projector, "someone/crop-projection-es", options=options)
     card = ModelCard.load(Path(result.local_path) / "README.md")
     asked = []
 
@@ -95,7 +95,7 @@ def test_taskless_load_of_a_published_pipeline_names_crop_hf(tiny_dir, tmp_path,
 
 def test_ner_card_snippet_runs_as_written(tiny_dir, tmp_path):
     repo_id = "someone/crop-ner"
-    result = publish_ner_model(tiny_dir / "xlmr", repo_id, DEMO_METRICS, dry_run_dir=tmp_path / "repo")
+    result = publish_ner_model(tiny_dir / "xlmr", repo_id, DEMO_METRICS, PublishOptions(dry_run_dir=tmp_path / "repo"))
     card = ModelCard.load(Path(result.local_path) / "README.md")
     assert card.data.library_name == "transformers"  # a plain token classifier: the Hub's own snippet works
     assert card.data.pipeline_tag == "token-classification" and "token-classification" in SUPPORTED_TASKS

@@ -1,4 +1,5 @@
-"""Pushing to the Hub, shown with a mocked HfApi: what would be uploaded, where, how; dry runs that load back."""
+"""Hub I/O (crop_hf.hub) and publishing (crop_hf.publishing), shown with a mocked HfApi: what would be uploaded,
+where, how; dry runs that load back."""
 
 import json
 from concurrent.futures import Future
@@ -10,23 +11,15 @@ import pytest
 
 torch = pytest.importorskip("torch")
 from conftest import gold_phrase_features  # noqa: E402
-from huggingface_hub import ModelCard  # noqa: E402
+from huggingface_hub import DatasetCard, ModelCard  # noqa: E402
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled, Response  # noqa: E402
 from test_model_card import DEMO_METRICS  # noqa: E402
 from transformers import pipeline  # noqa: E402
 
 import crop_hf  # noqa: E402,F401
 from crop_hf import cli  # noqa: E402
-from crop_hf.hub import (  # noqa: E402
-    HubPermissionError,
-    HubUnavailableError,
-    download_file,
-    prepare_repo,
-    publish_dataset,
-    publish_ner_model,
-    publish_pipeline,
-    push_folder,
-)
+from crop_hf.hub import HubPermissionError, HubUnavailableError, download_file, prepare_repo, push_folder  # noqa: E402
+from crop_hf.publishing import PublishOptions, publish_dataset, publish_ner_model, publish_pipeline  # noqa: E402
 from crop_hf.scripts.push import main as push_main  # noqa: E402
 
 FAKE_TOKEN = "hf_crophfTestTokenThatMustNotLeak"
@@ -129,7 +122,7 @@ def test_publish_pipeline_uploads_models_card_and_config(projector, monkeypatch)
     monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
     snapshots = []
     api = mocked_api(snapshots)
-    result = publish_pipeline(projector, "someone/crop-es-zh", metrics=DEMO_METRICS, private=True, api=api)
+    result = publish_pipeline(projector, "someone/crop-es-zh", DEMO_METRICS, PublishOptions(private=True, api=api))
     assert result.commit_message == "Upload crop-projection pipeline (LST, MT, NER models) with crop-hf"
     api.create_repo.assert_called_once_with("someone/crop-es-zh", repo_type="model", private=True, exist_ok=True)
     (uploaded,) = snapshots
@@ -146,7 +139,8 @@ def test_publish_pipeline_uploads_models_card_and_config(projector, monkeypatch)
 
 def test_pipeline_pushed_by_dry_run_loads_back_with_the_same_outputs(projector, tmp_path):
     before = projector(SENTENCES, src_lang="es", check_language=False)
-    result = publish_pipeline(projector, "someone/crop-es", languages=["es"], dry_run_dir=tmp_path / "repo")
+    options = PublishOptions(languages=["es"], dry_run_dir=tmp_path / "repo")
+    result = publish_pipeline(projector, "someone/crop-es", options=options)
     assert ModelCard.load(tmp_path / "repo" / "README.md").data.language == ["en", "es"]
     reloaded = pipeline("crop-projection", model=result.local_path)
     assert reloaded.ner_model is not None and reloaded.crop_config.languages == ["es"]
@@ -158,7 +152,9 @@ def test_pipeline_pushed_by_dry_run_loads_back_with_the_same_outputs(projector, 
         a, b = ours.state_dict(), theirs.state_dict()
         assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     # a folder written by save_pretrained is published the same way
-    again = publish_pipeline(result.local_path, "someone/crop-es", dry_run_dir=tmp_path / "again")
+    again = publish_pipeline(
+        result.local_path, "someone/crop-es", options=PublishOptions(dry_run_dir=tmp_path / "again")
+    )
     assert again.files == result.files
 
 
@@ -171,7 +167,7 @@ def test_publish_ner_model_leaves_checkpoints_and_pickles_out(tiny_dir, tmp_path
     (model / "checkpoint-10").mkdir()
     (model / "checkpoint-10" / "optimizer.pt").write_bytes(b"state")
     api = mocked_api()
-    result = publish_ner_model(model, "someone/crop-ner", DEMO_METRICS, revision="v2", api=api)
+    result = publish_ner_model(model, "someone/crop-ner", DEMO_METRICS, PublishOptions(revision="v2", api=api))
     assert "README.md" in result.files and "config.json" in result.files
     assert not any(f.startswith("checkpoint-") or f.endswith(".bin") for f in result.files)
     assert api.upload_folder.call_args.kwargs["revision"] == "v2"
@@ -186,7 +182,9 @@ def test_publish_dataset_splits_languages_into_configs(tmp_path):
     rows = {"id": ["a", "b", "c"], "lang": ["es", "zh", "es"], "tokens": [["Ana"], ["北京"], ["Bilbao"]],
             "tags": [["B-PER"], ["B-LOC"], ["B-LOC"]]}  # fmt: skip
     pq.write_table(pa.table(rows), tmp_path / "projected.parquet")
-    result = publish_dataset(tmp_path / "projected.parquet", "someone/projected", dry_run_dir=tmp_path / "repo")
+    result = publish_dataset(
+        tmp_path / "projected.parquet", "someone/projected", PublishOptions(dry_run_dir=tmp_path / "repo")
+    )
     assert result.files == [
         "README.md",
         "data/es/train-00000-of-00001.parquet",
@@ -197,11 +195,17 @@ def test_publish_dataset_splits_languages_into_configs(tmp_path):
     assert es["id"] == ["a", "c"]
     # a built dataset folder (with its card) goes up as it is
     api = mocked_api()
-    again = publish_dataset(tmp_path / "repo", "someone/projected", api=api, commit_message="rebuild")
+    again = publish_dataset(tmp_path / "repo", "someone/projected", PublishOptions(api=api, commit_message="rebuild"))
     assert again.files == result.files and api.upload_folder.call_args.kwargs["repo_type"] == "dataset"
     pq.write_table(pa.table({"text": ["x"]}), tmp_path / "nolang.parquet")
     with pytest.raises(ValueError, match="no 'lang' column"):
-        publish_dataset(tmp_path / "nolang.parquet", "someone/x", dry_run_dir=tmp_path / "n")
+        publish_dataset(tmp_path / "nolang.parquet", "someone/x", PublishOptions(dry_run_dir=tmp_path / "n"))
+    # its one language comes from the options, and so do the card's title and licence
+    options = PublishOptions(languages=["de"], pretty_name="Wörter", license="cc-by-4.0", dry_run_dir=tmp_path / "de")
+    single = publish_dataset(tmp_path / "nolang.parquet", "someone/x", options)
+    assert single.files == ["README.md", "data/de/train-00000-of-00001.parquet"]
+    card = DatasetCard.load(tmp_path / "de" / "README.md")
+    assert (card.data.pretty_name, card.data.license, card.data.language) == ("Wörter", "cc-by-4.0", ["de"])
 
 
 def test_cli_push_dry_run_and_card_only(projector, tmp_path, capsys):

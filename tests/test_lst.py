@@ -301,7 +301,8 @@ def test_lst_compute_metrics_on_known_outputs(tiny_dir):
 
 
 def test_lora_trains_the_slot_marker_rows_and_nothing_else_of_the_embedding(still_m2m, tmp_path):
-    from crop_hf.lst import slot_token_ids, train_lst_model
+    from crop_hf.lst import train_lst_model
+    from crop_hf.trainer_setup import slot_token_ids
 
     tok = AutoTokenizer.from_pretrained(still_m2m)
     before = AutoModelForSeq2SeqLM.from_pretrained(still_m2m).get_input_embeddings().weight.detach().clone()
@@ -316,7 +317,8 @@ def test_lora_trains_the_slot_marker_rows_and_nothing_else_of_the_embedding(stil
 
 
 def test_train_lst_skips_pairs_over_max_length_with_a_count(tiny_dir, tmp_path, caplog):
-    from crop_hf.lst import drop_long_pairs, train_lst_model
+    from crop_hf.lst import train_lst_model
+    from crop_hf.trainer_setup import drop_long_pairs
 
     tok = AutoTokenizer.from_pretrained(tiny_dir / "m2m100")
     feats = gold_phrase_features(4)
@@ -327,7 +329,7 @@ def test_train_lst_skips_pairs_over_max_length_with_a_count(tiny_dir, tmp_path, 
     lengths = [len(tok(" ".join(f["src_tokens"]))["input_ids"]) for f in feats]
     tight = drop_long_pairs(feats, tok, max_length=max(lengths), max_slots=4)
     assert tight.skipped >= 1
-    with caplog.at_level("WARNING", logger="crop_hf.lst"):
+    with caplog.at_level("WARNING", logger="crop_hf.trainer_setup"):
         trainer = train_lst_model(
             str(tiny_dir / "m2m100"), [*feats, long], _args(tmp_path, max_steps=1, max_length=40)
         )
@@ -354,3 +356,88 @@ def test_argument_copies_keep_the_hub_token_and_pickles_never_hold_it(tmp_path, 
     assert b"hf_secret_token" not in blob and pickle.loads(blob).hub_token is None
     assert args.hub_token == "hf_secret_token"
     assert "hf_secret_token" not in args.to_json_string()
+
+
+def test_trainer_alone_trains_what_train_lst_model_trains(plain_m2m, tmp_path):
+    """The class used as trl users write it (model, args, data) gets the loss of ``crop-hf train-lst``'s path, on a
+    checkpoint without slot markers and with one pair over max_length: it adds the markers and skips that pair."""
+    from crop_hf.lst import train_lst_model
+
+    feats = gold_phrase_features(4)
+    long = dict(feats[0], src_tokens=feats[0]["src_tokens"] * 8, tgt_tokens=feats[0]["tgt_tokens"] * 8)
+    rows = [*feats, long]
+    kw = dict(max_steps=3, max_length=80, logging_steps=1)
+    torch.manual_seed(0)  # the new marker rows start from the same vectors both ways
+    helper = train_lst_model(str(plain_m2m), rows, _args(tmp_path / "helper", **kw))
+    torch.manual_seed(0)
+    tok = AutoTokenizer.from_pretrained(plain_m2m)
+    alone = LabeledSeq2SeqTrainer(
+        model=AutoModelForSeq2SeqLM.from_pretrained(plain_m2m), args=_args(tmp_path / "alone", **kw),
+        train_dataset=rows, processing_class=tok,
+    )  # fmt: skip
+    assert alone.slot_tokens is not None and len(alone.slot_tokens.added) == 4
+    assert alone.skipped_long_pairs == helper.skipped_long_pairs == 1 and len(alone.train_dataset) == 8
+    alone.train()
+    losses = [[e["loss"] for e in t.state.log_history if "loss" in e] for t in (helper, alone)]
+    assert len(losses[0]) == 3 and losses[0] == pytest.approx(losses[1], rel=1e-6)
+    # the same run from a model id: the trainer loads model and tokenizer itself
+    torch.manual_seed(0)
+    by_id = LabeledSeq2SeqTrainer(str(plain_m2m), _args(tmp_path / "by_id", **kw), train_dataset=rows)
+    by_id.train()
+    assert [e["loss"] for e in by_id.state.log_history if "loss" in e] == pytest.approx(losses[0], rel=1e-6)
+
+
+def test_trainer_with_a_peft_config_trains_the_slot_marker_rows(still_m2m, tmp_path):
+    """``peft_config`` alone (no lora_r) gives what ``crop-hf train-lst --lora_r`` gives: LoRA on the attention, the
+    slot markers' embedding rows trained and no other row, and a merged plain model saved."""
+    from peft import LoraConfig
+
+    from crop_hf.trainer_setup import slot_token_ids
+
+    tok = AutoTokenizer.from_pretrained(still_m2m)
+    before = AutoModelForSeq2SeqLM.from_pretrained(still_m2m).get_input_embeddings().weight.detach().clone()
+    config = LoraConfig(task_type="SEQ_2_SEQ_LM", r=4, target_modules=["q_proj", "v_proj"])
+    args = _args(tmp_path / "lst", max_steps=3, per_device_train_batch_size=8, learning_rate=1e-2)
+    trainer = LabeledSeq2SeqTrainer(AutoModelForSeq2SeqLM.from_pretrained(still_m2m), args, processing_class=tok,
+                                    train_dataset=gold_phrase_features(8), peft_config=config)  # fmt: skip
+    assert config.trainable_token_indices is None  # the caller's config is left as it was
+    assert trainer.model.peft_config["default"].trainable_token_indices == slot_token_ids(tok, args.max_slots)
+    trainer.train()
+    trainer.save_model()
+    assert not (tmp_path / "lst" / "adapter_config.json").exists()  # merged: a plain model
+    after = AutoModelForSeq2SeqLM.from_pretrained(tmp_path / "lst").get_input_embeddings().weight.detach()
+    changed = set(torch.nonzero((after - before).abs().amax(dim=1) > 0).flatten().tolist())
+    assert changed == set(slot_token_ids(tok, args.max_slots))
+    with pytest.raises(ValueError, match="already a peft model"):
+        LabeledSeq2SeqTrainer(_peft(still_m2m), args, processing_class=tok,
+                              peft_config=config)  # fmt: skip
+
+
+def test_lst_and_selftrain_arguments_share_one_base_with_their_own_defaults():
+    import dataclasses
+
+    from crop_hf.selftrain import SelfTrainingArguments
+    from crop_hf.training_args import CropTrainingArguments
+
+    lst = LabeledSeq2SeqTrainingArguments(output_dir="unused", lora_r=8, use_cpu=True)
+    ner = SelfTrainingArguments(output_dir="unused", lora_r=8)
+    assert isinstance(lst, CropTrainingArguments) and isinstance(ner, CropTrainingArguments)
+    # LST keeps peft's defaults on the attention projections (what train_lst_model always used), NER its own
+    lst_lora, ner_lora = lst.lora_config("SEQ_2_SEQ_LM"), ner.lora_config("TOKEN_CLS")
+    assert (lst_lora.r, lst_lora.lora_alpha, lst_lora.lora_dropout, sorted(lst_lora.target_modules)) == (
+        8, 8, 0.0, ["q_proj", "v_proj"])  # fmt: skip
+    assert (ner_lora.r, ner_lora.lora_alpha, ner_lora.lora_dropout, ner_lora.target_modules) == (8, 16, 0.1, None)
+    defaults = [{f.name: f.default for f in dataclasses.fields(c)}["mixed_precision"] for c in (lst, ner)]
+    assert defaults == ["no", "auto"]  # (transformers rewrites the attribute itself from bf16 / fp16)
+    for make in (LabeledSeq2SeqTrainingArguments, SelfTrainingArguments):
+        with pytest.raises(ValueError, match="mixed_precision must be one of auto, bf16, fp16, no, got 'fp8'"):
+            make(output_dir="unused", mixed_precision="fp8")
+        with pytest.raises(ValueError, match="lora_r must be >= 0"):
+            make(output_dir="unused", lora_r=-1)
+
+
+def _peft(path):
+    from peft import LoraConfig, get_peft_model
+
+    model = AutoModelForSeq2SeqLM.from_pretrained(path)
+    return get_peft_model(model, LoraConfig(task_type="SEQ_2_SEQ_LM", r=2, target_modules=["q_proj"]))

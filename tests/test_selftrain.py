@@ -129,6 +129,31 @@ def test_arguments_have_paper_defaults_and_help():
         SelfTrainingArguments(output_dir="unused", label_scheme="wnut")
 
 
+def test_run_settings_come_from_the_field_definitions():
+    """Each crop-hf field says where it is defined whether it shapes the trained model; the manifest reads that."""
+    from crop_hf.selftrain_resume import run_manifest
+    from crop_hf.training_args import RUN_SETTING_MARKS, run_settings
+
+    inherited = {f.name for f in dataclasses.fields(TrainingArguments)}
+    own = [f for f in dataclasses.fields(SelfTrainingArguments) if f.name not in inherited]
+    assert own and all(f in RUN_SETTING_MARKS for f in own), [f.name for f in own if f not in RUN_SETTING_MARKS]
+    settings = run_settings(SelfTrainingArguments)
+    assert set(settings) == {
+        "label_scheme", "confidence_threshold", "min_entities", "agreement_filter", "max_length", "reinit_each_round",
+        "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "per_device_train_batch_size",
+        "gradient_accumulation_steps", "num_train_epochs", "max_steps", "learning_rate", "weight_decay",
+        "warmup_steps", "lr_scheduler_type", "lr_scheduler_kwargs", "optim", "optim_args", "adam_beta1",
+        "adam_beta2", "adam_epsilon", "max_grad_norm", "label_smoothing_factor", "seed", "data_seed", "bf16", "fp16",
+    }  # fmt: skip
+    assert len(settings) == len(set(settings))
+    # what changes the model changes the manifest; what does not (more rounds, logging) leaves it as it was
+    base = SelfTrainingArguments(output_dir="unused", iterations=2)
+    manifest = run_manifest("m", {}, None, base)
+    assert manifest["settings"]["lora_alpha"] == 16 and "iterations" not in manifest["settings"]
+    assert run_manifest("m", {}, None, dataclasses.replace(base, iterations=3, logging_steps=7)) == manifest
+    assert run_manifest("m", {}, None, dataclasses.replace(base, min_entities=2)) != manifest
+
+
 def test_self_train_names_bad_rows(tiny_xlmr, tmp_path):
     args = tiny_args(tmp_path)
     good = [NerExample(["Ana"], ["B-PER"])]

@@ -3,18 +3,9 @@ import pytest
 torch = pytest.importorskip("torch")
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer  # noqa: E402
 
-from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece  # noqa: E402
 from crop_hf.slots import slot_marker  # noqa: E402
 from crop_hf.tokenizer_prep import prepare_tokenizer_for_slots  # noqa: E402
 from crop_hf.translation import Translator  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def plain_m2m(tmp_path_factory):
-    """A tiny M2M100 whose SentencePiece model has no slot markers, like facebook/m2m100_418M."""
-    root = tmp_path_factory.mktemp("plain")
-    spm = train_sentencepiece(corpus_texts(n_per_lang=30), root / "sp.model", vocab_size=300, max_slots=0)
-    return make_tiny_m2m100(root / "m2m", spm, d_model=16, ffn_dim=32)
 
 
 def test_naive_add_tokens_collides_with_language_codes(plain_m2m):

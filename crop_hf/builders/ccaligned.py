@@ -74,7 +74,16 @@ class CCAlignedConfig(datasets.BuilderConfig):
 
 
 class CCAligned(LocalFilesBuilder):
-    """Sentence pairs (``sentences-xx``) and raw target segments (``documents-xx``) from CCAligned."""
+    """Sentence pairs (``sentences-xx``) and raw target segments (``documents-xx``) from CCAligned.
+
+    Args:
+        config_name: ``sentences-<lang>`` (English-target pairs) or ``documents-<lang>`` (raw target segments).
+        data_dir: The folder mirroring https://www.statmt.org/cc-aligned/ (see the module docstring).
+        locale: CCAligned's code of the language (``zh_CN``), where several files match ``<lang>_*``.
+        segment_separator: What separates a page's segments in the document-aligned files (``|``).
+        skip_malformed: Count and log malformed rows instead of stopping at the first.
+        **kwargs: Passed on to ``datasets.GeneratorBasedBuilder`` (``cache_dir``, ...).
+    """
 
     BUILDER_CONFIG_CLASS = CCAlignedConfig
     BUILDER_CONFIGS = [

@@ -168,7 +168,17 @@ _CITATION = r"""@inproceedings{tjong-kim-sang-de-meulder-2003-introduction,
 
 
 class Conll5(LocalFilesBuilder):
-    """CoNLL-2003 (en, de), CoNLL-2002 (es, nl) and NorNE (no) as one builder, one config per language."""
+    """CoNLL-2003 (en, de), CoNLL-2002 (es, nl) and NorNE (no) as one builder, one config per language.
+
+    Args:
+        config_name: The language: ``en``, ``de``, ``es``, ``nl`` or ``no``.
+        data_dir: The folder holding the downloaded files (searched recursively; see the module docstring).
+        files: Other file names per split, ``{"train": ..., "validation": ..., "test": ...}``.
+        columns: Fields per token line of the column format, when the file has another number than the corpus.
+        encoding: ``auto`` (UTF-8, else Latin-1, per file) or a codec name.
+        label_map: NorNE type -> CoNLL type (default :data:`NORNE_TO_CONLL`); a type mapped to ``"O"`` is dropped.
+        **kwargs: Passed on to ``datasets.GeneratorBasedBuilder`` (``cache_dir``, ...).
+    """
 
     BUILDER_CONFIG_CLASS = Conll5Config
     BUILDER_CONFIGS = sorted(_CONFIGS, key=lambda c: CONLL5_LANGUAGES.index(c.name))

@@ -78,7 +78,14 @@ class PanxFile:
 
 
 class Xtreme40(LocalFilesBuilder):
-    """PAN-X (WikiANN) as used by XTREME: English plus 39 target languages."""
+    """PAN-X (WikiANN) as used by XTREME: English plus 39 target languages.
+
+    Args:
+        config_name: The language code (``en``, ``sw``, ``zh``, ...: one of the 40 XTREME languages).
+        data_dir: The folder holding ``panx_dataset`` (or its extracted files; the layouts in the module docstring).
+        encoding: The files' encoding (default UTF-8).
+        **kwargs: Passed on to ``datasets.GeneratorBasedBuilder`` (``cache_dir``, ...).
+    """
 
     BUILDER_CONFIG_CLASS = Xtreme40Config
     BUILDER_CONFIGS = [

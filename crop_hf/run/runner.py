@@ -159,11 +159,10 @@ def _cards(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
 def _push(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
     """Publish the pipeline and the self-trained NER model with the cards of this run (``publish.dry_run``: the
     folders that would be uploaded, under ``push/``). The token comes from huggingface_hub's usual sources."""
-    from ..hub import publish_ner_model, publish_pipeline
+    from ..publishing import PublishOptions, publish_ner_model, publish_pipeline
 
     pub = recipe.publish
     typed = r.get("typed") or collect(recipe, r)[1]
-    common = {"metrics": typed, "languages": recipe.languages, "private": pub.private, "revision": pub.revision}
     done = {}
     for key, repo, publish, folder in (
         ("pipeline", pub.pipeline_repo, publish_pipeline, r["project"]["pipeline_dir"]),
@@ -171,12 +170,10 @@ def _push(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
     ):
         if repo:
             dry = out / "push" / key if pub.dry_run else None
-            res = publish(at(out, folder), repo, dry_run_dir=dry, **common)
-            done[key] = {
-                "repo": repo,
-                "files": len(res.files),
-                "location": in_run(out, res.location) if dry else res.location,
-            }
+            options = PublishOptions(private=pub.private, revision=pub.revision, languages=list(recipe.languages),
+                                     dry_run_dir=dry)  # fmt: skip
+            res = publish(at(out, folder), repo, typed, options)
+            done[key] = {"repo": repo, "files": len(res.files), "location": in_run(out, dry) if dry else res.location}
     return done
 
 

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, languages
+
+if TYPE_CHECKING:
+    from crop_hf.hub import PushResult
+    from crop_hf.publishing import PublishOptions
 
 
 @dataclass
@@ -82,31 +86,43 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def push(args: PushArguments):
+def push(args: PushArguments) -> PushResult:
     """Run the publish function of ``args.kind``; returns its :class:`~crop_hf.hub.PushResult`."""
-    from crop_hf import hub
+    from crop_hf.publishing import publish_dataset, publish_ner_model, publish_pipeline
 
-    common = {"private": args.private, "revision": args.revision, "commit_message": args.commit_message,
-              "dry_run_dir": args.dry_run, "languages": _split(args.languages)}  # fmt: skip
+    options = publish_options(args)
     if args.kind == "dataset":
-        return hub.publish_dataset(
-            args.path, args.repo_id, pretty_name=args.pretty_name, license=args.license or "other", **common
-        )
-    model = {"metrics": args.metrics, "base_model": args.base_model, "datasets": _split(args.datasets) or (),
-             "training_data": args.training_data, "license": args.license or "apache-2.0"}  # fmt: skip
-    publish = hub.publish_pipeline if args.kind == "pipeline" else hub.publish_ner_model
-    return publish(args.path, args.repo_id, **model, **common)
+        return publish_dataset(args.path, args.repo_id, options)
+    publish = publish_pipeline if args.kind == "pipeline" else publish_ner_model
+    return publish(args.path, args.repo_id, args.metrics, options)
+
+
+def publish_options(args: PushArguments) -> PublishOptions:
+    """The :class:`~crop_hf.publishing.PublishOptions` the flags ask for."""
+    from crop_hf.publishing import PublishOptions
+
+    return PublishOptions(
+        private=args.private,
+        revision=args.revision,
+        commit_message=args.commit_message,
+        dry_run_dir=args.dry_run,
+        languages=_split(args.languages),
+        license=args.license,
+        base_model=args.base_model,
+        datasets=_split(args.datasets) or (),
+        training_data=args.training_data,
+        pretty_name=args.pretty_name,
+    )
 
 
 def write_card(args: PushArguments) -> Path:
     """Render only the card (and its plot) of ``args.path`` into ``args.dry_run``."""
-    from crop_hf.model_card import CardInfo, ner_card, projection_card, read_metrics
+    from crop_hf.model_card import ner_card, projection_card, read_metrics
 
     out = Path(args.dry_run)
-    info = CardInfo(args.repo_id, _split(args.languages) or [], args.base_model, _split(args.datasets) or [],
-                    args.training_data, args.license or "apache-2.0")  # fmt: skip
     render = projection_card if args.kind == "pipeline" else ner_card
     out.mkdir(parents=True, exist_ok=True)
+    info = publish_options(args).card_info(args.repo_id)
     render(args.path, info, read_metrics(args.metrics), image_dir=out).save(out / "README.md")
     return out / "README.md"
 
