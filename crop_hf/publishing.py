@@ -146,7 +146,7 @@ def publish_pipeline(
                 f"publish_pipeline takes a crop-projection pipeline or a folder, got {pipeline_or_dir!r:.80}"
             )
         card = projection_card(staging, options.card_info(repo_id), run, image_dir=staging)
-        _complete_pipeline_config(staging, card.data.language)
+        _complete_pipeline_config(staging, card.data.to_dict().get("language"))
         card.save(staging / "README.md")
         return _push_model(
             staging, repo_id, options, "Upload crop-projection pipeline (LST, MT, NER models) with crop-hf"

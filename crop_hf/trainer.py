@@ -154,7 +154,7 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
         if tokenizer is not None:
             train_dataset, self.skipped_long_pairs = fit_pairs(train_dataset, tokenizer, max_length, max_slots)
             eval_dataset = fit_pairs(eval_dataset, tokenizer, max_length, max_slots)[0]
-        if peft_config is None and getattr(args, "lora_r", 0) and not is_peft_model(model):
+        if peft_config is None and getattr(args, "lora_r", None) and not is_peft_model(model):
             peft_config = args.lora_config("SEQ_2_SEQ_LM")
         self._merge_on_save = peft_config is not None
         if peft_config is not None:
@@ -197,7 +197,8 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
         merging save, :attr:`model` is the merged model.
         """
         if self._merge_on_save and not _internal_call and is_peft_model(self.model):
-            self.model = self.model_wrapped = self.model.merge_and_unload()
+            peft_model: Any = self.model
+            self.model = self.model_wrapped = peft_model.merge_and_unload()
         super().save_model(output_dir, _internal_call)
 
     # --- loss ---------------------------------------------------------------------------------------------------
@@ -336,7 +337,8 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
             prefix = self._decoder_prefix(labels)
             if prefix is not None:
                 generation_inputs["decoder_input_ids"] = prefix
-            generated = self.model.generate(**generation_inputs, **gen_kwargs)
+            generator: Any = self.model
+            generated = generator.generate(**generation_inputs, **gen_kwargs)
         return loss, generated, labels
 
     def _decoder_prefix(self, labels: torch.Tensor | None) -> torch.Tensor | None:
