@@ -59,7 +59,7 @@ def read_lines(path: str | Path, digest: Any = None) -> Iterator[InputLine]:
             yield _json_text(number, text) if jsonl else InputLine(number, text)
 
 
-def check_options(input_path: str | Path, shard_size: int, batch_size: int) -> None:
+def check_corpus_options(input_path: str | Path, shard_size: int, batch_size: int) -> None:
     """One-line :class:`~crop_hf.errors.InputError` (a ``ValueError``) for options that cannot work, before any model loads or anything is written."""
     for name, value in (("shard_size", shard_size), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -36,13 +36,13 @@ from .corpus_input import (  # noqa: F401  (InputLine, read_lines, LINE_REASONS:
     LINE_REASONS,
     PIPELINE_ERROR,
     InputLine,
-    check_options,
+    check_corpus_options,
     one_line,
     read_lines,
 )
 from .errors import CropHfError, InputError
-from .manifests import manifest_problem, read_manifest
 from .projection import EMPTY, LANGID_ERROR, MODEL_ERROR, UNDECODABLE, WRONG_TYPE
+from .resumable import fingerprint_dir, manifest_problem, read_manifest, write_json
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def discarded_row(line: int, text: str | None, lang: str, reason: str, detail: s
     return result_row(line, {"text": text, "lang": lang, "kept": False, "reason": reason, "detail": detail})
 
 
-def run_manifest(
+def projection_manifest(
     projector: Any, input_path: str | Path, src_lang: str, shard_size: int, settings: Mapping[str, Any]
 ) -> dict[str, Any]:
     """What a run's shards depend on: the input's content, the shard size, the pipeline's models, the settings."""
@@ -166,9 +166,9 @@ def project_corpus(
     """
     from tqdm.auto import tqdm
 
-    check_options(input_path, shard_size, batch_size)
+    check_corpus_options(input_path, shard_size, batch_size)
     out = Path(output_dir)
-    manifest = run_manifest(projector, input_path, src_lang, shard_size, pipeline_kwargs)
+    manifest = projection_manifest(projector, input_path, src_lang, shard_size, pipeline_kwargs)
     start_over = _check_manifest(out, manifest, overwrite)  # every process decides the same, before any writes
     wait = barrier or (lambda: None)
     wait()
@@ -176,7 +176,7 @@ def project_corpus(
         out.mkdir(parents=True, exist_ok=True)
         if start_over:
             _clear(out)
-        _write_json(out / MANIFEST_NAME, manifest)
+        write_json(out / MANIFEST_NAME, manifest)
     wait()
     written: list[Path] = []
     bar = tqdm(desc=f"project {src_lang} (process {process_index})", unit="sent", disable=not progress)
@@ -223,7 +223,7 @@ def shard_is_complete(shard: Path, first_line: int, n_lines: int) -> bool:
 def summarize(output_dir: str | Path) -> ProjectionSummary:
     """Sum the shards of ``output_dir`` and write ``summary.json``; bad shards are listed, never fatal."""
     summary = tally(output_dir)
-    _write_json(Path(output_dir) / SUMMARY_NAME, summary.to_dict())
+    write_json(Path(output_dir) / SUMMARY_NAME, summary.to_dict())
     return summary
 
 
@@ -339,7 +339,7 @@ def _check_manifest(out: Path, manifest: dict[str, Any], overwrite: bool) -> boo
     old = read_manifest(out / MANIFEST_NAME)
     shards = sorted(out.glob("shard-*.parquet")) if out.is_dir() else []
     found = [f"{len(shards)} shard(s)"] if shards else []
-    problem = manifest_problem(out / MANIFEST_NAME, old, manifest, found, "projection", _differences)
+    problem = manifest_problem(out / MANIFEST_NAME, old, manifest, found, "projection", _projection_differences)
     if problem is None:
         return False
     if overwrite:
@@ -357,14 +357,14 @@ def _check_input_read(out: Path, manifest: dict[str, Any], read_sha256: str, inp
     changed = (f"{input_path} changed while the projection read it (sha256 {started[:12]} at the start, "
                f"{read_sha256[:12]} as read)")  # fmt: skip
     if main:
-        _write_json(out / MANIFEST_NAME, {**manifest, "input_changed": changed})
+        write_json(out / MANIFEST_NAME, {**manifest, "input_changed": changed})
     raise InputChangedError(
         f"{changed}: the shards in {out} do not all come from one version of it, so the run is incomplete; "
         "rerun with --overwrite (overwrite=True) to project the file as it is now"
     )
 
 
-def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+def _projection_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     parts = []
     if old.get("input", {}).get("sha256") != new["input"]["sha256"] or old.get("input_changed"):
         o, n = old.get("input", {}), new["input"]
@@ -390,17 +390,7 @@ def _model_identity(name: str, commit: str | None) -> str:
     folder = Path(name)
     if not folder.is_dir():
         return f"{name}@{commit}" if commit else name
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(folder).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return f"{folder.resolve()} (files {digest.hexdigest()[:16]})"
-
-
-def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    return f"{folder.resolve()} (files {fingerprint_dir(folder)})"
 
 
 def _write_shard(rows: list[dict[str, Any]], path: Path) -> None:

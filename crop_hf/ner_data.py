@@ -329,13 +329,12 @@ def examples_from_rows(
 
 def write_examples(examples: Iterable[NerExample], path: str | Path) -> Path:
     """Write NerExamples as JSONL (the format :func:`read_examples` reads)."""
+    from .resumable import atomic_text
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
+    with atomic_text(path) as f:
         for ex in examples:
             f.write(json.dumps(ex.to_dict(), ensure_ascii=False) + "\n")
-    tmp.replace(path)
     return path
 
 

@@ -75,9 +75,9 @@ from .pipeline_inputs import (
     MODES,
     FilterSettings,
     Item,
+    check_call_options,
     check_choice,
     check_loader_sizes,
-    check_options,
     lone_surrogate,
     normalise_inputs,
 )
@@ -183,7 +183,7 @@ class CropProjectionPipeline(Pipeline):
         return super().__call__(inputs, **kwargs)
 
     def _sanitize_parameters(self, **options: Any) -> tuple[dict, dict, dict]:
-        pre, post = check_options(options)
+        pre, post = check_call_options(options)
         return pre, {}, post
 
     def _check_call(self, mode: str, kwargs: Mapping[str, Any]) -> None:

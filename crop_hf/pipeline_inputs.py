@@ -31,7 +31,7 @@ _PRE = ("src_lang", "tgt_lang", "mode", "max_words", "max_entities", "check_lang
         "language_identifier", "langid_candidates")  # fmt: skip
 
 
-def check_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def check_call_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The options given, checked (one-line errors, before any model runs), as (preprocess, postprocess) params.
 
     ``None`` means "not given", except for ``max_entities`` where it means "no limit".

@@ -41,7 +41,8 @@ from .ner_data import (
     write_examples,
 )
 from .relabel import CombineResult, combine_labels
-from .selftrain_resume import RUN_FILE, log_at_save, prepare_output, round_loss, run_manifest  # noqa: F401  (part of this module's interface)
+from .resumable import write_json
+from .selftrain_resume import RUN_FILE, log_at_save, prepare_output, round_loss, selftrain_manifest  # noqa: F401  (part of this module's interface)
 from .tagging import LabelScheme, get_scheme
 from .training_args import CropTrainingArguments, setting
 
@@ -57,7 +58,7 @@ class SelfTrainingArguments(CropTrainingArguments):
     Defaults follow CROP for real encoders (batch 32, 10 epochs, 10 % warmup, lr 2e-5); tiny models pass their own.
     The LoRA (``lora_r``, ``lora_alpha``, ``lora_dropout``, ``lora_target_modules``) and ``mixed_precision``
     fields come from :class:`~crop_hf.training_args.CropTrainingArguments`; without an accelerator the arguments
-    set ``use_cpu``. Fields marked ``run_setting`` are recorded in the run's manifest (:func:`run_manifest`).
+    set ``use_cpu``. Fields marked ``run_setting`` are recorded in the run's manifest (:func:`selftrain_manifest`).
 
     Args:
         label_scheme: Label set: ``conll`` (PER LOC ORG MISC) or ``xtreme`` (PER LOC ORG).
@@ -188,7 +189,7 @@ def self_train(
     _validate_eval_sets(eval_sets, scheme)
     out = Path(args.output_dir)
     data = {"source": source, "projected": projected, "discarded": discarded}
-    manifest = run_manifest(model_name_or_path, data, eval_sets, args)
+    manifest = selftrain_manifest(model_name_or_path, data, eval_sets, args)
     prepare_output(out, manifest, args, lambda: sorted(out.glob("round_*")))
     rounds: list[RoundResult] = []
     for i in range(args.iterations):
@@ -223,7 +224,7 @@ def train_ner(
     validate_examples(train, scheme, "train")
     _validate_eval_sets(eval_sets, scheme)
     out = Path(output_dir or args.output_dir)
-    manifest = run_manifest(model_name_or_path, {"train": train}, eval_sets, args)
+    manifest = selftrain_manifest(model_name_or_path, {"train": train}, eval_sets, args)
     prepare_output(out, manifest, args, lambda: [out / METRICS_FILE, out / "checkpoints"])
     if (out / METRICS_FILE).exists():
         return RoundResult.from_dict(json.loads((out / METRICS_FILE).read_text()))
@@ -329,9 +330,7 @@ def _train_round(
         eval=scores,
     )
     if args.should_save:
-        tmp = out / (METRICS_FILE + ".tmp")
-        tmp.write_text(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
-        tmp.replace(out / METRICS_FILE)
+        write_json(out / METRICS_FILE, record.to_dict())
     trainer.accelerator.wait_for_everyone()
     if scores:
         logger.info("round %d F1: %s", index, ", ".join(f"{k} {v.f1:.4f}" for k, v in scores.items()))

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .manifests import manifest_problem, read_manifest
 from .ner_data import NerExample
+from .resumable import manifest_problem, read_manifest, write_json
 from .training_args import run_settings
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 RUN_FILE = "run_manifest.json"
 
 
-def run_manifest(
+def selftrain_manifest(
     model_name_or_path: str,
     data: Mapping[str, Sequence[NerExample]],
     eval_sets: Mapping[str, Sequence[NerExample]] | None,
@@ -91,7 +91,7 @@ def prepare_output(out: Path, manifest: dict[str, Any], args: Any, run_paths: Ca
     old = read_manifest(out / RUN_FILE)
     existing = [p for p in run_paths() if p.exists()]
     problem = manifest_problem(
-        out / RUN_FILE, old, manifest, [p.name for p in existing], "self-training", _differences
+        out / RUN_FILE, old, manifest, [p.name for p in existing], "self-training", _selftrain_differences
     )
     start_over = False
     if problem is not None:
@@ -108,13 +108,11 @@ def prepare_output(out: Path, manifest: dict[str, Any], args: Any, run_paths: Ca
             for path in existing:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         out.mkdir(parents=True, exist_ok=True)
-        tmp = out / (RUN_FILE + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-        tmp.replace(out / RUN_FILE)
+        write_json(out / RUN_FILE, manifest)
     state.wait_for_everyone()
 
 
-def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+def _selftrain_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     parts = []
     if old.get("model") != new["model"]:
         parts.append(f"model ({old.get('model')}, now {new['model']})")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from crop_hf.run.stages import Stage, StageRunner
+from crop_hf.run.records import Stage, StageRunner
 
 
 def _stages(out, calls, settings_b=None, fail_b=False):

@@ -131,7 +131,7 @@ def test_arguments_have_paper_defaults_and_help():
 
 def test_run_settings_come_from_the_field_definitions():
     """Each crop-hf field says where it is defined whether it shapes the trained model; the manifest reads that."""
-    from crop_hf.selftrain_resume import run_manifest
+    from crop_hf.selftrain_resume import selftrain_manifest
     from crop_hf.training_args import RUN_SETTING_MARKS, run_settings
 
     inherited = {f.name for f in dataclasses.fields(TrainingArguments)}
@@ -148,10 +148,10 @@ def test_run_settings_come_from_the_field_definitions():
     assert len(settings) == len(set(settings))
     # what changes the model changes the manifest; what does not (more rounds, logging) leaves it as it was
     base = SelfTrainingArguments(output_dir="unused", iterations=2)
-    manifest = run_manifest("m", {}, None, base)
+    manifest = selftrain_manifest("m", {}, None, base)
     assert manifest["settings"]["lora_alpha"] == 16 and "iterations" not in manifest["settings"]
-    assert run_manifest("m", {}, None, dataclasses.replace(base, iterations=3, logging_steps=7)) == manifest
-    assert run_manifest("m", {}, None, dataclasses.replace(base, min_entities=2)) != manifest
+    assert selftrain_manifest("m", {}, None, dataclasses.replace(base, iterations=3, logging_steps=7)) == manifest
+    assert selftrain_manifest("m", {}, None, dataclasses.replace(base, min_entities=2)) != manifest
 
 
 def test_self_train_names_bad_rows(tiny_xlmr, tmp_path):

@@ -7,7 +7,6 @@ user fetched. The cache directory's hash covers the names, sizes and modificatio
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,9 +15,8 @@ import datasets
 from datasets.exceptions import DatasetGenerationError
 
 from ..errors import CropHfError
+from ..resumable import fingerprint_dir  # noqa: F401  (part of the builders' interface)
 from ._readers import FormatError
-
-_MAX_FINGERPRINT_FILES = 10_000
 
 
 class DataFilesNotFoundError(CropHfError, FileNotFoundError):
@@ -66,18 +64,6 @@ class LocalFilesBuilder(datasets.GeneratorBasedBuilder):
             raise
 
 
-def fingerprint_dir(data_dir: str | os.PathLike) -> str | None:
-    """A short hash of the relative paths, sizes and mtimes of the files under ``data_dir`` (None if it is absent)."""
-    root = Path(data_dir)
-    if not root.is_dir():
-        return None
-    digest = hashlib.sha256()
-    for path in sorted(_walk_files(root)):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(root).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
-
-
 def ner_features(labels: list[str]) -> datasets.Features:
     """``id``, ``lang``, ``tokens`` and ``ner_tags`` (a ClassLabel over ``labels``), shared by the NER builders."""
     return datasets.Features(
@@ -99,14 +85,3 @@ def find_file(root: Path, names: Iterable[str]) -> Path | None:
         if matches:
             return matches[0]
     return None
-
-
-def _walk_files(root: Path) -> Iterable[Path]:
-    seen = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            seen += 1
-            if seen > _MAX_FINGERPRINT_FILES:
-                return
-            yield Path(folder) / name

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from .data import ENGLISH, read_jsonl, write_jsonl
 from .recipe import Recipe
-from .stages import at, processes
+from .records import at, processes
 
 logger = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..languages import get_language
+from ..resumable import atomic_text
 from ..text import split_tokens
 from .recipe import DataSource, Recipe, RecipeError
 
@@ -157,14 +158,11 @@ def read_jsonl(path: Path, required: tuple[str, ...] = ()) -> Iterator[dict[str,
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
     n = 0
-    with tmp.open("w", encoding="utf-8") as f:
+    with atomic_text(path) as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
             n += 1
-    tmp.replace(path)
     return n
 
 

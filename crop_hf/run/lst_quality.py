@@ -22,7 +22,7 @@ from typing import Any
 
 from .data import lst_test_file, read_jsonl
 from .recipe import Recipe
-from .stages import at
+from .records import at
 
 MAX_SLOTS_MEASURED = 3
 HELDOUT_SHARE = 0.2  # never more than this share of a language's pairs is held out of training

@@ -30,7 +30,7 @@ from ..model_card import RunMetrics, training_facts
 from . import paper
 from .lst_quality import tokenisation_note
 from .recipe import Recipe
-from .stages import in_run
+from .records import in_run
 
 
 def collect(recipe: Recipe, results: dict[str, Any]) -> tuple[dict[str, Any], RunMetrics]:

@@ -4,7 +4,7 @@ data -> models -> align -> train_lst -> lst_quality -> train_ner -> [translate_t
 evaluate -> report -> cards -> push
 
 :func:`plan` builds the stages without running anything (``--dry-run`` prints it, offline, without loading a
-model); :func:`run_recipe` runs them through :class:`~crop_hf.run.stages.StageRunner`.
+model); :func:`run_recipe` runs them through :class:`~crop_hf.run.records.StageRunner`.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..resumable import fingerprint_dir
 from . import steps
 from .baselines import TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate_train
 from .data import ENGLISH, PARALLEL, lst_test_file, prepare_data, raw_file, test_file
 from .lst_quality import lst_quality
 from .recipe import Recipe, check_stage_fields
+from .records import Stage, StageRunner, at, in_run
 from .report import collect, write_cards, write_report
-from .stages import Stage, StageRunner, at, in_run
 
 
 def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None = None) -> list[Stage]:
@@ -179,8 +180,6 @@ def _push(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
 
 def _data_fingerprints(recipe: Recipe) -> dict[str, Any]:
     """Changed input files rerun the data stage: a hash of names, sizes and times of each local source."""
-    from ..builders._base import fingerprint_dir
-
     prints: dict[str, Any] = {}
     for role, src in recipe.data.items():
         if src.data_dir:
@@ -191,8 +190,6 @@ def _data_fingerprints(recipe: Recipe) -> dict[str, Any]:
 
 
 def _model_fingerprints(recipe: Recipe) -> dict[str, Any]:
-    from ..builders._base import fingerprint_dir
-
     return {role: fingerprint_dir(value) for role, value in dataclasses.asdict(recipe.models).items()
             if value and Path(value).is_dir()}  # fmt: skip
 

@@ -2,8 +2,8 @@
 
 Every function takes the recipe and the run's output folder, reads what earlier stages wrote there and returns a
 JSON-able result that the stage record keeps. Paths under the output folder are the constants below; a result
-records them relative to the output folder (:func:`~crop_hf.run.stages.in_run`), and the stages that read them
-join them to the folder's current place (:func:`~crop_hf.run.stages.at`), so a run folder can be moved and rerun.
+records them relative to the output folder (:func:`~crop_hf.run.records.in_run`), and the stages that read them
+join them to the folder's current place (:func:`~crop_hf.run.records.at`), so a run folder can be moved and rerun.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from ..tagging import tags_to_spans
 from .data import ENGLISH, PARALLEL, raw_file, read_jsonl, test_file, write_jsonl
 from .recipe import Recipe, RecipeError
-from .stages import at, in_run, processes
+from .records import at, in_run, processes
 
 ALIGNED = "data/parallel_aligned.jsonl"
 LST_DIR = "models/lst"

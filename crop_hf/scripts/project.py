@@ -67,7 +67,7 @@ def make_parser() -> CommandParser:
 
 def check_arguments(args: ProjectArguments) -> None:
     """Every check that needs no model: raises :class:`UsageError` naming the bad value."""
-    from crop_hf.corpus_projection import check_options
+    from crop_hf.corpus_projection import check_corpus_options
 
     model_ref(args.model, "--model")
     for flag, value in (("--ner_model", args.ner_model), ("--mt_model", args.mt_model)):
@@ -101,7 +101,7 @@ def check_arguments(args: ProjectArguments) -> None:
         from crop_hf.extras import require
 
         require("ctranslate2", "the CTranslate2 backend (--backend ctranslate2)", "ct2")
-    check_options(args.input, args.shard_size, args.batch_size)  # an empty input, before any model loads
+    check_corpus_options(args.input, args.shard_size, args.batch_size)  # an empty input, before any model loads
 
 
 @command("project")

@@ -41,8 +41,8 @@ def make_parser(demo: bool = False) -> argparse.ArgumentParser:
 def run(argv: Sequence[str], demo: bool = False) -> int:
     args = make_parser(demo).parse_args(list(argv))
     from crop_hf.run.recipe import check_paths, check_stage_fields, load_recipe
+    from crop_hf.run.records import check_output_dir
     from crop_hf.run.runner import describe_plan, run_recipe
-    from crop_hf.run.stages import check_output_dir
 
     check_output_dir(args.output_dir)
     recipe = load_recipe("demo" if demo else args.recipe, args.overrides)

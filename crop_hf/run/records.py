@@ -1,4 +1,5 @@
-"""Stage records: a stage runs once per set of inputs and settings, and is reused while they stay the same.
+"""Stage records: a stage runs once per set of inputs and settings, and is reused while they stay the same (what
+each stage does is in :mod:`crop_hf.run.steps`, :mod:`~crop_hf.run.baselines` and :mod:`~crop_hf.run.lst_quality`).
 
 Each stage writes ``<output_dir>/stages/<name>.json``: its fingerprint (a hash of its settings and of the
 fingerprints of the stages it reads from), the settings themselves, its outputs, its result and its time. A rerun
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..resumable import write_json
 from .recipe import RecipeError
 
 logger = logging.getLogger(__name__)
@@ -173,7 +175,7 @@ class StageRunner:
             elif saved:
                 self.echo(f"{step}: resuming an interrupted run")
             self.echo(f"{step}: {stage.description} ...")
-            _write(
+            write_json(
                 path, {"status": "running", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs}
             )
         self.procs.wait()
@@ -183,7 +185,7 @@ class StageRunner:
         seconds = time.perf_counter() - start
         self.procs.wait()
         if self.procs.is_main:
-            _write(path, {"status": "done", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs,
+            write_json(path, {"status": "done", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs,
                           "seconds": seconds, "result": result})  # fmt: skip
         self.procs.wait()
         if not self.procs.is_main:
@@ -216,9 +218,3 @@ def _read(path: Path) -> dict[str, Any] | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
-
-
-def _write(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-    tmp.replace(path)
