@@ -19,7 +19,7 @@ from .text import Token
 MODES = ("raw", "translate-train")
 OPTIONS = (
     "src_lang", "tgt_lang", "mode", "strictness", "min_score", "max_words", "max_entities", "check_language",
-    "langid_candidates", "batch_size", "num_workers",
+    "langid_candidates", "return_stages", "batch_size", "num_workers",
 )  # fmt: skip
 _PRE = ("src_lang", "tgt_lang", "mode", "max_words", "max_entities", "check_language", "langid_candidates")
 
@@ -47,8 +47,9 @@ def check_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
         check_int("max_words", given["max_words"], 1)
     if given.get("max_entities") is not None:
         check_int("max_entities", given["max_entities"], 1)
-    if "check_language" in given and not isinstance(given["check_language"], bool):
-        raise TypeError(f"check_language={given['check_language']!r}: use True or False")
+    for flag in ("check_language", "return_stages"):
+        if flag in given and not isinstance(given[flag], bool):
+            raise TypeError(f"{flag}={given[flag]!r}: use True or False")
     if "langid_candidates" in given:
         candidates = given["langid_candidates"]
         if isinstance(candidates, str) or not all(isinstance(c, str) for c in candidates):

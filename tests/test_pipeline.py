@@ -254,3 +254,18 @@ def test_corpus_projection_counts_a_failing_sentence_as_a_discard(projector, mon
     summary = summarize(tmp_path / "out")
     assert (summary.sentences, summary.kept, summary.drops) == (4, 2, {"model_error": 1, "empty": 1})
     assert summary.entities == {"PER": 2, "ORG": 2, "LOC": 2}
+
+
+def test_return_stages_adds_the_english_words_and_their_ner_tags(projector, monkeypatch):
+    script_the_tour(projector, monkeypatch)
+    plain = projector(RAW, src_lang="es", check_language=False)
+    staged = projector(RAW, src_lang="es", check_language=False, return_stages=True)
+    assert "stages" not in plain and {k: v for k, v in staged.items() if k != "stages"} == plain
+    assert staged["stages"] == {"english_tokens": EN.split(), "english_tags": EN_TAGS}
+    empty = projector("  ", src_lang="es", return_stages=True)  # discarded before any model ran
+    assert empty["reason"] == "empty" and empty["stages"] == {"english_tokens": None, "english_tags": None}
+    example = {"tokens": ["John", "lives", "in", "Beijing"], "tags": ["B-PER", "O", "O", "B-LOC"]}
+    tt = projector(example, tgt_lang="zh", mode="translate-train", return_stages=True)
+    assert tt["stages"] == {"english_tokens": example["tokens"], "english_tags": example["tags"]}
+    with pytest.raises(TypeError, match="return_stages='yes': use True or False"):
+        projector(RAW, src_lang="es", return_stages="yes")
