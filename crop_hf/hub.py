@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-REPO_TYPES = ("model", "dataset")
+REPO_TYPES = ("model", "dataset", "space")
 # Never uploaded: Trainer checkpoints, pickled TrainingArguments (may hold a hub_token), caches.
 DEFAULT_IGNORE_PATTERNS: tuple[str, ...] = (
     "checkpoint-*", "*/checkpoint-*", "*-checkpoints/*", "training_args.bin", "*/training_args.bin",
@@ -170,7 +170,8 @@ def prepare_repo(
 
         api = HfApi()
     with _hub_errors(repo_id, "the repository"):
-        api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True)
+        sdk = {"space_sdk": "gradio"} if repo_type == "space" else {}  # a Space is created with its SDK
+        api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True, **sdk)
         if revision and revision != "main" and not revision.startswith("refs/"):
             api.create_branch(repo_id, branch=revision, repo_type=repo_type, exist_ok=True)
 
@@ -347,7 +348,8 @@ def _check_repo(repo_id: str, repo_type: str) -> None:
 def _repo_url(repo_id: str, repo_type: str, revision: str | None) -> str:
     from huggingface_hub import constants
 
-    url = f"{constants.ENDPOINT}/{'datasets/' if repo_type == 'dataset' else ''}{repo_id}"
+    prefix = {"dataset": "datasets/", "space": "spaces/"}.get(repo_type, "")
+    url = f"{constants.ENDPOINT}/{prefix}{repo_id}"
     return f"{url}/tree/{revision}" if revision and revision != "main" else url
 
 
