@@ -142,7 +142,11 @@ def _stage_panel(gr: Any, prefix: str) -> list[Any]:
 
 
 def _stage_values(result: Mapping[str, Any]) -> list[Any]:
-    return [status_markdown(result), english_view(result), slots_view(result), raw_view(result), entity_rows(result)]
+    english, slots = english_view(result) or _NOT_REACHED, slots_view(result) or _NOT_REACHED
+    return [status_markdown(result), english, slots, raw_view(result), entity_rows(result)]
+
+
+_NOT_REACHED = {"text": "(not reached: the sentence was discarded before this stage)", "entities": []}
 
 
 def _sentence_view(gr: Any, projector: Any, corpus: Corpus | None) -> dict[str, Any]:
