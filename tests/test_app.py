@@ -154,3 +154,24 @@ def test_translate_train_markup():
         "tags": ["B-PER", "I-PER", "O", "O", "B-ORG", "I-ORG", "O"]}  # fmt: skip
     with pytest.raises(ValueError, match=r"write an entity as \[TYPE words\]"):
         parse_bracketed("[PER Ana works")
+
+
+def test_inspect_serves_what_the_run_folder_holds_on_localhost(tmp_path, capsys, monkeypatch):
+    from types import SimpleNamespace
+
+    pytest.importorskip("gradio", reason="gradio is missing: pip install 'crop-hf[app]'")
+    run = tmp_path / "demo_output"
+    saved_pipeline(run / "models" / "crop-projection")
+    shards(run / "projected" / "es", [{"reason": "empty"}])
+    (run / "metrics.json").write_text("{}")
+    calls = []
+    app = SimpleNamespace(local_url="http://127.0.0.1:7860/", block_thread=lambda: calls.append("served"))
+    monkeypatch.setattr("crop_hf.app.ui.build_app", lambda **kw: calls.append(kw) or app)
+    monkeypatch.setattr("crop_hf.app.ui.launch", lambda a, host, port, block: calls.append((host, port, block)))
+    assert cli.main(["inspect", str(run), "--port", "7861"]) == 0
+    assert calls == [
+        {"pipeline": str(run / "models" / "crop-projection"), "corpus": [run / "projected" / "es"], "run": run},
+        ("127.0.0.1", 7861, False),
+        "served",
+    ]
+    assert capsys.readouterr().out.endswith("at http://127.0.0.1:7860/ (Ctrl+C stops it)\n")
