@@ -4,7 +4,8 @@
 
 It serves the app for a run folder (the demo's pipeline, projected shards and metrics) on 127.0.0.1, opens it in
 headless Chromium (Debian's /usr/bin/chromium driven by playwright), projects the README's Spanish example in the
-Sentence view, selects the first discarded row of the Corpus view, and saves one PNG per view. Any request of the
+Sentence view (or ``--sentence``), filters the Corpus view to that language and selects its first discarded row,
+and saves one PNG per view. Any request of the
 page that leaves 127.0.0.1 stops it with an error. Needs crop-hf[app,dev] and `apt-get install -y chromium`.
 """
 
@@ -63,9 +64,12 @@ def main(argv: list[str] | None = None) -> int:
             shoot(page, "#tab-sentence", out / "inspect_sentence.png")
             page.click("#tab-corpus-button")
             page.wait_for_selector("#corpus-rows [role=gridcell]")
-            page.locator('#corpus-kept label[data-testid="discarded-radio-label"]').click()
+            page.locator("#corpus-lang input[role=combobox]").click()
+            page.get_by_role("option", name=args.lang, exact=True).click()
             page.wait_for_timeout(1500)
-            page.locator("#corpus-rows [role=gridcell][data-row='0'][data-col='5']").click()
+            kept = page.locator("#corpus-rows [role=gridcell][data-col='2']").all_inner_texts()
+            row = next((i for i, k in enumerate(kept) if k.strip() == "no"), 0)  # the first discarded row
+            page.locator(f"#corpus-rows [role=gridcell][data-row='{row}'][data-col='5']").click()
             page.wait_for_function("() => /discarded/.test(document.querySelector('#corpus-status').innerText)")
             shoot(page, "#tab-corpus", out / "inspect_corpus.png")
             browser.close()

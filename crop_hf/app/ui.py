@@ -233,7 +233,8 @@ def _corpus_view(gr: Any, corpus: Corpus | None, projector: Any, sentence: dict[
                                  elem_id="corpus-method-plot")  # fmt: skip
     note = gr.Markdown(first[4], elem_id="corpus-note")
     table = gr.Dataframe(first[5], headers=CORPUS_HEADERS, label="Rows (select one to see its stages)",
-                         interactive=False, wrap=True, max_height=400, elem_id="corpus-rows")  # fmt: skip
+                         interactive=False, wrap=True, max_height=400, elem_id="corpus-rows",
+                         column_widths=["7%", "6%", "6%", "15%", "26%", "40%"])  # fmt: skip
     ids = gr.State(first[6])
     chosen = gr.State(None)
     panel = _stage_panel(gr, "corpus")
