@@ -108,10 +108,10 @@ def test_run_table_shows_every_per_language_key_it_finds(tmp_path):
     run = RunResults.load(tmp_path)
     headers, rows = run.language_table()
     assert headers == ["lang", "evaluation.crop", "evaluation.zero_shot", "evaluation.translate_train",
-                       "lst.spbleu.en-xx", "lst.slot_boundary_precision", "projection.kept", "projection.drops",
-                       "paper.crop"]  # fmt: skip
-    assert rows[0] == ["es", 0.6543, 0.2, 0.5, 20.5, 0.7, 3, "slots_lost: 2; empty: 1", 78.1]
-    assert rows[1] == ["zh", 0.1, None, None, None, 0.3, None, None, None]
+                       "paper.crop", "projection.kept", "projection.drops", "lst.spbleu.en-xx",
+                       "lst.slot_boundary_precision"]  # fmt: skip
+    assert rows[0] == ["es", 0.6543, 0.2, 0.5, 78.1, 3, "slots_lost: 2; empty: 1", 20.5, 0.7]
+    assert rows[1] == ["zh", 0.1, None, None, None, None, None, None, 0.3]
     assert run.stage_table() == [["train_lst", 201.5, "no"], ["project", 7.4, "yes"]]
     (tmp_path / "metrics.json").write_text("{")
     with pytest.raises(InspectError, match="metrics.json: not valid JSON"):

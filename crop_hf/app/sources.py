@@ -26,6 +26,8 @@ METRICS = "metrics.json"
 RUN_PIPELINE = Path("models") / "crop-projection"
 RUN_PROJECTED = "projected"
 ALL = "all"
+# the Run table's first columns: F1 per language beside the paper's, then projection and the LST model
+_FIRST_SECTIONS = ("evaluation", "paper", "projection", "lst")
 KEPT, DISCARDED = "kept", "discarded"
 
 
@@ -193,8 +195,9 @@ class RunResults:
         columns: dict[str, dict[str, Any]] = {}
         for path, lang, value in _per_language(self.metrics, set(langs), ()):
             columns.setdefault(".".join(path), {})[lang] = value
-        headers = ["lang", *columns]
-        return headers, [[lang, *(_cell(columns[c].get(lang)) for c in columns)] for lang in langs]
+        order = sorted(columns, key=lambda c: _FIRST_SECTIONS.index(c.split(".")[0]) if c.split(".")[0]
+                       in _FIRST_SECTIONS else len(_FIRST_SECTIONS))  # fmt: skip
+        return ["lang", *order], [[lang, *(_cell(columns[c].get(lang)) for c in order)] for lang in langs]
 
     def stage_table(self) -> list[list[Any]]:
         """[stage, seconds, reused] per stage, in run order."""

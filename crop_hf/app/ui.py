@@ -277,7 +277,7 @@ def _run_view(gr: Any, results: RunResults | None) -> None:
                  interactive=False, elem_id="run-stages")  # fmt: skip
     plots = results.plots()
     if plots:
-        gr.Gallery([str(p) for p in plots], label="Plots", columns=2, elem_id="run-plots")
+        gr.Gallery([str(p) for p in plots], label="Plots", columns=2, object_fit="contain", elem_id="run-plots")
     report = results.report()
     if report:
         with gr.Accordion("report.md", open=False):
