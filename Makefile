@@ -6,11 +6,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
-EXTRAS := dev,align,demo,metrics,lora,ct2,lingua
+EXTRAS := dev,align,demo,metrics,lora,ct2,lingua,app
 LOWEST := .venv-lowest
+# no app: gradio needs huggingface_hub>=1.16, above the lowest set (the app tests skip there)
 LOWEST_EXTRAS := align,demo,metrics,lora,ct2,lingua
 
-.PHONY: demo test lint typecheck env dist lowest-env wheel-check test-lowest-suite test-lowest clean
+.PHONY: demo test lint typecheck env browser dist lowest-env wheel-check test-lowest-suite test-lowest clean
 
 demo: $(STAMP)
 	$(VENV)/bin/crop-hf demo --output_dir demo_output
@@ -30,6 +31,12 @@ typecheck: $(STAMP)
 	$(VENV)/bin/python .ci/typecheck.py
 
 env: $(STAMP)
+
+# Debian's Chromium for the app's browser tests (playwright drives it; its own browser download is not used).
+# As root (CI) it is installed when missing; otherwise the tests skip with a line saying how to install it.
+browser:
+	test -x /usr/bin/chromium || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq chromium)
+	test -x /usr/bin/chromium || echo "no /usr/bin/chromium: the browser tests will skip (apt-get install -y chromium)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)

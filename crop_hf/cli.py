@@ -24,6 +24,7 @@ COMMANDS = {
     "selftrain": ("selftrain", "multilingual self-training of a NER model on English gold + projected data"),
     "evaluate": ("evaluate", "score NER models per language (seqeval, entity level)"),
     "push": ("push", "publish a pipeline, NER model or projected data to the Hub, with a generated card"),
+    "inspect": ("inspect", "see what projection did: a browser app for a pipeline, projected shards or a run"),
 }
 
 

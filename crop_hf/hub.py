@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # repository type -> its URL prefix on the Hub; push_folder and prepare_repo take these
-_URL_PREFIX = {"model": "", "dataset": "datasets/"}
+_URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 REPO_TYPES = tuple(_URL_PREFIX)
 # Never uploaded: Trainer checkpoints, pickled TrainingArguments (may hold a hub_token), caches.
 DEFAULT_IGNORE_PATTERNS: tuple[str, ...] = (
@@ -173,7 +173,8 @@ def prepare_repo(
 
         api = HfApi()
     with _hub_errors(repo_id, "the repository"):
-        api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True)
+        sdk = {"space_sdk": "gradio"} if repo_type == "space" else {}  # a Space is created with its SDK
+        api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True, **sdk)
         if revision and revision != "main" and not revision.startswith("refs/"):
             api.create_branch(repo_id, branch=revision, repo_type=repo_type, exist_ok=True)
 

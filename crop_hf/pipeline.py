@@ -31,7 +31,8 @@ Each result is a plain dict, JSON-serialisable as returned::
 
 ``entity_group``, ``score``, ``word``, ``start``/``end`` (character offsets into ``text``) mean what they mean in
 the token-classification pipeline; ``method``, ``token_start``/``token_end`` are CROP's. ``pipeline.stats``
-counts results per discard reason (filter names and the others).
+counts results per discard reason (filter names and the others). ``return_stages=True`` adds the English words and
+the tags the English NER model gave them (``"stages"``), so that every step of a projection can be shown.
 
 Migration from crop-hf 0.1 (dataclass results): ``res.kept`` -> ``res["kept"]``, ``res.to_dict()`` -> ``res``;
 per entity ``label`` -> ``entity_group``, ``text`` -> ``word``, ``char_start``/``char_end`` -> ``start``/``end``,
@@ -93,7 +94,7 @@ from .projection import (
     project_into_raw,
 )
 from .slots import escape_markers, parse_slots, wrap
-from .tagging import tags_to_spans
+from .tagging import spans_to_tags, tags_to_spans
 from .text import split_tokens, tokens_from_words
 from .translation import Translator, check_backend, make_translator
 
@@ -298,9 +299,18 @@ class CropProjectionPipeline(Pipeline):
         return {"item": batch}
 
     def postprocess(
-        self, model_outputs: dict[str, Any], strictness: str = "crop", min_score: float = DEFAULT_MIN_SCORE
+        self,
+        model_outputs: dict[str, Any],
+        strictness: str = "crop",
+        min_score: float = DEFAULT_MIN_SCORE,
+        return_stages: bool = False,
     ) -> dict[str, Any]:
-        """Match (raw mode) or read (translate-train) the entities of one sentence: one JSON-ready dict."""
+        """Match (raw mode) or read (translate-train) the entities of one sentence: one JSON-ready dict.
+
+        ``return_stages=True`` adds ``"stages": {"english_tokens": [...], "english_tags": [...]}``, the English
+        words the NER model tagged (raw mode) or the given example (translate-train), ``None`` where the sentence
+        was discarded before that stage; ``english`` and ``labeled_translation`` are in every result.
+        """
         it: Item = model_outputs["item"]
         extra = {"english": it.english, "labeled_translation": it.labeled_translation}
         try:
@@ -319,7 +329,11 @@ class CropProjectionPipeline(Pipeline):
             logger.warning("projection failed on %r: %s: %s", (it.text or "")[:60], type(err).__name__, err)
             result = discard(it.text, it.lang, it.tokens, MODEL_ERROR, f"{type(err).__name__}: {err}"[:200], **extra)
         self.stats.add(result.reason)
-        return result.to_dict()
+        out = result.to_dict()
+        if return_stages:
+            tags = None if it.en_spans is None else spans_to_tags(it.en_spans, len(it.en_tokens or []))
+            out["stages"] = {"english_tokens": it.en_tokens, "english_tags": tags}
+        return out
 
     # ------------------------------------------------------------------ persistence and helpers
 

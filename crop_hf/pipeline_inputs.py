@@ -25,7 +25,7 @@ MODES = ("raw", "translate-train")
 DEFAULT_CHECK_RAW_LANGUAGE = False
 OPTIONS = (
     "src_lang", "tgt_lang", "mode", "strictness", "min_score", "max_words", "max_entities", "check_language",
-    "check_raw_language", "language_identifier", "langid_candidates", "batch_size", "num_workers",
+    "check_raw_language", "language_identifier", "langid_candidates", "return_stages", "batch_size", "num_workers",
 )  # fmt: skip
 _PRE = ("src_lang", "tgt_lang", "mode", "max_words", "max_entities", "check_language", "check_raw_language",
         "language_identifier", "langid_candidates")  # fmt: skip
@@ -54,7 +54,7 @@ def check_call_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[st
         check_int("max_words", given["max_words"], 1)
     if given.get("max_entities") is not None:
         check_int("max_entities", given["max_entities"], 1)
-    for key in ("check_language", "check_raw_language"):
+    for key in ("check_language", "check_raw_language", "return_stages"):
         if key in given and not isinstance(given[key], bool):
             raise TypeError(f"{key}={given[key]!r}: use True or False")
     if "language_identifier" in given:

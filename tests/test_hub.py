@@ -101,8 +101,8 @@ def test_bad_inputs_and_hub_failures_say_what_to_do(model_folder, tmp_path, monk
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True)  # as HF_HUB_OFFLINE=1 sets it
     with pytest.raises(ValueError, match="your-username/lst"):
         push_folder(model_folder, "lst", dry_run_dir=tmp_path / "o")
-    with pytest.raises(ValueError, match="repo_type='space'"):
-        push_folder(model_folder, "someone/lst", repo_type="space", dry_run_dir=tmp_path / "o")
+    with pytest.raises(ValueError, match="repo_type='collection'"):
+        push_folder(model_folder, "someone/lst", repo_type="collection", dry_run_dir=tmp_path / "o")
     with pytest.raises(FileNotFoundError, match="no such folder"):
         push_folder(tmp_path / "missing", "someone/lst")
     # offline, the real HfApi refuses before any network

@@ -347,3 +347,18 @@ def test_corpus_projection_whose_models_fail_on_every_sentence_fails_naming_the_
         {"empty": 1},
         2,
     )
+
+
+def test_return_stages_adds_the_english_words_and_their_ner_tags(projector, monkeypatch):
+    script_the_tour(projector, monkeypatch)
+    plain = projector(RAW, src_lang="es", check_language=False)
+    staged = projector(RAW, src_lang="es", check_language=False, return_stages=True)
+    assert "stages" not in plain and {k: v for k, v in staged.items() if k != "stages"} == plain
+    assert staged["stages"] == {"english_tokens": EN.split(), "english_tags": EN_TAGS}
+    empty = projector("  ", src_lang="es", return_stages=True)  # discarded before any model ran
+    assert empty["reason"] == "empty" and empty["stages"] == {"english_tokens": None, "english_tags": None}
+    example = {"tokens": ["John", "lives", "in", "Beijing"], "tags": ["B-PER", "O", "O", "B-LOC"]}
+    tt = projector(example, tgt_lang="zh", mode="translate-train", return_stages=True)
+    assert tt["stages"] == {"english_tokens": example["tokens"], "english_tags": example["tags"]}
+    with pytest.raises(TypeError, match="return_stages='yes': use True or False"):
+        projector(RAW, src_lang="es", return_stages="yes")

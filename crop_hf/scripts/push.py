@@ -4,9 +4,12 @@
         --metrics demo_output/metrics.json [--private] [--revision dev] [--dry_run out/]
     crop-hf push --kind ner --path demo_output/models/crop-ner/round_2 --repo_id me/crop-ner --metrics ...
     crop-hf push --kind dataset --path projected/ --repo_id me/crop-projected-es
+    crop-hf push --kind pipeline ... --repo_id me/crop-projection-es --space me/crop-projection-es-demo
 
 ``--dry_run DIR`` writes exactly the files that would be uploaded (card included) to DIR and touches no network;
-add ``--card_only`` to write just the card and its plot. The token comes from huggingface_hub's usual sources
+add ``--card_only`` to write just the card and its plot. ``--space REPO`` also publishes a Gradio Space that
+loads the pipeline by ``--repo_id`` (``app.py``, ``requirements.txt``, a card with ``sdk: gradio``; with
+``--dry_run DIR`` its files go to ``DIR-space``). The token comes from huggingface_hub's usual sources
 (``HF_TOKEN``, ``hf auth login``) and is never printed.
 """
 
@@ -43,6 +46,8 @@ class PushArguments:
     training_data: str = field(default="", metadata={"help": "One sentence on the training data, for the card."})
     license: str | None = field(default=None, metadata={"help": "Hub licence id (default: apache-2.0; data: other)."})
     pretty_name: str | None = field(default=None, metadata={"help": "Dataset card title (--kind dataset)."})
+    space: str | None = field(default=None, metadata={"help": "--kind pipeline: also publish a Gradio Space that "
+                              "loads it, to this Space repository (e.g. your-username/crop-projection-demo)."})  # fmt: skip
 
 
 def make_parser() -> CommandParser:
@@ -68,6 +73,13 @@ def check_arguments(args: PushArguments) -> None:
         languages(args.languages, "--languages")
     if args.card_only and not args.dry_run:
         raise UsageError("--card_only needs --dry_run DIR (the folder the card is written to)")
+    if args.space and (args.kind != "pipeline" or args.card_only):
+        raise UsageError("--space publishes the app of a pipeline: use it with --kind pipeline, without --card_only")
+    if args.space:
+        try:
+            validate_repo_id(args.space)
+        except HFValidationError:
+            raise UsageError(f"--space {args.space}: not a Hub repository id; use your-username/name") from None
     if args.card_only and args.kind == "dataset":
         raise UsageError("--card_only is for --kind pipeline or ner (a dataset card needs the staged shards)")
 
@@ -83,6 +95,13 @@ def main(argv: list[str]) -> int:
     for name in result.files:
         print(f"  {name}")
     print(f"crop-hf push: {result.summary()}", flush=True)
+    if args.space:
+        from crop_hf.space import publish_space
+
+        dry_run = f"{args.dry_run.rstrip('/')}-space" if args.dry_run else None
+        space = publish_space(args.repo_id, args.space, pipeline_revision=args.revision, private=args.private,
+                              dry_run_dir=dry_run)  # fmt: skip
+        print(f"crop-hf push: {space.summary()}", flush=True)
     return 0
 
 
