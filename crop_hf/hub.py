@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -173,7 +173,7 @@ def prepare_repo(
 
         api = HfApi()
     with _hub_errors(repo_id, "the repository"):
-        sdk = {"space_sdk": "gradio"} if repo_type == "space" else {}  # a Space is created with its SDK
+        sdk: dict[str, Any] = {"space_sdk": "gradio"} if repo_type == "space" else {}  # a Space needs its SDK
         api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True, **sdk)
         if revision and revision != "main" and not revision.startswith("refs/"):
             api.create_branch(repo_id, branch=revision, repo_type=repo_type, exist_ok=True)

@@ -66,7 +66,7 @@ def load_pipeline(name_or_path: str | Path) -> Any:
 
     import crop_hf  # noqa: F401  (registers the task)
 
-    return pipeline("crop-projection", model=str(name_or_path))
+    return pipeline("crop-projection", model=str(name_or_path))  # type: ignore[call-overload]
 
 
 def sentence_options(projector: Any, lang: str, mode: str = "raw", check_language: bool = True) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def _sentence_view(gr: Any, projector: Any, corpus: Corpus | None) -> dict[str, 
 
 
 def _examples(corpus: Corpus | None, langs: list[str], first: str) -> list[list[str]]:
-    rows = []
+    rows: list[list[str]] = []
     if corpus is not None:  # a kept and a discarded sentence per language of the corpus
         for lang in corpus.languages():
             for status in (KEPT, DISCARDED):

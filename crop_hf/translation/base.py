@@ -59,6 +59,12 @@ class Translator:
 
     Language codes are handled per model family: M2M100 tokenizers take M2M100 codes (``"es"``) and force the
     ``__es__`` token; NLLB tokenizers take NLLB codes (``"spa_Latn"``); other models get no codes.
+
+    Args:
+        model: a seq2seq model (M2M100, NLLB or any ``generate``-capable one).
+        tokenizer: its tokenizer.
+        settings: the generation settings (:class:`GenerationSettings`: batch size, beams, lengths...).
+        **overrides: single fields of ``settings`` replaced by keyword (``Translator(model, tok, batch_size=64)``).
     """
 
     def __init__(
