@@ -15,7 +15,11 @@ from __future__ import annotations
 
 
 class CropHfError(Exception):
-    """A mistake in what the user gave crop-hf; the message names the input and what to do, on one line."""
+    """A mistake in what the user gave crop-hf; the message names the input and what to do, on one line.
+
+    Args:
+        *args: the message (``CropHfError("es.conll line 8812: expected 2+ columns, got 1")``), as for any exception.
+    """
 
 
 class InputError(CropHfError, ValueError):
