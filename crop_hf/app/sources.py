@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
+
 PIPELINE_CONFIG = "crop_projection.json"  # crop_hf.config.CONFIG_NAME (not imported: that module loads the Hub)
 SHARD_GLOB = "shard-*.parquet"
 SUMMARY = "summary.json"
@@ -31,7 +33,7 @@ _FIRST_SECTIONS = ("evaluation", "paper", "projection", "lst")
 KEPT, DISCARDED = "kept", "discarded"
 
 
-class InspectError(ValueError):
+class InspectError(InputError):
     """PATH holds nothing the app can show; the message names PATH and what to pass instead."""
 
 

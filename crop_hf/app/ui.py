@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ..extras import require
-from ..languages import LANGUAGES, get_language
+from ..language_id import auto_candidates
+from ..languages import LANGUAGES
 from .render import (
     ENTITY_HEADERS,
     english_view,
@@ -70,15 +71,17 @@ def load_pipeline(name_or_path: str | Path) -> Any:
 
 
 def sentence_options(projector: Any, lang: str, mode: str = "raw", check_language: bool = True) -> dict[str, Any]:
-    """The pipeline options of the Sentence view; langid compares the pipeline's languages and English, as a run
-    does (``langid_candidates: auto``)."""
+    """The pipeline options of the Sentence view. ``check_language`` checks the language of the translation and, in
+    raw mode, of the typed sentence (typed text is web text: its language is the user's guess), among the
+    pipeline's languages and English, as a run does (``langid_candidates: auto``)."""
+    options: dict[str, Any] = {"check_language": check_language, "return_stages": True}
     if mode == "translate-train":
-        return {"tgt_lang": lang, "mode": mode, "return_stages": True}
-    options: dict[str, Any] = {"src_lang": lang, "check_language": check_language, "return_stages": True}
+        options.update(tgt_lang=lang, mode=mode)
+    else:
+        options.update(src_lang=lang, check_raw_language=check_language)
     known = list(getattr(projector.crop_config, "languages", None) or [])
-    if check_language and known:
-        codes = {get_language(x).langid_code for x in [*known, lang, "en"]} - {None}
-        options["langid_candidates"] = sorted(codes)
+    if check_language:
+        options["langid_candidates"] = auto_candidates([*known, lang])
     return options
 
 
@@ -161,7 +164,9 @@ def _sentence_view(gr: Any, projector: Any, corpus: Corpus | None) -> dict[str, 
     with gr.Row():
         lang = gr.Dropdown(langs, value=first, label="Language", elem_id="sentence-lang")
         mode = gr.Radio(list(MODES), value="raw", label="Mode", elem_id="sentence-mode")
-        check = gr.Checkbox(value=True, label="check the language (langid)", elem_id="sentence-check")
+        check = gr.Checkbox(
+            value=True, label="check the language (sentence and translation)", elem_id="sentence-check"
+        )
     button = gr.Button("Project", variant="primary", elem_id="sentence-run")
     panel = _stage_panel(gr, "sentence")
 
