@@ -117,6 +117,10 @@ class CropProjectionConfig:
             raise ConfigError(
                 f"{shown}: not valid JSON ({err}); save the pipeline again with save_pretrained"
             ) from None
+        except RecursionError:  # thousands of nested brackets: not a config crop-hf wrote
+            raise ConfigError(
+                f"{shown}: nested too deeply to read; save the pipeline again with save_pretrained"
+            ) from None
         config = cls.from_dict(data, source=shown)
         config.root, config.revision = root, revision
         return config

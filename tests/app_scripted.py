@@ -68,8 +68,16 @@ def project_the_corpus(projector, out: Path) -> Path:
     raw = out / "raw.es.txt"
     raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text("\n".join(CORPUS_LINES) + "\n", encoding="utf-8")
-    project_corpus(projector, raw, out / "es", "es", shard_size=4, progress=False, langid_candidates=["es", "en"],
-                   check_raw_language=True)
+    project_corpus(
+        projector,
+        raw,
+        out / "es",
+        "es",
+        shard_size=4,
+        progress=False,
+        langid_candidates=["es", "en"],
+        check_raw_language=True,
+    )
     summarize(out / "es")
     return out / "es"
 

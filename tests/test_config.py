@@ -156,3 +156,11 @@ def test_hub_repository_entries_are_its_folders_or_other_repositories(monkeypatc
     assert config.sub_model("ner_model") == SubModel("someone/crop", subfolder="ner", revision="v2")
     assert SubModel("someone/crop", subfolder="ner", revision="v2").load_kwargs("t") == {
         "subfolder": "ner", "revision": "v2", "token": "t"}  # fmt: skip
+
+
+def test_a_deeply_nested_config_is_a_one_line_config_error(tmp_path):
+    from crop_hf.config import ConfigError, CropProjectionConfig
+
+    (tmp_path / "crop_projection.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(ConfigError, match="crop_projection.json: nested too deeply to read; save the pipeline again"):
+        CropProjectionConfig.from_pretrained(tmp_path)
