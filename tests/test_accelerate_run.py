@@ -15,7 +15,7 @@ TINY = [
     "--set", "languages=[es]", "--set", "data.english.limit=40", "--set", "data.parallel.limit=24",
     "--set", "data.target_raw.limit=12", "--set", "data.target_test.limit=6", "--set", "lst.max_steps=8",
     "--set", "ner.num_train_epochs=1", "--set", "selftrain.num_train_epochs=1", "--set", "projection.shard_size=4",
-    "--set", "alignment.method=gold",
+    "--set", "alignment.method=gold", "--set", "data.lst_test.limit=6", "--set", "lst_quality.heldout_pairs=2",
 ]  # fmt: skip
 
 
@@ -36,7 +36,11 @@ def test_demo_recipe_under_two_processes(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = tmp_path / "run"
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics["evaluation"]["es"]) == {"zero_shot", "crop"}
+    assert set(metrics["evaluation"]["es"]) == {"zero_shot", "translate_train", "crop"}
+    # translate-train: each process translated every other English sentence, and the stage read both halves
+    parts = sorted(p.name for p in (out / "translated").glob("es.*.jsonl"))
+    assert parts == ["es.0-of-2.jsonl", "es.1-of-2.jsonl"]
+    assert metrics["translate_train"]["languages"]["es"]["total"] == 40
     assert metrics["projection"]["es"]["total"] == 12
     # projection shards were split between the processes (shard k on process k % 2) and all 3 were written
     assert len(list((out / "projected" / "es").glob("shard-*.parquet"))) == 3

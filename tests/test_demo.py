@@ -10,6 +10,7 @@ from crop_hf.cli import main
 SMALL = [
     "--set", "languages=[es,zh]", "--set", "data.english.limit=80", "--set", "data.parallel.limit=40",
     "--set", "data.target_raw.limit=10", "--set", "data.target_test.limit=6", "--set", "lst.max_steps=80",
+    "--set", "data.lst_test.limit=10", "--set", "lst_quality.heldout_pairs=4", "--set", "translate_train.sentences=40",
 ]  # fmt: skip
 
 
@@ -23,8 +24,12 @@ def test_demo_runs_end_to_end_and_reuses_stages(tmp_path, capsys):
         proj = metrics["projection"][lang]
         assert 0.0 <= proj["f1"] <= 1.0 and proj["total"] == 10
         assert proj["kept"] + sum(proj["drops"].values()) == proj["total"]
-        assert set(metrics["evaluation"][lang]) == {"zero_shot", "crop"}
+        assert set(metrics["evaluation"][lang]) == {"zero_shot", "translate_train", "crop"}
         assert 0.0 <= metrics["lst"]["slot_boundary_precision"][lang] <= 1.0
+        quality = metrics["lst_quality"]
+        assert quality["translation"][lang]["sentences"] == 10 and quality["labeled"][lang]["pairs"] == 4
+        assert set(quality["translation"][lang]["x_en"]) == {"bleu", "chrf++", "tokenize"}
+        assert metrics["translate_train"]["languages"][lang]["total"] == 40
     assert (out / "report.md").read_text().startswith("# crop-hf run report: demo")
     assert (out / "f1_per_language.png").stat().st_size > 1000
     assert (out / "models" / "crop-projection" / "crop_projection.json").is_file()

@@ -17,7 +17,8 @@ BIN = Path(sys.executable).parent
 SMALL_DEMO = [
     "--set", "languages=[es]", "--set", "data.english.limit=300", "--set", "data.parallel.limit=200",
     "--set", "data.target_raw.limit=60", "--set", "data.target_test.limit=30", "--set", "lst.max_steps=150",
-    "--set", "ner.num_train_epochs=4", "--set", "selftrain.num_train_epochs=2",
+    "--set", "ner.num_train_epochs=4", "--set", "selftrain.num_train_epochs=2", "--set", "data.lst_test.limit=20",
+    "--set", "translate_train.sentences=100", "--set", "lst_quality.heldout_pairs=20",
 ]  # fmt: skip
 BLOCK = re.compile(r"```(python|bash)\n(.*?)```\n<!-- expect: (.*?) -->", re.S)
 
