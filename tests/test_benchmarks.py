@@ -28,6 +28,10 @@ SMOKE = {
         rf"^\s+2\s+2 \|\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}x \|\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}x$",
     ),
     "bench_matching.py": (["--n", "50"], rf"^crop \+ tokenize\s+[\d,]+\s+{NUMBER}\s+\d+\.\d%$"),
+    "bench_langid.py": (
+        ["--sentences", "10", "--languages", "es", "--identifiers", "langid,lingua"],
+        rf"^speed ratio lingua / langid.py \(restricted to \[lang, en\]\): {NUMBER}$",
+    ),
     "bench_pipeline_streaming.py": (
         ["--small", "4", "--large", "8", "--batch-size", "4"],
         rf"^peak memory ratio 8 / 4: {NUMBER} \(target <= 1.2\)",

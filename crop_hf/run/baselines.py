@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 TRANSLATED_DIR = "translated"
 TRANSLATE_TRAIN_DIR = "models/translate-train-ner"
+RAW_MATCHING = ("strictness", "min_score")  # projection settings of raw-mode matching, unused here
 _CHUNK = 256  # sentences per pipeline call (one progress step)
 
 
@@ -40,7 +41,7 @@ def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: 
     from .steps import arguments, english_examples, pipeline_options
 
     options, backend = pipeline_options(recipe)
-    call = {k: v for k, v in options.items() if k not in ("strictness", "min_score")}  # raw-mode matching only
+    call = {k: v for k, v in options.items() if k not in RAW_MATCHING}
     call["batch_size"] = recipe.projection_options()["batch_size"]
     limit = recipe.translate_train.get("sentences")
     english = list(read_jsonl(out / ENGLISH))[:limit]

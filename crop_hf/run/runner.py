@@ -18,7 +18,7 @@ from typing import Any
 
 from ..resumable import fingerprint_dir
 from . import steps
-from .baselines import TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate_train
+from .baselines import RAW_MATCHING, TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate_train
 from .data import ENGLISH, PARALLEL, lst_test_file, prepare_data, raw_file, test_file
 from .lst_quality import lst_quality
 from .recipe import Recipe, check_stage_fields
@@ -70,7 +70,8 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
               lambda: steps.train_english_ner(recipe, out, steps.models_at(out, r["models"])), everywhere=True),
         *([Stage("translate_train", "the translate-train baseline: English gold translated by the LST model with its "
                  "labels in slots, then NER trained on English + translated",
-                 {**recipe.ner, "label_scheme": recipe.label_scheme, **recipe.translate_train, **filters, **backend},
+                 {**recipe.ner, "label_scheme": recipe.label_scheme, **recipe.translate_train, **backend,
+                  **{k: v for k, v in filters.items() if k not in RAW_MATCHING}},
                  ["data", "train_lst", "models"], [ENGLISH, steps.LST_DIR, f"init: {ner_init}"],
                  [TRANSLATED_DIR, TRANSLATE_TRAIN_DIR],
                  lambda: translate_train(recipe, out, steps.models_at(out, r["models"]), r["train_lst"]["model_dir"]),
