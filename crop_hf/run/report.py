@@ -119,13 +119,13 @@ def paper_table(typed: RunMetrics, published: dict[str, Any]) -> list[str]:
                 ours[s].append(100 * mine[s])
                 theirs[s].append(row[s])
         lines.append(f"| {r.lang} | " + " | ".join([*(_pct(mine[s]) for s in systems),
-                                                    *(_paper(row.get(s)) for s in systems)]) + " |")  # fmt: skip
+                                                    *(_score(row.get(s)) for s in systems)]) + " |")  # fmt: skip
     both = len(ours[systems[0]])
     lines.append(f"| avg ({both} languages) | " + " | ".join([*(_mean(ours[s]) for s in systems),
                                                              *(_mean(theirs[s]) for s in systems)]) + " |")  # fmt: skip
     avg = published["f1"].get("avg", {})
     lines.append(
-        "| paper's own avg | " + " | ".join(["-"] * len(systems) + [_paper(avg.get(s)) for s in systems]) + " |"
+        "| paper's own avg | " + " | ".join(["-"] * len(systems) + [_score(avg.get(s)) for s in systems]) + " |"
     )
     return lines
 
@@ -140,8 +140,8 @@ def lst_table(typed: RunMetrics, quality: dict[str, Any]) -> list[str]:
     labeled = quality.get("labeled") or {}
     for r in typed.results:
         well = (labeled.get(r.lang) or {}).get("well_formed")
-        lines.append(f"| {r.lang} | {_bleu(r.bleu_x_en)} | {_bleu(r.chrf_x_en)} | {_bleu(r.bleu_en_x)} | "
-                     f"{_bleu(r.chrf_en_x)} | {_pct(r.labeled_accuracy)} | {_pct(well)} |")  # fmt: skip
+        lines.append(f"| {r.lang} | {_score(r.bleu_x_en)} | {_score(r.chrf_x_en)} | {_score(r.bleu_en_x)} | "
+                     f"{_score(r.chrf_en_x)} | {_pct(r.labeled_accuracy)} | {_pct(well)} |")  # fmt: skip
     spbleu, table6 = paper.FLORES_SPBLEU["crop_lst"], paper.LABELED_ACCURACY["with_alignment"]
     lines += ["", f"Paper: spBLEU X->en {spbleu['x_en']}, en->X {spbleu['en_x']} (FLORES-101, average of 39 "
               "directions, CROP's LST model); labeled accuracy " + ", ".join(f"en->{k} {v} %" for k, v in table6.items())
@@ -172,11 +172,8 @@ def _mean(values: list[float]) -> str:
     return f"{sum(values) / len(values):.1f}" if values else "-"
 
 
-def _paper(x: float | None) -> str:
-    return "-" if x is None else f"{x:.1f}"
-
-
-def _bleu(x: float | None) -> str:
+def _score(x: float | None) -> str:
+    """A score already on a 0-100 scale (the paper's F1, BLEU, chrF++), one decimal."""
     return "-" if x is None else f"{x:.1f}"
 
 
