@@ -36,6 +36,7 @@ _EXPORTS = {
     "Xtreme40": "builders.xtreme40",
     "CCAligned": "builders.ccaligned",
     "FilterChain": "filters",
+    "ProjectionOptions": "projection_options",
     "PublishOptions": "publishing",
     "publish_pipeline": "publishing",
     "publish_ner_model": "publishing",
@@ -52,6 +53,7 @@ __all__ = [
     "GenerationSettings",
     "LabeledSeq2SeqTrainer",
     "LabeledSeq2SeqTrainingArguments",
+    "ProjectionOptions",
     "PublishOptions",
     "SelfTrainingArguments",
     "Translator",
@@ -72,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .errors import CropHfError
     from .filters import FilterChain
     from .pipeline import CropProjectionPipeline
+    from .projection_options import ProjectionOptions
     from .publishing import PublishOptions, publish_dataset, publish_ner_model, publish_pipeline
     from .selftrain import SelfTrainingArguments, self_train
     from .trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments

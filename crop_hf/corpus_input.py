@@ -59,11 +59,9 @@ def read_lines(path: str | Path, digest: Any = None) -> Iterator[InputLine]:
             yield _json_text(number, text) if jsonl else InputLine(number, text)
 
 
-def check_corpus_options(input_path: str | Path, shard_size: int, batch_size: int) -> None:
-    """One-line :class:`~crop_hf.errors.InputError` (a ``ValueError``) for options that cannot work, before any model loads or anything is written."""
-    for name, value in (("shard_size", shard_size), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InputError(f"{name} must be a whole number >= 1, got {value!r}")
+def check_corpus_input(input_path: str | Path) -> None:
+    """One-line :class:`~crop_hf.errors.InputError` (a ``ValueError``) for an input file that cannot be projected,
+    before any model loads or anything is written."""
     path = Path(input_path)
     if not path.is_file():
         raise InputError(f"input {path}: no such file; give a text file (one sentence per line) or a .jsonl file")

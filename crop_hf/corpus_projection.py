@@ -36,12 +36,13 @@ from .corpus_input import (  # noqa: F401  (InputLine, read_lines, LINE_REASONS:
     LINE_REASONS,
     PIPELINE_ERROR,
     InputLine,
-    check_corpus_options,
+    check_corpus_input,
     one_line,
     read_lines,
 )
 from .errors import CropHfError, InputError
 from .projection import EMPTY, LANGID_ERROR, MODEL_ERROR, UNDECODABLE, WRONG_TYPE
+from .projection_options import OptionError, ProjectionOptions
 from .resumable import fingerprint_dir, manifest_problem, read_manifest, write_json
 
 logger = logging.getLogger(__name__)
@@ -148,17 +149,21 @@ def project_corpus(
     input_path: str | Path,
     output_dir: str | Path,
     src_lang: str,
-    shard_size: int = 1000,
-    batch_size: int = 32,
+    options: ProjectionOptions | None = None,
+    *,
     process_index: int = 0,
     num_processes: int = 1,
     progress: bool = True,
     overwrite: bool = False,
     barrier: Callable[[], None] | None = None,
-    **pipeline_kwargs: Any,
+    **settings: Any,
 ) -> list[Path]:
     """Project every line of ``input_path`` into shards under ``output_dir``; return the shards written now.
 
+    ``options`` (default: :class:`~crop_hf.projection_options.ProjectionOptions`' defaults), with any of its fields
+    given as ``settings`` in place (``shard_size=100, check_language=False``), says how: ``shard_size`` and
+    ``batch_size``, and the matching and filter options of each pipeline call. Its backend is the pipeline's
+    (``options.load_options()`` go to ``pipeline(...)``); naming another one here is an error.
     ``barrier`` (``PartialState().wait_for_everyone`` under ``accelerate launch``) keeps the processes together
     while the main one checks and (re)writes the run manifest, and at the end, when the main one writes
     ``summary.json``. Raises :class:`ProjectionFailedError` (every process) when every sentence that reached the
@@ -166,9 +171,15 @@ def project_corpus(
     """
     from tqdm.auto import tqdm
 
-    check_corpus_options(input_path, shard_size, batch_size)
+    options = ProjectionOptions.from_mapping(settings, options)
+    check_corpus_input(input_path)
+    backend = getattr(projector, "backend", None)
+    if options.backend is not None and options.backend != backend:
+        raise OptionError("backend", options.backend, f"the pipeline generates with {backend}; pass backend= to "
+                          "pipeline('crop-projection', ...) instead")  # fmt: skip
+    shard_size, call = options.shard_size, options.call_options()
     out = Path(output_dir)
-    manifest = projection_manifest(projector, input_path, src_lang, shard_size, pipeline_kwargs)
+    manifest = projection_manifest(projector, input_path, src_lang, shard_size, call)
     start_over = _check_manifest(out, manifest, overwrite)  # every process decides the same, before any writes
     wait = barrier or (lambda: None)
     wait()
@@ -192,7 +203,7 @@ def project_corpus(
             if shard_is_complete(shard, chunk[0].number, len(chunk)):
                 continue
             logger.warning("%s is unreadable or misses lines; projecting its lines again", shard)
-        rows = _project_chunk(projector, chunk, src_lang, batch_size, pipeline_kwargs)
+        rows = _project_chunk(projector, chunk, src_lang, options.batch_size, call)
         _write_shard(rows, shard)
         written.append(shard)
         bar.update(len(chunk))

@@ -47,12 +47,12 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Final
 
 from .languages import LANGUAGES
 
 IDENTIFIERS = ("langid", "lingua")
-DEFAULT_IDENTIFIER = "langid"
+DEFAULT_IDENTIFIER: Final = "langid"
 
 
 def identify_language(text: str, candidates: Sequence[str] | None = None, identifier: str = DEFAULT_IDENTIFIER) -> str:

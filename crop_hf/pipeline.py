@@ -58,30 +58,10 @@ from transformers import AutoModelForSeq2SeqLM, AutoModelForTokenClassification,
 from transformers.pipelines import PIPELINE_REGISTRY
 
 from .config import CONFIG_NAME, TASK, CropProjectionConfig, SubModel
-from .filters import (
-    DEFAULT_MAX_ENTITIES,
-    DEFAULT_MAX_WORDS,
-    WRONG_LANGUAGE,
-    FilterChain,
-    FilterInput,
-    FilterStats,
-    LanguageFilter,
-)
-from .language_id import DEFAULT_IDENTIFIER
+from .filters import WRONG_LANGUAGE, FilterChain, FilterInput, FilterStats, LanguageFilter
 from .languages import get_language
-from .matching import DEFAULT_MIN_SCORE
 from .ner_data import predict_tags
-from .pipeline_inputs import (
-    DEFAULT_CHECK_RAW_LANGUAGE,
-    MODES,
-    FilterSettings,
-    Item,
-    check_call_options,
-    check_choice,
-    check_loader_sizes,
-    lone_surrogate,
-    normalise_inputs,
-)
+from .pipeline_inputs import MODES, Item, check_call_options, check_loader_sizes, lone_surrogate, normalise_inputs
 from .projection import (
     EMPTY,
     LANGID_ERROR,
@@ -93,6 +73,7 @@ from .projection import (
     label_translation,
     project_into_raw,
 )
+from .projection_options import DEFAULTS, ProjectionOptions, choice
 from .slots import escape_markers, parse_slots, wrap
 from .tagging import spans_to_tags, tags_to_spans
 from .text import split_tokens, tokens_from_words
@@ -102,7 +83,6 @@ __all__ = ["CONFIG_NAME", "MODES", "TASK", "CropProjectionPipeline"]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 32
 # hub arguments (revision, token) of LST models loaded by pipeline(): kept in memory only, for the sub-models
 _HUB_ARGS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
@@ -145,7 +125,7 @@ class CropProjectionPipeline(Pipeline):
         compute_type: str | None = None,
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("batch_size", DEFAULT_BATCH_SIZE)
+        kwargs.setdefault("batch_size", DEFAULTS.batch_size)
         super().__init__(model=model, tokenizer=tokenizer, **kwargs)
         check_loader_sizes(self._batch_size, self._num_workers)
         hub = _HUB_ARGS.pop(model, {})
@@ -169,14 +149,15 @@ class CropProjectionPipeline(Pipeline):
         self.compute_type = compute_type or (self.crop_config.compute_type if same else None)
         check_backend(self.backend, self.compute_type, self.device)  # a type this device cannot run: one warning
         self._translators: dict[int, Translator] = {}
-        self._chains: dict[FilterSettings, FilterChain] = {}
+        self._chains: dict[ProjectionOptions, FilterChain] = {}
+        self._options: dict[tuple[tuple[str, Any], ...], ProjectionOptions] = {}
 
     # ------------------------------------------------------------------ arguments
 
     def __call__(self, inputs: Any, **kwargs: Any) -> Any:
         """Project one input, a list of them (a list back) or a stream of them (an iterator back)."""
         check_loader_sizes(kwargs.get("batch_size"), kwargs.get("num_workers"))
-        mode = check_choice("mode", kwargs.get("mode") or self._preprocess_params.get("mode", "raw"), MODES)
+        mode = choice("mode", kwargs.get("mode") or self._preprocess_params.get("mode", "raw"), MODES)
         self._check_call(mode, kwargs)
         inputs = normalise_inputs(inputs, mode)
         if isinstance(inputs, list) and not inputs:
@@ -214,23 +195,17 @@ class CropProjectionPipeline(Pipeline):
         src_lang: str | None = None,
         tgt_lang: str | None = None,
         mode: str = "raw",
-        max_words: int = DEFAULT_MAX_WORDS,
-        max_entities: int | None = DEFAULT_MAX_ENTITIES,
-        check_language: bool = True,
-        check_raw_language: bool = DEFAULT_CHECK_RAW_LANGUAGE,
-        language_identifier: str = DEFAULT_IDENTIFIER,
-        langid_candidates: tuple[str, ...] | None = None,
+        **filters: Any,
     ) -> dict[str, Any]:
         """Check one input and run the text filters (length, then the raw sentence's language if asked); never raises.
 
-        ``check_language`` checks the language of the translations (after LST, see :meth:`_check_translation`), as
-        CROP does; ``check_raw_language`` also checks the raw sentence before any model runs (for text whose
-        language is not known). ``language_identifier`` is ``"langid"`` (langid.py) or ``"lingua"``
-        (``crop-hf[lingua]``, fewer false drops); ``langid_candidates`` restricts it to those codes (e.g. the languages
-        of the corpus plus ``"en"``), which avoids confusing close relatives such as Norwegian and Danish.
+        ``filters``: the filter fields of :class:`~crop_hf.projection_options.ProjectionOptions` given to the call
+        (already checked), the others at their defaults. ``check_language`` checks the language of the translations
+        (after LST, see :meth:`_check_translation`), as CROP does; ``check_raw_language`` also checks the raw
+        sentence before any model runs (for text whose language is not known); ``langid_candidates`` (e.g. the
+        languages of the corpus plus ``"en"``) avoids confusing close relatives such as Norwegian and Danish.
         """
-        key = FilterSettings(max_words, max_entities, check_language, check_raw_language, langid_candidates,
-                             language_identifier)  # fmt: skip
+        key = self._options_of(filters)
         chain = self._chain(key)
         if mode == "translate-train":
             return {"item": self._preprocess_labeled(inputs, tgt_lang or self.crop_config.default_lang, key)}
@@ -301,15 +276,15 @@ class CropProjectionPipeline(Pipeline):
     def postprocess(
         self,
         model_outputs: dict[str, Any],
-        strictness: str = "crop",
-        min_score: float = DEFAULT_MIN_SCORE,
         return_stages: bool = False,
+        **matching: Any,
     ) -> dict[str, Any]:
         """Match (raw mode) or read (translate-train) the entities of one sentence: one JSON-ready dict.
 
         ``return_stages=True`` adds ``"stages": {"english_tokens": [...], "english_tags": [...]}``, the English
         words the NER model tagged (raw mode) or the given example (translate-train), ``None`` where the sentence
-        was discarded before that stage; ``english`` and ``labeled_translation`` are in every result.
+        was discarded before that stage; ``english`` and ``labeled_translation`` are in every result. ``matching``:
+        the matching fields of :class:`~crop_hf.projection_options.ProjectionOptions` given to the call.
         """
         it: Item = model_outputs["item"]
         extra = {"english": it.english, "labeled_translation": it.labeled_translation}
@@ -322,9 +297,9 @@ class CropProjectionPipeline(Pipeline):
                     char_level = get_language(it.lang).char_level
                     result = label_translation(it.text, it.lang, it.en_spans, parsed, char_level, **extra)
                 else:
-                    result = project_into_raw(
-                        it.text, it.lang, it.tokens, it.en_spans, parsed, strictness, min_score, **extra
-                    )
+                    options = self._options_of(matching)
+                    result = project_into_raw(it.text, it.lang, it.tokens, it.en_spans, parsed, options.strictness,
+                                              options.min_score, **extra)  # fmt: skip
         except Exception as err:  # a bug or odd model output on this sentence: counted, logged, never fatal
             logger.warning("projection failed on %r: %s: %s", (it.text or "")[:60], type(err).__name__, err)
             result = discard(it.text, it.lang, it.tokens, MODEL_ERROR, f"{type(err).__name__}: {err}"[:200], **extra)
@@ -397,7 +372,14 @@ class CropProjectionPipeline(Pipeline):
         if reason is not None:
             it.drop = (language_filter.name, f"{what}: {reason}")
 
-    def _chain(self, key: FilterSettings) -> FilterChain:
+    def _options_of(self, given: Mapping[str, Any]) -> ProjectionOptions:
+        """The call's projection options (checked by ``_sanitize_parameters``) over the defaults, made once per set."""
+        key = tuple(sorted(given.items()))
+        if key not in self._options:
+            self._options[key] = ProjectionOptions.from_mapping(given, DEFAULTS)
+        return self._options[key]
+
+    def _chain(self, key: ProjectionOptions) -> FilterChain:
         """The text and tag filters of one set of options, built once per process (the raw-language check in it)."""
         if key not in self._chains:
             self._chains[key] = FilterChain.default(
@@ -406,7 +388,7 @@ class CropProjectionPipeline(Pipeline):
             )  # fmt: skip
         return self._chains[key]
 
-    def _preprocess_labeled(self, inputs: Any, tgt_lang: str | None, key: FilterSettings) -> Item:
+    def _preprocess_labeled(self, inputs: Any, tgt_lang: str | None, key: ProjectionOptions) -> Item:
         if not isinstance(inputs, Mapping) or not isinstance(inputs.get("tokens"), Sequence) or "tags" not in inputs:
             detail = f"mode='translate-train' takes {{'tokens': [...], 'tags': [...]}}, got {inputs!r:.60}"
             return Item("translate-train", tgt_lang, None, drop=(WRONG_TYPE, detail), settings=key)

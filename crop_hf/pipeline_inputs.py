@@ -3,87 +3,43 @@ record of one input on its way through ``preprocess``, ``_forward`` and ``postpr
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 from .errors import InputError
-from .filters import DEFAULT_MAX_ENTITIES, DEFAULT_MAX_WORDS, check_langid_codes
-from .language_id import DEFAULT_IDENTIFIER, check_identifier
 from .languages import get_language
-from .matching import DEFAULT_MIN_SCORE, STRICTNESS_LEVELS
+from .projection_options import NAMES, ProjectionOptions, check_values, choice, unknown_option, whole
 from .tagging import Span
 from .text import Token
 
 MODES = ("raw", "translate-train")
-# The raw sentence's language is the caller's word (src_lang), as in CROP, which checks only the translations; a
-# raw check drops real sentences (langid.py takes about one real CoNLL sentence in five for another language).
-# Turn it on for text whose language is not known (web text).
-DEFAULT_CHECK_RAW_LANGUAGE = False
-OPTIONS = (
-    "src_lang", "tgt_lang", "mode", "strictness", "min_score", "max_words", "max_entities", "check_language",
-    "check_raw_language", "language_identifier", "langid_candidates", "return_stages", "batch_size", "num_workers",
-)  # fmt: skip
-_PRE = ("src_lang", "tgt_lang", "mode", "max_words", "max_entities", "check_language", "check_raw_language",
-        "language_identifier", "langid_candidates")  # fmt: skip
+# the pipeline's call options: its own, then the projection options a call may give (the rest are load options)
+OPTIONS = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.MATCHING, *ProjectionOptions.FILTERS, "return_stages",
+           "batch_size", "num_workers")  # fmt: skip
+_PRE = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.FILTERS)
 
 
 def check_call_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The options given, checked (one-line errors, before any model runs), as (preprocess, postprocess) params.
 
-    ``None`` means "not given", except for ``max_entities`` where it means "no limit".
+    ``None`` means "not given", except for ``max_entities`` where it means "no limit". The projection options among
+    them are checked by :func:`crop_hf.projection_options.check_values`.
     """
-    unknown = [name for name in options if name not in OPTIONS]
-    if unknown:
-        name = unknown[0]
-        close = difflib.get_close_matches(name, OPTIONS, n=1)
-        hint = f"did you mean {close[0]}=?" if close else f"valid options: {', '.join(OPTIONS)}"
-        raise TypeError(f"crop-projection: unknown option {name}={options[name]!r}; {hint}")
+    unknown_option(options, OPTIONS)
     given = {k: v for k, v in options.items() if v is not None or k == "max_entities"}
     for key in ("src_lang", "tgt_lang"):
         if key in given:
             get_language(given[key])  # unknown codes fail here, with the known ones
     if "mode" in given:
-        check_choice("mode", given["mode"], MODES)
-    if "strictness" in given:
-        check_choice("strictness", given["strictness"], STRICTNESS_LEVELS)
-    if "max_words" in given:
-        check_int("max_words", given["max_words"], 1)
-    if given.get("max_entities") is not None:
-        check_int("max_entities", given["max_entities"], 1)
-    for key in ("check_language", "check_raw_language", "return_stages"):
-        if key in given and not isinstance(given[key], bool):
-            raise TypeError(f"{key}={given[key]!r}: use True or False")
-    if "language_identifier" in given:
-        check_identifier(given["language_identifier"])
-    if "langid_candidates" in given:
-        candidates = given["langid_candidates"]
-        if isinstance(candidates, str) or not all(isinstance(c, str) for c in candidates) or not candidates:
-            raise TypeError(f"langid_candidates={candidates!r}: use a list of language codes, e.g. ['es', 'en']")
-        check_langid_codes(candidates, given.get("language_identifier", DEFAULT_IDENTIFIER))
-        given["langid_candidates"] = tuple(candidates)
-    if "min_score" in given:
-        score = given["min_score"]
-        if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
-            raise InputError(f"min_score={score!r}: use a number between 0 and 1 (default {DEFAULT_MIN_SCORE})")
-        given["min_score"] = float(score)
+        choice("mode", given["mode"], MODES)
+    if "return_stages" in given and not isinstance(given["return_stages"], bool):
+        raise TypeError(f"return_stages={given['return_stages']!r}: use True or False")
+    given.update(check_values({k: v for k, v in given.items() if k in NAMES}))
     pre = {k: v for k, v in given.items() if k in _PRE}
     return pre, {k: v for k, v in given.items() if k not in _PRE}
-
-
-@dataclass(frozen=True)
-class FilterSettings:
-    """The filter options of one call (``preprocess`` arguments): which filters run, with which limits."""
-
-    max_words: int = DEFAULT_MAX_WORDS
-    max_entities: int | None = DEFAULT_MAX_ENTITIES
-    check_language: bool = True  # the translation (labeled back-translation, or translate-train's output)
-    check_raw_language: bool = DEFAULT_CHECK_RAW_LANGUAGE  # the raw sentence, before any model runs
-    langid_candidates: tuple[str, ...] | None = None
-    language_identifier: str = DEFAULT_IDENTIFIER
 
 
 @dataclass
@@ -99,7 +55,7 @@ class Item:
     en_tokens: list[str] | None = None
     en_spans: list[Span] | None = None
     labeled_translation: str | None = None
-    settings: FilterSettings | None = None
+    settings: ProjectionOptions | None = None  # the call's filter options
 
 
 class Rows(torch.utils.data.Dataset):
@@ -160,22 +116,8 @@ def lone_surrogate(text: str) -> int | None:
         return err.start
 
 
-def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
-    if value not in choices:
-        close = difflib.get_close_matches(str(value), choices, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise InputError(f"{name}={value!r}: use one of {', '.join(choices)}{hint}")
-    return value
-
-
-def check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise InputError(f"{name}={value!r}: use a whole number >= {low}")
-    return value
-
-
 def check_loader_sizes(batch_size: Any, num_workers: Any) -> None:
     if batch_size is not None:
-        check_int("batch_size", batch_size, 1)
+        whole("batch_size", batch_size, 1)
     if num_workers is not None:
-        check_int("num_workers", num_workers, 0)
+        whole("num_workers", num_workers, 0)

@@ -151,9 +151,9 @@ def test_dash_and_underscore_spellings_both_parse():
     from crop_hf.scripts.project import make_parser
 
     base = ["--model", "m", "--input", "i", "--src_lang", "es"]
-    (a,) = make_parser().parse_args_into_dataclasses(base + ["--output_dir", "o", "--shard_size", "5"])
-    (b,) = make_parser().parse_args_into_dataclasses(base + ["--output-dir", "o", "--shard-size", "5"])
-    assert a == b and a.shard_size == 5
+    a = make_parser().parse_args_into_dataclasses(base + ["--output_dir", "o", "--shard_size", "5"])
+    b = make_parser().parse_args_into_dataclasses(base + ["--output-dir", "o", "--shard-size", "5"])
+    assert a == b and a[1].shard_size == 5
     from crop_hf.scripts.run import make_parser as run_parser
 
     for demo in (True, False):
@@ -168,6 +168,7 @@ def test_project_passes_the_language_options_on(tmp_path, fake_model, monkeypatc
 
     import crop_hf.corpus_projection as corpus_projection
     from crop_hf.corpus_projection import ProjectionSummary
+    from crop_hf.projection_options import ProjectionOptions
 
     raw = tmp_path / "raw.txt"
     raw.write_text("Ana vive en Madrid .\n")
@@ -180,14 +181,16 @@ def test_project_passes_the_language_options_on(tmp_path, fake_model, monkeypatc
     base = ["project", "--model", str(fake_model), "--input", str(raw), "--src_lang", "es", "--output_dir",
             str(tmp_path / "out")]  # fmt: skip
     assert cli.main(base) == 0
-    assert (seen["check_language"], seen["check_raw_language"], seen["language_identifier"]) == (True, False, "langid")
-    assert "langid_candidates" not in seen
-    assert cli.main([*base, "--check_raw_language", "--langid_candidates", "es,en", "--no_check_language"]) == 0
-    assert (seen["check_language"], seen["check_raw_language"], seen["langid_candidates"]) == (
+    assert seen["options"] == ProjectionOptions()  # every default, as the dataclass has it
+    assert cli.main([*base, "--check_raw_language", "--langid_candidates", "es,en", "--no_check_language",
+                     "--max_entities", "3", "--min_score", "0.9", "--strictness", "fuzzy"]) == 0  # fmt: skip
+    options = seen["options"]
+    assert (options.check_language, options.check_raw_language, options.langid_candidates) == (
         False,
         True,
-        ["es", "en"],
+        ("es", "en"),
     )
+    assert (options.max_entities, options.min_score, options.strictness) == (3, 0.9, "fuzzy")
     assert "kept 1 of 1 es sentences" in capsys.readouterr().out
 
 

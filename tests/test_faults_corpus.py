@@ -192,7 +192,7 @@ def test_shards_without_a_manifest_are_not_trusted(corpus, tmp_path):
 
 @pytest.mark.parametrize(("option", "value"), [("shard_size", 0), ("batch_size", -1), ("shard_size", "10")])
 def test_impossible_sizes_are_one_line_errors_before_anything_is_written(corpus, tmp_path, option, value):
-    with pytest.raises(ValueError, match=rf"^{option} must be a whole number >= 1, got {value!r}$"):
+    with pytest.raises(ValueError, match=rf"^{option}={value!r}: use a whole number >= 1$"):
         run(corpus, tmp_path / "out", **{option: value})
     assert not (tmp_path / "out").exists()
 
@@ -206,8 +206,8 @@ def test_script_checks_options_and_input_before_loading_any_model(corpus, tmp_pa
     base = ["--model", str(model), "--src_lang", "es", "--output_dir", str(tmp_path / "o")]
     (tmp_path / "empty.txt").write_bytes(b"")
     for argv, message in (
-        (["--input", str(corpus), "--shard_size", "0"], "--shard_size 0: must be at least 1"),
-        (["--input", str(corpus), "--batch_size", "-1"], "--batch_size -1: must be at least 1"),
+        (["--input", str(corpus), "--shard_size", "0"], "--shard_size 0: use a whole number >= 1"),
+        (["--input", str(corpus), "--batch_size", "-1"], "--batch_size -1: use a whole number >= 1"),
         (["--input", str(tmp_path / "missing.txt")], "missing.txt: no such file"),
         (["--input", str(tmp_path / "empty.txt")], "empty.txt: the file is empty"),
     ):

@@ -20,6 +20,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from ..projection_options import ProjectionOptions
 from .data import ENGLISH, read_jsonl, write_jsonl
 from .recipe import Recipe
 from .records import at, processes
@@ -28,8 +29,12 @@ logger = logging.getLogger(__name__)
 
 TRANSLATED_DIR = "translated"
 TRANSLATE_TRAIN_DIR = "models/translate-train-ner"
-RAW_MATCHING = ("strictness", "min_score")  # projection settings of raw-mode matching, unused here
 _CHUNK = 256  # sentences per pipeline call (one progress step)
+
+
+def translate_train_options(options: ProjectionOptions) -> dict[str, Any]:
+    """The projection options a translate-train call reads: the filters (raw-mode matching does not apply)."""
+    return {name: getattr(options, name) for name in options.FILTERS}
 
 
 def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: str) -> dict[str, Any]:
@@ -38,14 +43,13 @@ def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: 
 
     from ..ner_data import NerExample
     from ..selftrain import train_ner
-    from .steps import arguments, english_examples, pipeline_options
+    from .steps import arguments, english_examples
 
-    options, backend = pipeline_options(recipe)
-    call = {k: v for k, v in options.items() if k not in RAW_MATCHING}
-    call["batch_size"] = recipe.projection_options()["batch_size"]
+    options = recipe.projection_options()
+    call = {**translate_train_options(options), "batch_size": options.batch_size}
     limit = recipe.translate_train.get("sentences")
     english = list(read_jsonl(out / ENGLISH))[:limit]
-    projector: Any = pipeline("crop-projection", model=at(out, lst_dir), **backend)  # type: ignore[call-overload]
+    projector: Any = pipeline("crop-projection", model=at(out, lst_dir), **options.load_options())  # type: ignore[call-overload]
     procs = processes()
     per_lang: dict[str, Any] = {}
     translated: list[NerExample] = []

@@ -52,8 +52,8 @@ def lst_quality(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: str,
 
     def translator(path: str) -> Any:
         model = AutoModelForSeq2SeqLM.from_pretrained(path)
-        return make_translator(model, AutoTokenizer.from_pretrained(path), generation["backend"] or "transformers",
-                               generation["compute_type"], batch_size=options["batch_size"])  # fmt: skip
+        return make_translator(model, AutoTokenizer.from_pretrained(path), generation.backend or "transformers",
+                               generation.compute_type, batch_size=options["batch_size"])  # fmt: skip
 
     lst = translator(at(out, lst_dir))
     mt = translator(models["mt"]) if models["mt"] else lst

@@ -28,9 +28,9 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
     alignment: {max_phrase_len: 4, method: eflomal}   # method: eflomal | gold (gold needs data with alignment)
     lst: {...}                     # fields of LabeledSeq2SeqTrainingArguments (alpha, max_slots, lora_r, ...)
     ner: {...}                     # fields of SelfTrainingArguments for the English NER model
-    projection: {...}              # strictness, min_score, max_words, max_entities, batch_size, check_language,
-                                   # check_raw_language, language_identifier, shard_size, langid_candidates,
-                                   # backend, compute_type
+    projection: {...}              # fields of crop_hf.ProjectionOptions (strictness, max_words, check_language,
+                                   # batch_size, shard_size, backend, ...); langid_candidates: auto is the run's
+                                   # languages and English; max_entities: null is no limit
     selftrain: {...}               # fields of SelfTrainingArguments (iterations, confidence_threshold, ...)
     baselines: [translate_train]   # systems evaluated beside CROP; [] for none
     translate_train: {sentences: null}   # English gold sentences translated per language (null: all of them)
@@ -55,6 +55,7 @@ from typing import Any
 
 from ..errors import CropHfError
 from ..languages import get_language
+from ..projection_options import NULLABLE, OptionError, ProjectionOptions
 
 SHIPPED = ("demo", "conll5", "xtreme40")
 BENCHMARKS = ("conll5", "xtreme40", "none")
@@ -65,26 +66,6 @@ TRANSLATE_TRAIN_TYPES: dict[str, Any] = {"sentences": int | None}
 LST_QUALITY_TYPES: dict[str, Any] = {"heldout_pairs": int, "spm_model": str | None, "sentences": int | None,
                                      "batch_size": int}  # fmt: skip
 LST_QUALITY_DEFAULTS: dict[str, Any] = {"heldout_pairs": 250, "spm_model": None, "sentences": None, "batch_size": 32}
-PROJECTION_KEYS = {
-    "strictness": "crop",
-    "min_score": None,
-    "max_words": 128,
-    "max_entities": 5,  # sentences with more entities are dropped, as in the CROP release; null: no limit
-    "batch_size": 32,
-    "check_language": True,  # the language of the translations (labeled back-translation), as the paper checks
-    "check_raw_language": False,  # also the raw sentence, before any model runs: for text of unknown language
-    "language_identifier": "langid",  # langid (langid.py) or lingua (crop-hf[lingua]: fewer real sentences dropped)
-    "shard_size": 1000,
-    "backend": None,  # generation backend for MT and LST: transformers (default) or ctranslate2 (crop-hf[ct2])
-    "compute_type": None,  # CTranslate2 compute type (default: int8 on CPU, float16/bfloat16 on GPU)
-    "langid_candidates": None,  # a list of codes, or "auto": the run's languages and English
-}
-# the type each projection and alignment value is read as (:mod:`crop_hf.run.values`)
-PROJECTION_TYPES: dict[str, Any] = {
-    "strictness": str, "min_score": float | None, "max_words": int, "max_entities": int | None, "batch_size": int,
-    "check_language": bool, "check_raw_language": bool, "language_identifier": str, "shard_size": int, "backend": str | None, "compute_type": str | None,
-    "langid_candidates": str | list | None,
-}  # fmt: skip
 ALIGNMENT_TYPES: dict[str, Any] = {"max_phrase_len": int, "method": str, "max_tokens": int}
 SECTIONS = ("alignment", "lst", "ner", "projection", "selftrain", "publish", "translate_train", "lst_quality")
 
@@ -183,8 +164,16 @@ class Recipe:
         """Whether the run uses the built-in corpus and tiny models (the demo)."""
         return any(src.builder == "builtin" for src in self.data.values())
 
-    def projection_options(self) -> dict[str, Any]:
-        return {**PROJECTION_KEYS, **self.projection}
+    def projection_options(self) -> ProjectionOptions:
+        """The ``projection`` section over the defaults; ``langid_candidates: auto`` becomes the identifier's codes
+        for the run's languages and English (which keeps close relatives such as no / da apart)."""
+        given = {k: v for k, v in self.projection.items() if v is not None or k in NULLABLE}  # null: the default
+        if given.get("langid_candidates") == "auto":
+            from ..language_id import auto_candidates
+
+            identifier = given.get("language_identifier", ProjectionOptions.language_identifier)
+            given["langid_candidates"] = auto_candidates(self.languages, identifier)
+        return ProjectionOptions.from_mapping(given)
 
     def lst_quality_options(self) -> dict[str, Any]:
         return {**LST_QUALITY_DEFAULTS, **self.lst_quality}
@@ -394,7 +383,7 @@ def _check_values(recipe: Recipe) -> None:
         raise RecipeError(f"{src}: label_scheme={recipe.label_scheme!r}: use conll or xtreme")
     if recipe.alignment.get("method") not in ("eflomal", "gold"):
         raise RecipeError(f"{src}: alignment.method={recipe.alignment.get('method')!r}: use eflomal or gold")
-    for section, types in (("alignment", ALIGNMENT_TYPES), ("projection", PROJECTION_TYPES),
+    for section, types in (("alignment", ALIGNMENT_TYPES), ("projection", _projection_types()),
                            ("translate_train", TRANSLATE_TRAIN_TYPES), ("lst_quality", LST_QUALITY_TYPES)):  # fmt: skip
         settings = getattr(recipe, section)
         _check_keys(settings, set(types), src, f"{section}.")
@@ -407,7 +396,7 @@ def _check_values(recipe: Recipe) -> None:
         for key, value in getattr(recipe, section).items():
             if isinstance(value, int) and value < (0 if key == "heldout_pairs" else 1):
                 raise RecipeError(f"{src}: {section}.{key}={value!r}: give a whole number >= 1 (heldout_pairs >= 0)")
-    candidates = recipe.projection_options()["langid_candidates"]
+    candidates = recipe.projection.get("langid_candidates")
     if isinstance(candidates, str) and candidates != "auto" or candidates == []:
         raise RecipeError(f"{src}: projection.langid_candidates={candidates!r}: give a list of langid codes "
                           "(e.g. [es, en]), auto (the run's languages and English) or null (all)")  # fmt: skip
@@ -419,15 +408,10 @@ def _check_values(recipe: Recipe) -> None:
             if limit < 1:
                 raise RecipeError(f"{src}: data.{role}.limit={limit!r}: give a whole number >= 1, or null for all")
             data_src.limit = limit
-    from ..matching import STRICTNESS_LEVELS
-
-    strictness = recipe.projection_options()["strictness"]
-    if strictness not in STRICTNESS_LEVELS:
-        raise RecipeError(f"{src}: projection.strictness={strictness!r}: use one of {', '.join(STRICTNESS_LEVELS)}")
-    for key in ("batch_size", "shard_size", "max_words"):
-        value = recipe.projection_options()[key]
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise RecipeError(f"{src}: projection.{key}={value!r}: give a whole number >= 1")
+    try:
+        recipe.projection_options()
+    except OptionError as err:
+        raise RecipeError(f"{src}: projection.{err}") from None
     _check_lst_languages(recipe)
     if recipe.publish.push and not (recipe.publish.pipeline_repo or recipe.publish.ner_repo):
         raise RecipeError(f"{src}: publish.push is true but no repository is named: set publish.pipeline_repo")
@@ -438,6 +422,14 @@ def _baselines(raw: Any, source: str) -> list[str]:
     if not isinstance(names, list) or any(name not in BASELINES for name in names):
         raise RecipeError(f"{source}: baselines={raw!r}: give a list of {', '.join(BASELINES)}, or [] for none")
     return list(dict.fromkeys(names))
+
+
+def _projection_types() -> dict[str, Any]:
+    """The type each ``projection`` value is read as: its field's; ``min_score: null`` is its default, and
+    ``langid_candidates`` may be ``auto``."""
+    from .values import field_types
+
+    return {**field_types(ProjectionOptions), "min_score": float | None, "langid_candidates": str | list | None}
 
 
 def _typed(source: str, key: str, value: Any, hint: Any) -> Any:

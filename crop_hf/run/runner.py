@@ -18,7 +18,7 @@ from typing import Any
 
 from ..resumable import fingerprint_dir
 from . import steps
-from .baselines import RAW_MATCHING, TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate_train
+from .baselines import TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate_train, translate_train_options
 from .data import ENGLISH, PARALLEL, lst_test_file, prepare_data, raw_file, test_file
 from .lst_quality import lst_quality
 from .recipe import Recipe, check_stage_fields
@@ -37,7 +37,8 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
     lst_init = "built by the models stage" if recipe.models.lst == "builtin" else recipe.models.lst
     ner_init = "built by the models stage" if recipe.models.ner == "builtin" else recipe.models.ner
 
-    filters, backend = steps.pipeline_options(recipe)
+    projection = recipe.projection_options()
+    backend = projection.load_options()
     has_test = "lst_test" in recipe.data
     baselines = list(recipe.baselines)
     systems = ["zero_shot", *baselines, "crop"]
@@ -71,13 +72,13 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
         *([Stage("translate_train", "the translate-train baseline: English gold translated by the LST model with its "
                  "labels in slots, then NER trained on English + translated",
                  {**recipe.ner, "label_scheme": recipe.label_scheme, **recipe.translate_train, **backend,
-                  **{k: v for k, v in filters.items() if k not in RAW_MATCHING}},
+                  **translate_train_options(projection)},
                  ["data", "train_lst", "models"], [ENGLISH, steps.LST_DIR, f"init: {ner_init}"],
                  [TRANSLATED_DIR, TRANSLATE_TRAIN_DIR],
                  lambda: translate_train(recipe, out, steps.models_at(out, r["models"]), r["train_lst"]["model_dir"]),
                  everywhere=True)] if baselines else []),
         Stage("project", "project the raw target text with the crop-projection pipeline",
-              recipe.projection_options(), ["data", "train_lst", "train_ner"],
+              projection.to_dict(), ["data", "train_lst", "train_ner"],
               [raw_file(lang) for lang in langs], [steps.PIPELINE_DIR, steps.PROJECTED_DIR],
               lambda: steps.project(recipe, out, steps.models_at(out, r["models"]),
                                     steps.english_ner_dir(out, r["train_ner"])), everywhere=True),

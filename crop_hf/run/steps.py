@@ -163,47 +163,20 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
     from ..corpus_projection import project_corpus
 
     options = recipe.projection_options()
-    kwargs, backend = pipeline_options(recipe)
     projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"],
-                         **backend)  # fmt: skip
+                         **options.load_options())  # fmt: skip
     procs = processes()
     if procs.is_main:
         projector.save_pretrained(out / PIPELINE_DIR)
     for lang in recipe.languages:  # under accelerate launch, process i projects the shards k with k % n == i
-        project_corpus(projector, out / raw_file(lang), out / PROJECTED_DIR / lang, src_lang=lang,
-                       shard_size=options["shard_size"], batch_size=options["batch_size"],
-                       process_index=procs.index, num_processes=procs.count, barrier=procs.wait, **kwargs)  # fmt: skip
+        project_corpus(projector, out / raw_file(lang), out / PROJECTED_DIR / lang, src_lang=lang, options=options,
+                       process_index=procs.index, num_processes=procs.count, barrier=procs.wait)  # fmt: skip
     procs.wait()
     if not procs.is_main:
         return {}
     per_lang = {lang: projection_quality(list(read_jsonl(out / raw_file(lang))), read_shards(out / PROJECTED_DIR / lang))
                 for lang in recipe.languages}  # fmt: skip
     return {"pipeline_dir": PIPELINE_DIR, "languages": per_lang}
-
-
-def pipeline_options(recipe: Recipe) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The recipe's projection settings as the pipeline takes them: call options (filters, matching) and load
-    options (generation backend)."""
-    from ..language_id import auto_candidates
-
-    options = recipe.projection_options()
-    keys = (
-        "strictness",
-        "min_score",
-        "max_words",
-        "max_entities",
-        "check_language",
-        "check_raw_language",
-        "language_identifier",
-    )
-    kwargs = {k: options[k] for k in keys if options[k] is not None or k == "max_entities"}  # None: no limit
-    candidates = options.get("langid_candidates")
-    if candidates == "auto":  # the run's languages and English: avoids confusing close relatives (no / da)
-        candidates = auto_candidates(recipe.languages, options["language_identifier"])
-    if candidates:
-        kwargs["langid_candidates"] = candidates
-    backend = {k: options[k] for k in ("backend", "compute_type") if options[k]}
-    return kwargs, backend
 
 
 def read_shards(shard_dir: Path) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ as one line with a hint and exit code 1; Ctrl-C is one line and exit code 130 (s
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import logging
@@ -23,6 +24,7 @@ from typing import Protocol, get_type_hints
 from transformers import HfArgumentParser, TrainingArguments
 
 from crop_hf.errors import CropHfError, report_failure
+from crop_hf.projection_options import OptionError
 
 logger = logging.getLogger("crop_hf")
 
@@ -42,7 +44,9 @@ class CommandParser(HfArgumentParser):
     """``HfArgumentParser`` whose errors raise :class:`UsageError` and whose help reads well.
 
     crop-hf's own options come first; the inherited ``transformers.TrainingArguments`` ones follow in their own
-    group. ``%`` in help texts is escaped, and ``--no_X`` says what it turns off.
+    group. ``%`` in help texts is escaped, and ``--no_X`` says what it turns off. A dataclass may name, in
+    ``CLI_TYPES``, how a field is read from its text (``"es,en"`` -> ``("es", "en")``); a value its dataclass
+    refuses (:class:`~crop_hf.projection_options.OptionError`) is a :class:`UsageError` naming the flag.
     """
 
     def __init__(self, dataclass_types, prog: str, description: str = "", usage: str | None = None):
@@ -63,13 +67,33 @@ class CommandParser(HfArgumentParser):
             own = {name for cls in subclasses for name in vars(cls).get("__annotations__", {})}
             inherited = {f.name for f in dataclasses.fields(TrainingArguments)} - own
         group = self.add_argument_group("transformers TrainingArguments (all accepted)") if inherited else self
-        fields = [f for f in dataclasses.fields(dtype) if f.init]
+        readers = getattr(dtype, "CLI_TYPES", {})
+        fields = [copy.copy(f) for f in dataclasses.fields(dtype) if f.init]  # the parser retypes its copies
         for field in sorted(fields, key=lambda f: f.name in inherited):
-            field.type = hints[field.name]
+            field.type = readers.get(field.name, hints[field.name])
             self._parse_dataclass_field(group if field.name in inherited else self, field)
 
+    def parse_args_into_dataclasses(self, *args, **kwargs):
+        try:
+            return super().parse_args_into_dataclasses(*args, **kwargs)
+        except OptionError as err:
+            value = ",".join(err.value) if isinstance(err.value, tuple) else err.value
+            raise UsageError(f"--{err.name} {value}: {err.fix}") from None
+
     def error(self, message: str):  # argparse calls this for a bad or missing argument
-        raise UsageError(f"{message} (see {self.prog} --help)")
+        raise UsageError(f"{message}{_closest_choice(message)} (see {self.prog} --help)")
+
+
+def _closest_choice(message: str) -> str:
+    """``"; did you mean 'fuzzy'?"`` for argparse's "invalid choice: 'fuzy' (choose from ...)", else ``""``."""
+    import difflib
+
+    found = re.search(r"invalid choice: '?([^'(]*?)'? \(choose from (.*)\)", message)
+    if not found:
+        return ""
+    choices = [choice.strip().strip("'") for choice in found.group(2).split(",")]
+    close = difflib.get_close_matches(found.group(1), choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 class Command(Protocol):

@@ -15,59 +15,37 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from crop_hf.errors import CropHfError
+from crop_hf.projection_options import ProjectionOptions
 from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, language, model_ref
 
 
 @dataclass
 class ProjectArguments:
+    """What to project and where; how is a :class:`~crop_hf.projection_options.ProjectionOptions` (its flags follow)."""
+
     model: str = field(metadata={"help": "LST model (or a saved crop-projection pipeline): local dir or Hub id."})
     input: str = field(metadata={"help": "Text file (one sentence per line) or .jsonl with a 'text' field."})
     src_lang: str = field(metadata={"help": "Language code of the raw sentences, e.g. 'es'."})
     output_dir: str = field(metadata={"help": "Where the Parquet shards and summary.json go."})
     ner_model: str | None = field(default=None, metadata={"help": "English NER model (default: the saved one)."})
     mt_model: str | None = field(default=None, metadata={"help": "xx->en MT model (default: the LST model)."})
-    strictness: Literal["exact", "crop", "fuzzy", "align"] = field(
-        default="crop", metadata={"help": "How translated entities are matched into the raw sentence."}
-    )
-    shard_size: int = field(default=1000, metadata={"help": "Sentences per Parquet shard (the unit of resume)."})
-    batch_size: int = field(default=32, metadata={"help": "Sentences per model batch."})
-    check_language: bool = field(
-        default=True, metadata={"help": "Drop sentences whose labeled back-translation is not in src_lang (CROP)."}
-    )
-    check_raw_language: bool = field(
-        default=False,
-        metadata={"help": "Also drop raw lines not in src_lang, before any model runs (text of unknown language)."},
-    )
-    language_identifier: Literal["langid", "lingua"] = field(
-        default="langid",
-        metadata={"help": "langid (langid.py) or lingua (drops fewer real sentences: crop-hf[lingua])."},
-    )
-    langid_candidates: str | None = field(
-        default=None, metadata={"help": "Comma-separated codes the identifier chooses among, e.g. 'es,en'."}
-    )
-    max_words: int = field(default=128, metadata={"help": "Drop sentences longer than this (CROP: 128)."})
     overwrite: bool = field(
         default=False, metadata={"help": "Start over when output_dir holds a run with other input or settings."}
-    )
-    backend: Literal["transformers", "ctranslate2"] | None = field(
-        default=None,
-        metadata={"help": "Generation backend: transformers or ctranslate2 (crop-hf[ct2]); default: the saved one."},
-    )
-    compute_type: str | None = field(
-        default=None, metadata={"help": "CTranslate2 compute type (default: int8 on CPU, float16/bfloat16 on GPU)."}
     )
 
 
 def make_parser() -> CommandParser:
-    return CommandParser(ProjectArguments, prog="crop-hf project", description=__doc__.split("\n\n")[0])
+    return CommandParser(
+        (ProjectArguments, ProjectionOptions), prog="crop-hf project", description=__doc__.split("\n\n")[0]
+    )
 
 
-def check_arguments(args: ProjectArguments) -> None:
-    """Every check that needs no model: raises :class:`UsageError` naming the bad value."""
-    from crop_hf.corpus_projection import check_corpus_options
+def check_arguments(args: ProjectArguments, options: ProjectionOptions) -> None:
+    """Every check that needs no model: raises :class:`UsageError` naming the bad value (the options checked
+    themselves when the parser made them)."""
+    from crop_hf.corpus_projection import check_corpus_input
 
     model_ref(args.model, "--model")
     for flag, value in (("--ner_model", args.ner_model), ("--mt_model", args.mt_model)):
@@ -75,39 +53,19 @@ def check_arguments(args: ProjectArguments) -> None:
             model_ref(value, flag)
     existing_file(args.input, "--input")
     language(args.src_lang, "--src_lang")
-    for flag, value in (
-        ("--shard_size", args.shard_size),
-        ("--batch_size", args.batch_size),
-        ("--max_words", args.max_words),
-    ):
-        if value < 1:
-            raise UsageError(f"{flag} {value}: must be at least 1")
     if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
         raise UsageError(f"--output_dir {args.output_dir}: is a file; pass a folder")
-    if args.language_identifier == "lingua":
-        from crop_hf.language_id import check_identifier
-
-        check_identifier("lingua")
-    if args.langid_candidates is not None:
-        from crop_hf.language_id import resolve_candidates
-
-        try:
-            resolve_candidates(candidate_list(args), args.language_identifier)
-        except ValueError as err:
-            raise UsageError(f"--langid_candidates {args.langid_candidates}: {err}") from None
-        if not candidate_list(args):
-            raise UsageError(f"--langid_candidates {args.langid_candidates!r}: give codes, e.g. 'es,en'")
-    if args.backend == "ctranslate2":
+    if options.backend == "ctranslate2":
         from crop_hf.extras import require
 
         require("ctranslate2", "the CTranslate2 backend (--backend ctranslate2)", "ct2")
-    check_corpus_options(args.input, args.shard_size, args.batch_size)  # an empty input, before any model loads
+    check_corpus_input(args.input)  # an empty input, before any model loads
 
 
 @command("project")
 def main(argv: list[str]) -> int:
-    (args,) = make_parser().parse_args_into_dataclasses(args=argv)
-    check_arguments(args)
+    args, options = make_parser().parse_args_into_dataclasses(args=argv)
+    check_arguments(args, options)
     import torch
     from accelerate import PartialState
     from transformers import pipeline
@@ -119,31 +77,24 @@ def main(argv: list[str]) -> int:
     several = int(os.environ.get("WORLD_SIZE", "1")) > 1
     state = PartialState(cpu=several and not torch.cuda.is_available())
     kwargs = {k: v for k, v in (("ner_model", args.ner_model), ("mt_model", args.mt_model)) if v}
-    kwargs.update({k: v for k, v in (("backend", args.backend), ("compute_type", args.compute_type)) if v})
+    kwargs.update(options.load_options())
     projector = pipeline("crop-projection", model=args.model, device=state.device, **kwargs)
     project_corpus(
         projector,
         args.input,
         args.output_dir,
         args.src_lang,
-        shard_size=args.shard_size,
-        batch_size=args.batch_size,
+        options=options,
         process_index=state.process_index,
         num_processes=state.num_processes,
         progress=state.is_local_main_process,
         overwrite=args.overwrite,
         barrier=state.wait_for_everyone,
-        strictness=args.strictness,
-        check_language=args.check_language,
-        check_raw_language=args.check_raw_language,
-        language_identifier=args.language_identifier,
-        max_words=args.max_words,
-        **({"langid_candidates": candidate_list(args)} if args.langid_candidates else {}),
     )
     state.wait_for_everyone()
     if state.is_main_process:
         summary = summarize(args.output_dir)
-        print(summary_line(summary, args.src_lang, args.output_dir, args.check_raw_language), flush=True)
+        print(summary_line(summary, args.src_lang, args.output_dir, options.check_raw_language), flush=True)
         if summary.input_changed:
             raise ValueError(f"{args.output_dir}: incomplete, {summary.input_changed}; rerun with --overwrite")
         if not summary.complete:
@@ -152,10 +103,6 @@ def main(argv: list[str]) -> int:
                 f"(bad shards: {', '.join(summary.bad_shards) or 'none'}); rerun the same command to redo them"
             )
     return 0
-
-
-def candidate_list(args: ProjectArguments) -> list[str]:
-    return [code.strip() for code in (args.langid_candidates or "").split(",") if code.strip()]
 
 
 def summary_line(summary, src_lang: str, output_dir: str, raw_checked: bool = True) -> str:

@@ -78,7 +78,7 @@ def check_extras(recipe) -> None:
             "word alignment (alignment.method: eflomal)",
             "align",
         ),
-        (recipe.projection_options().get("backend") == "ctranslate2", "ctranslate2", "backend: ctranslate2", "ct2"),
+        (recipe.projection_options().backend == "ctranslate2", "ctranslate2", "backend: ctranslate2", "ct2"),
         (lora, "peft", "LoRA (lora_r)", "lora"),
     ]
     for needed, module, purpose, extra in needs:
