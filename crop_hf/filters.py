@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from .language_id import DEFAULT_IDENTIFIER, identify_language, resolve_candidates
 
@@ -152,6 +152,16 @@ class FilterStats:
         share = f" ({100.0 * self.kept / self.seen:.1f}%)" if self.seen else ""
         parts = ", ".join(f"{name}={count}" for name, count in self.dropped.items()) or "none"
         return f"seen {self.seen}, kept {self.kept}{share}; dropped {parts}"
+
+    def counts(self) -> dict[str, Any]:
+        """The tally as a run records it: ``kept``, ``total``, ``kept_ratio`` and ``drops`` (sorted by reason)."""
+        ratio = round(self.kept / max(1, self.seen), 4)
+        return {
+            "kept": self.kept,
+            "total": self.seen,
+            "kept_ratio": ratio,
+            "drops": dict(sorted(self.dropped.items())),
+        }
 
     def merge(self, other: FilterStats) -> FilterStats:
         """The sum of two stats (e.g. from two shards or processes)."""

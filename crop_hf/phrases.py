@@ -7,10 +7,12 @@ Pure Python and numpy: :mod:`crop_hf.alignment` runs eflomal and hands its outpu
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 Link = tuple[int, int]
+Pair = TypeVar("Pair")
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,25 @@ def sample_phrase_pairs(pairs: Sequence[PhrasePair], k: int, rng: random.Random)
     if k < 0:
         raise ValueError(f"k must be >= 0, got {k}")
     count = rng.randint(0, min(k, len(pairs)))
-    chosen: list[PhrasePair] = []
     if count == 0:
-        return chosen
-    for pair in rng.sample(list(pairs), len(pairs)):
-        if all(pair.src_end <= c.src_start or c.src_end <= pair.src_start for c in chosen) and all(
-            pair.tgt_end <= c.tgt_start or c.tgt_end <= pair.tgt_start for c in chosen
-        ):
+        return []
+    return disjoint_pairs(rng.sample(list(pairs), len(pairs)), count, lambda p: (p.src_start, p.src_end, p.tgt_start,
+                                                                                 p.tgt_end))  # fmt: skip
+
+
+def disjoint_pairs(order: Iterable[Pair], limit: int, bounds: Callable[[Pair], Sequence[int]]) -> list[Pair]:
+    """Up to ``limit`` pairs of ``order``, each kept when it overlaps on neither side a pair kept before it.
+
+    ``bounds(pair)`` is ``(src_start, src_end, tgt_start, tgt_end)``; the pairs come back in the order kept.
+    """
+    chosen: list[Pair] = []
+    kept: list[Sequence[int]] = []
+    for pair in order:
+        a = bounds(pair)
+        if all(a[1] <= b[0] or b[1] <= a[0] for b in kept) and all(a[3] <= b[2] or b[3] <= a[2] for b in kept):
             chosen.append(pair)
-            if len(chosen) == count:
+            kept.append(a)
+            if len(chosen) == limit:
                 break
     return chosen
 

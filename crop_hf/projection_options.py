@@ -110,7 +110,7 @@ class ProjectionOptions:
                                           "language_identifier", "langid_candidates")  # preprocess  # fmt: skip
     LOADING: ClassVar[tuple[str, ...]] = ("backend", "compute_type")  # pipeline("crop-projection", ...)
     # how a command line writes a field that argparse cannot read from its type
-    CLI_TYPES: ClassVar[dict[str, Any]] = {"langid_candidates": lambda text: tuple(_codes(text))}
+    CLI_TYPES: ClassVar[dict[str, Any]] = {"langid_candidates": lambda text: _codes(text)}
 
     def __post_init__(self) -> None:
         for name, value in check_values(dataclasses.asdict(self)).items():
@@ -205,9 +205,12 @@ def _identifier(name: str, value: Any) -> str:
 
 
 def _candidates(name: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not value:
-        raise OptionTypeError(name, value, "use a list of language codes, e.g. ['es', 'en']")
-    if not all(isinstance(code, str) for code in value):
+    if (
+        isinstance(value, str)
+        or not isinstance(value, (list, tuple))
+        or not value
+        or not all(isinstance(code, str) for code in value)
+    ):
         raise OptionTypeError(name, value, "use a list of language codes, e.g. ['es', 'en']")
     return tuple(value)
 
@@ -218,8 +221,9 @@ def _text(name: str, value: Any) -> str:
     return value
 
 
-def _codes(text: str) -> list[str]:
-    return [code.strip() for code in text.split(",") if code.strip()]
+def _codes(text: str) -> tuple[str, ...]:
+    """``"es, en"`` -> ``("es", "en")``: candidates as a command line writes them."""
+    return tuple(code.strip() for code in text.split(",") if code.strip())
 
 
 _CHECKS: dict[str, Any] = {

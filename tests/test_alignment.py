@@ -396,3 +396,12 @@ def test_aligned_pair_defaults() -> None:
     pair = AlignedPair(["a"], ["x"], [(0, 0)], [PhrasePair(0, 1, 0, 1)])
     assert (pair.index, pair.skipped) == (-1, None)
     assert AlignmentStats(skipped_empty=2, skipped_too_long=3).skipped == 5
+
+
+def test_disjoint_pairs_keep_pairs_overlapping_on_neither_side_up_to_the_limit():
+    from crop_hf.phrases import disjoint_pairs
+
+    pairs = [(0, 2, 0, 2), (1, 3, 5, 6), (3, 4, 1, 2), (3, 4, 3, 4), (5, 6, 5, 6)]  # 2nd: source overlap, 3rd: target
+    assert disjoint_pairs(pairs, 5, lambda p: p) == [(0, 2, 0, 2), (3, 4, 3, 4), (5, 6, 5, 6)]
+    assert disjoint_pairs(pairs, 2, lambda p: p) == [(0, 2, 0, 2), (3, 4, 3, 4)]
+    assert disjoint_pairs([[2, 3, 0, 1, "extra"]], 1, lambda p: p[:4]) == [[2, 3, 0, 1, "extra"]]

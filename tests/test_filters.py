@@ -115,3 +115,11 @@ def test_chain_rejects_duplicate_filter_names() -> None:
 
 def test_language_filter_keeps_languages_langid_does_not_know() -> None:
     assert LanguageFilter()(item(ENGLISH, "yo")) is None  # Yoruba: no langid.py code, nothing to check against
+
+
+def test_stats_counts_are_what_a_run_records():
+    stats = FilterStats()
+    for reason in (None, "too_long", None, "no_entity", "too_long"):
+        stats.add(reason)
+    assert stats.counts() == {"kept": 2, "total": 5, "kept_ratio": 0.4, "drops": {"no_entity": 1, "too_long": 2}}
+    assert FilterStats().counts() == {"kept": 0, "total": 0, "kept_ratio": 0.0, "drops": {}}

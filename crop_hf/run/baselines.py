@@ -41,6 +41,7 @@ def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: 
     """Translate the English gold set into every target language, keep what survives, train NER on both."""
     from transformers import pipeline
 
+    from ..filters import FilterStats
     from ..ner_data import NerExample
     from ..selftrain import train_ner
     from .steps import arguments, english_examples
@@ -71,15 +72,12 @@ def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: 
         procs.wait()
         rows = sorted((r for p in range(procs.count) for r in read_jsonl(_part(out, lang, p, procs.count))),
                       key=lambda r: r["i"])  # fmt: skip
-        drops: dict[str, int] = {}
+        stats = FilterStats()
         for r in rows:
+            stats.add(None if r["kept"] else r["reason"])
             if r["kept"]:
                 translated.append(NerExample(r["tokens"], r["tags"], lang, f"tt-{lang}-{r['i']}"))
-            else:
-                drops[r["reason"]] = drops.get(r["reason"], 0) + 1
-        kept = len(rows) - sum(drops.values())
-        per_lang[lang] = {"kept": kept, "total": len(rows), "kept_ratio": round(kept / max(1, len(rows)), 4),
-                          "drops": dict(sorted(drops.items()))}  # fmt: skip
+        per_lang[lang] = stats.counts()
     if not translated:  # a weak LST model loses every slot: the baseline is then the English-only model
         logger.warning("translate-train: no translated sentence kept in any language (%s); the baseline is trained "
                        "on English only; the lst_quality stage scores the LST model", per_lang)  # fmt: skip

@@ -124,10 +124,6 @@ def tokenisation_note(translation: dict[str, Any]) -> str:
 
 def _disjoint(phrases: Sequence[list[int]], rng: random.Random) -> list[list[int]]:
     """One to three phrase pairs overlapping on neither side, in source order (slot ids follow it)."""
-    chosen: list[list[int]] = []
-    for p in rng.sample(list(phrases), len(phrases)):
-        if all(p[1] <= c[0] or c[1] <= p[0] for c in chosen) and all(p[3] <= c[2] or c[3] <= p[2] for c in chosen):
-            chosen.append(p)
-            if len(chosen) == MAX_SLOTS_MEASURED:
-                break
-    return sorted(chosen)
+    from ..phrases import disjoint_pairs
+
+    return sorted(disjoint_pairs(rng.sample(list(phrases), len(phrases)), MAX_SLOTS_MEASURED, lambda p: p[:4]))

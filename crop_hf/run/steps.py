@@ -195,26 +195,24 @@ def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[di
     Sources without labels give only the counts. A kept sentence whose tokens differ from the gold row's (the raw
     tokenizer split a word differently) cannot be scored and counts as a ``tokenisation`` drop.
     """
+    from ..filters import FilterStats
     from ..metrics import projection_scores
 
-    gold, pred, drops = [], [], {}
+    gold, pred, stats = [], [], FilterStats()
     for row, res in zip(gold_rows, results):
         if res["kept"] and ("tags" not in row or res["tokens"] == row["tokens"]):
             gold.append(tags_to_spans(row["tags"]) if "tags" in row else [])
             pred.append(tags_to_spans(res["tags"]))
+            stats.add(None)
         else:
-            reason = res["reason"] or "tokenisation"
-            drops[reason] = drops.get(reason, 0) + 1
+            stats.add(res["reason"] or "tokenisation")
     scored = all("tags" in row for row in gold_rows)
     scores = projection_scores(gold, pred) if scored else None
     return {
         "precision": round(scores.precision, 4) if scores else None,
         "recall": round(scores.recall, 4) if scores else None,
         "f1": round(scores.f1, 4) if scores else None,
-        "kept": len(pred),
-        "total": len(gold_rows),
-        "kept_ratio": round(len(pred) / max(1, len(gold_rows)), 4),
-        "drops": dict(sorted(drops.items())),
+        **stats.counts(),
     }
 
 
