@@ -20,6 +20,7 @@ MODES = ("raw", "translate-train")
 OPTIONS = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.MATCHING, *ProjectionOptions.FILTERS, "return_stages",
            "batch_size", "num_workers")  # fmt: skip
 _PRE = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.FILTERS)
+_POST = (*ProjectionOptions.MATCHING, "return_stages")
 
 
 def check_call_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -39,7 +40,7 @@ def check_call_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[st
         raise TypeError(f"return_stages={given['return_stages']!r}: use True or False")
     given.update(check_values({k: v for k, v in given.items() if k in NAMES}))
     pre = {k: v for k, v in given.items() if k in _PRE}
-    return pre, {k: v for k, v in given.items() if k not in _PRE}
+    return pre, {k: v for k, v in given.items() if k in _POST}  # batch_size, num_workers: transformers' own
 
 
 @dataclass

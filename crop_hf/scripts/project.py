@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
     from transformers import pipeline
 
     import crop_hf  # noqa: F401  (registers the pipeline)
-    from crop_hf.corpus_projection import project_corpus, summarize
+    from crop_hf.corpus_projection import InputChangedError, project_corpus, summarize
 
     # several CPU processes (accelerate launch without GPUs) need gloo; plain PartialState() sees a world of one each
     several = int(os.environ.get("WORLD_SIZE", "1")) > 1
@@ -96,7 +96,7 @@ def main(argv: list[str]) -> int:
         summary = summarize(args.output_dir)
         print(summary_line(summary, args.src_lang, args.output_dir, options.check_raw_language), flush=True)
         if summary.input_changed:
-            raise ValueError(f"{args.output_dir}: incomplete, {summary.input_changed}; rerun with --overwrite")
+            raise InputChangedError(f"{args.output_dir}: incomplete, {summary.input_changed}; rerun with --overwrite")
         if not summary.complete:
             raise CropHfError(
                 f"{args.output_dir}: shards hold {summary.sentences} of {summary.lines_expected} input lines "
