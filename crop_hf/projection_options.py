@@ -150,8 +150,8 @@ def unknown_option(values: Mapping[str, Any], known: tuple[str, ...]) -> None:
 
 def check_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """The given projection options (a subset of the fields), checked, as they are kept: ``min_score`` a float,
-    ``langid_candidates`` a tuple. ``None`` is allowed where the field allows it (``max_entities``: no limit)."""
-    unknown_option(values, NAMES)
+    ``langid_candidates`` a tuple. ``None`` is allowed where the field allows it (``max_entities``: no limit).
+    Every name must be a field: callers reject unknown ones first (:func:`unknown_option`)."""
     out = dict(values)
     for name, value in values.items():
         if value is None:
