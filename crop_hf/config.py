@@ -42,6 +42,7 @@ _KNOWN = {
     "revisions",
     "backend",
     "compute_type",
+    "decoding",
 }
 
 
@@ -75,6 +76,8 @@ class CropProjectionConfig:
         revisions: Revision of each sub-model given as a Hub id (``{"ner_model": "v1"}``).
         backend: Generation backend for MT and LST: ``None`` (transformers) or ``"ctranslate2"``.
         compute_type: CTranslate2's compute type (``None``: int8 on CPU, float16/bfloat16 on GPU).
+        decoding: How the labeled back-translation is decoded: ``None`` (``"free"``, the paper's) or
+            ``"constrained"`` (the raw sentence's own tokens plus the slot markers).
         extra: Keys of the file this class does not know, kept as they are.
         root: The folder or Hub id it was read from (not saved).
         revision: The revision it was read at (not saved).
@@ -87,6 +90,7 @@ class CropProjectionConfig:
     revisions: dict[str, str] = field(default_factory=dict)
     backend: str | None = None  # generation backend for MT and LST: transformers (None) or ctranslate2
     compute_type: str | None = None  # CTranslate2 compute type (None: int8 on CPU, float16/bfloat16 on GPU)
+    decoding: str | None = None  # labeled back-translation: free (None) or constrained
     extra: dict[str, Any] = field(default_factory=dict)
     root: str | None = None
     revision: str | None = None
@@ -149,6 +153,7 @@ class CropProjectionConfig:
             revisions=dict(revisions),
             backend=data.get("backend"),
             compute_type=data.get("compute_type"),
+            decoding=_decoding(data.get("decoding"), source),
             extra={k: v for k, v in data.items() if k not in _KNOWN},
         )
 
@@ -162,6 +167,8 @@ class CropProjectionConfig:
             data["revisions"] = dict(self.revisions)
         if self.backend:
             data["backend"], data["compute_type"] = self.backend, self.compute_type
+        if self.decoding and self.decoding != "free":
+            data["decoding"] = self.decoding
         return {**data, **self.extra}
 
     def save_pretrained(self, directory: str | Path) -> Path:
@@ -211,6 +218,12 @@ class CropProjectionConfig:
     def _repo_has_folder(self, value: str, token: str | bool | None) -> bool:
         found = hub.download_file(str(self.root), f"{value}/config.json", revision=self.revision, token=token)
         return found is not None
+
+
+def _decoding(value: Any, source: str) -> str | None:
+    if value not in (None, "free", "constrained"):
+        raise ConfigError(f"{source}: decoding={value!r}; expected 'free' or 'constrained'")
+    return value
 
 
 def _check_entry(value: Any, key: str, source: str) -> None:

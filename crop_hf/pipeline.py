@@ -14,6 +14,13 @@ raw sentence's language is the caller's ``src_lang``; ``check_raw_language=True`
 runs (for web text whose language is not known). ``language_identifier="lingua"`` (``crop-hf[lingua]``) replaces
 langid.py with lingua, which drops fewer real sentences (:mod:`crop_hf.language_id` has the measurements).
 
+``decoding="constrained"`` (raw mode) replaces the free labeled back-translation by a constrained one: the LST model
+may write only the raw sentence's own tokens plus each English entity's slot markers, so the entities are the raw
+tokens between the markers (``method="constrained"``, scored by the model; ``min_slot_score`` drops sentences whose
+least confident slot scores lower, as ``low_slot_score``) and neither matching nor the translation's language check
+can drop them (:mod:`crop_hf.translation.constrained`). ``pipeline(..., decoding="constrained")`` makes it the
+pipeline's default, saved with it; translate-train always decodes freely (there is no raw sentence to keep).
+
 Inputs go through transformers' own ``Pipeline.__call__``: one input gives one result; a list or tuple gives a
 list; a generator, a ``datasets.Dataset`` (its ``text`` column, or ``tokens``/``tags`` in translate-train), a
 ``KeyDataset``, a dataset column or any other iterable gives an iterator that streams in constant memory.
@@ -48,6 +55,7 @@ never needs ``trust_remote_code``), so ``pipeline(model=dir)`` fails; and ``impo
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import weakref
 from collections.abc import Mapping, Sequence
@@ -60,24 +68,28 @@ from transformers.pipelines import PIPELINE_REGISTRY
 from .config import CONFIG_NAME, TASK, CropProjectionConfig, SubModel
 from .filters import WRONG_LANGUAGE, FilterChain, FilterInput, FilterStats, LanguageFilter
 from .languages import get_language
+from .matching import match_entities
 from .ner_data import predict_tags
 from .pipeline_inputs import MODES, Item, check_call_options, check_loader_sizes, lone_surrogate, normalise_inputs
 from .projection import (
     EMPTY,
     LANGID_ERROR,
     MODEL_ERROR,
+    NO_PLACEMENT,
     NOT_TRANSLATED,
     UNDECODABLE,
     WRONG_TYPE,
     discard,
     label_translation,
+    place_into_raw,
     project_into_raw,
 )
-from .projection_options import DEFAULTS, ProjectionOptions, choice
+from .projection_options import DECODINGS, DEFAULTS, ProjectionOptions, choice
 from .slots import escape_markers, parse_slots, wrap
 from .tagging import spans_to_tags, tags_to_spans
 from .text import split_tokens, tokens_from_words
 from .translation import Translator, check_backend, make_translator
+from .translation.constrained import ConstrainedLabeler
 
 __all__ = ["CONFIG_NAME", "MODES", "TASK", "CropProjectionPipeline"]
 
@@ -103,6 +115,8 @@ class CropProjectionPipeline(Pipeline):
         token: the Hub token for them, likewise (never saved).
         backend: generation backend of MT and LST: ``transformers`` (default) or ``ctranslate2``.
         compute_type: CTranslate2's compute type (default: int8 on CPU, float16/bfloat16 on GPU).
+        decoding: the labeled back-translation's decoding when a call names none: ``"free"`` (the paper's) or
+            ``"constrained"``; default: the saved one, else free.
         **kwargs: passed on to ``transformers.Pipeline`` (``device``, ``batch_size``, ...).
     """
 
@@ -123,6 +137,7 @@ class CropProjectionPipeline(Pipeline):
         token: str | bool | None = None,
         backend: str | None = None,
         compute_type: str | None = None,
+        decoding: str | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("batch_size", DEFAULTS.batch_size)
@@ -148,6 +163,9 @@ class CropProjectionPipeline(Pipeline):
         same = backend is None or backend == self.crop_config.backend
         self.compute_type = compute_type or (self.crop_config.compute_type if same else None)
         check_backend(self.backend, self.compute_type, self.device)  # a type this device cannot run: one warning
+        self.decoding = choice("decoding", decoding or self.crop_config.decoding or "free", DECODINGS)
+        self._base_options = dataclasses.replace(DEFAULTS, decoding=self.decoding)
+        self._labeler: ConstrainedLabeler | None = None
         self._translators: dict[int, Translator] = {}
         self._chains: dict[ProjectionOptions, FilterChain] = {}
         self._options: dict[tuple[tuple[str, Any], ...], ProjectionOptions] = {}
@@ -261,17 +279,41 @@ class CropProjectionPipeline(Pipeline):
         for lang in sorted({it.lang for it in live}):
             group = [it for it in live if it.lang == lang]
             wrapped = {id(it): wrap(it.en_tokens, it.en_spans) for it in group}
-            outputs = _guarded(group, "LST", lambda g, lang=lang, wrapped=wrapped: self._translate(
+            constrained = [it for it in group if _constrained(it)]
+            self._place(constrained, wrapped, lang)
+            free = [it for it in group if not _constrained(it)]
+            outputs = _guarded(free, "LST", lambda g, lang=lang, wrapped=wrapped: self._translate(
                 self.model, self.tokenizer, [wrapped[id(it)] for it in g], "en", lang))  # fmt: skip
-            for it, out in zip(group, outputs):
+            for it, out in zip(free, outputs):
                 if it.drop is None:
                     it.labeled_translation = out
                     if out is None:
                         it.drop = (NOT_TRANSLATED, "longer than the LST model accepts")
         for it in live:
-            if it.drop is None:
+            if it.drop is None and not _constrained(it):  # a constrained output is the raw sentence itself
                 self._check_translation(it)
         return {"item": batch}
+
+    def _place(self, group: list[Item], wrapped: Mapping[int, str], lang: str) -> None:
+        """Constrained decoding: the slots of each item placed into its raw sentence (:class:`ConstrainedLabeler`)."""
+        if not group:
+            return
+        if self._labeler is None:
+            self._labeler = ConstrainedLabeler(self.model, self.tokenizer)
+        labeler, char_level = self._labeler, get_language(lang).char_level
+        labeler.batch_size = len(group)
+        placed = _guarded(group, "LST", lambda g: labeler.place(
+            [wrapped[id(it)] for it in g], [[t.text for t in it.tokens] for it in g],
+            [len(it.en_spans or []) for it in g], lang, char_level, [anchors(it) for it in g]))  # fmt: skip
+        for it, placement in zip(group, placed):
+            if it.drop is not None:
+                continue
+            it.placement = placement
+            if placement is None:
+                it.drop = (NO_PLACEMENT, "the slots cannot be placed in the raw sentence (too few words, or longer "
+                           "than the LST model accepts)")  # fmt: skip
+            else:
+                it.labeled_translation = placement.text
 
     def postprocess(
         self,
@@ -293,7 +335,11 @@ class CropProjectionPipeline(Pipeline):
                 result = discard(it.text, it.lang, it.tokens, it.drop[0], it.drop[1], **extra)
             else:
                 parsed = parse_slots(it.labeled_translation, expected=range(len(it.en_spans)))
-                if it.mode == "translate-train":
+                if it.placement is not None:
+                    min_slot_score = it.settings.min_slot_score if it.settings else DEFAULTS.min_slot_score
+                    result = place_into_raw(it.text, it.lang, it.tokens, it.en_spans, it.placement, min_slot_score,
+                                            **extra)  # fmt: skip
+                elif it.mode == "translate-train":
                     char_level = get_language(it.lang).char_level
                     result = label_translation(it.text, it.lang, it.en_spans, parsed, char_level, **extra)
                 else:
@@ -323,6 +369,7 @@ class CropProjectionPipeline(Pipeline):
             default_lang=self.crop_config.default_lang,
             backend=None if self.backend == "transformers" else self.backend,
             compute_type=self.compute_type,
+            decoding=None if self.decoding == "free" else self.decoding,
             extra=dict(self.crop_config.extra),
         )
         for key, model, tok, sub in (
@@ -376,7 +423,7 @@ class CropProjectionPipeline(Pipeline):
         """The call's projection options (checked by ``_sanitize_parameters``) over the defaults, made once per set."""
         key = tuple(sorted(given.items()))
         if key not in self._options:
-            self._options[key] = ProjectionOptions.from_mapping(given, DEFAULTS)
+            self._options[key] = ProjectionOptions.from_mapping(given, self._base_options)
         return self._options[key]
 
     def _chain(self, key: ProjectionOptions) -> FilterChain:
@@ -422,6 +469,19 @@ class CropProjectionPipeline(Pipeline):
         kwargs = spec.load_kwargs(self._token)
         model = auto_cls.from_pretrained(spec.name_or_path, **kwargs)
         return model, tokenizer or AutoTokenizer.from_pretrained(spec.name_or_path, **kwargs)
+
+
+def anchors(it: Item) -> dict[int, tuple[int, int]]:
+    """The English entities of ``it`` whose words stand verbatim in its raw sentence (a name that translation copied):
+    their slots are pinned there and constrained decoding places only the others."""
+    spans, words = it.en_spans or [], it.en_tokens or []
+    entities = [(words[s.start : s.end], s.label, i) for i, s in enumerate(spans)]
+    return {m.slot_id: (m.start, m.end) for m in match_entities(it.tokens, entities, it.lang or "", "exact").matches}
+
+
+def _constrained(it: Item) -> bool:
+    """Whether the item's labeled back-translation is decoded under constraints (raw mode only)."""
+    return it.mode == "raw" and it.settings is not None and it.settings.decoding == "constrained"
 
 
 def _guarded(group: list[Item], what: str, run: Any) -> list[Any]:

@@ -14,12 +14,13 @@ from .languages import get_language
 from .projection_options import NAMES, ProjectionOptions, check_values, choice, unknown_option, whole
 from .tagging import Span
 from .text import Token
+from .translation.constrained import SlotPlacement
 
 MODES = ("raw", "translate-train")
 # the pipeline's call options: its own, then the projection options a call may give (the rest are load options)
-OPTIONS = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.MATCHING, *ProjectionOptions.FILTERS, "return_stages",
-           "batch_size", "num_workers")  # fmt: skip
-_PRE = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.FILTERS)
+OPTIONS = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.MATCHING, *ProjectionOptions.FILTERS,
+           *ProjectionOptions.DECODING, "return_stages", "batch_size", "num_workers")  # fmt: skip
+_PRE = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.FILTERS, *ProjectionOptions.DECODING)
 _POST = (*ProjectionOptions.MATCHING, "return_stages")
 
 
@@ -56,7 +57,8 @@ class Item:
     en_tokens: list[str] | None = None
     en_spans: list[Span] | None = None
     labeled_translation: str | None = None
-    settings: ProjectionOptions | None = None  # the call's filter options
+    settings: ProjectionOptions | None = None  # the call's filter and decoding options
+    placement: SlotPlacement | None = None  # constrained decoding: where the slots went in the raw sentence
 
 
 class Rows(torch.utils.data.Dataset):

@@ -25,6 +25,8 @@ WRONG_TYPE = "wrong_type"  # not a string (raw mode) or not a {"tokens", "tags"}
 UNDECODABLE = "undecodable"  # a string that is not valid Unicode text (a lone surrogate)
 LANGID_ERROR = "langid_error"  # langid.py failed on this sentence
 MODEL_ERROR = "model_error"  # a tokenizer or model failed on this sentence (the rest of its batch went on)
+NO_PLACEMENT = "no_placement"  # constrained decoding: the slots cannot be placed (fewer words than entities)
+LOW_SLOT_SCORE = "low_slot_score"  # constrained decoding: a slot the model placed with too little confidence
 
 
 @dataclass
@@ -33,7 +35,9 @@ class ProjectedEntity:
 
     ``start``/``end`` are *character* offsets into the result's ``text`` (``text[start:end] == word``);
     ``token_start``/``token_end`` index its ``tokens`` (``[token_start, token_end)``); ``method`` says how the
-    entity was matched (``exact``, ``crop``, ``fuzzy``, ``align``, or ``slot`` in translate-train).
+    entity was matched (``exact``, ``crop``, ``fuzzy``, ``align``, ``slot`` in translate-train, or ``constrained``
+    when constrained decoding placed it in the raw sentence, ``score`` then being the model's confidence; an entity
+    constrained decoding found verbatim in the raw sentence and pinned there is ``exact``).
     """
 
     entity_group: str
@@ -102,6 +106,36 @@ def project_into_raw(
     ]  # fmt: skip
     tags = matches_to_tags(result.matches, len(words))
     return ProjectionResult(text, lang, words, tags, projected, kept=True, **extra)
+
+
+def place_into_raw(
+    text: str,
+    lang: str,
+    raw_tokens: Sequence[Token],
+    english_spans: Sequence[Span],
+    placement: Any,
+    min_slot_score: float,
+    **extra: Any,
+) -> ProjectionResult:
+    """Constrained decoding: the raw tokens between each slot's markers are its entity (``placement`` is a
+    :class:`~crop_hf.translation.constrained.SlotPlacement`); a slot scored below ``min_slot_score`` drops the
+    sentence."""
+    weakest = min(range(len(placement.scores)), key=lambda i: placement.scores[i])
+    if placement.scores[weakest] < min_slot_score:
+        detail = f"slot {weakest} ({english_spans[weakest].label}) scored {placement.scores[weakest]:.3f}"
+        return discard(text, lang, raw_tokens, LOW_SLOT_SCORE, f"{detail} < min_slot_score {min_slot_score}", **extra)
+    projected = []
+    spans = []
+    for slot_id, (start, end) in enumerate(placement.spans):
+        label = english_spans[slot_id].label
+        first, last = raw_tokens[start], raw_tokens[end - 1]
+        method = "exact" if slot_id < len(placement.anchored) and placement.anchored[slot_id] else "constrained"
+        projected.append(ProjectedEntity(label, placement.scores[slot_id], text[first.char_start : last.char_end],
+                                         first.char_start, last.char_end, method, start, end))  # fmt: skip
+        spans.append(Span(start, end, label))
+    projected.sort(key=lambda e: e.token_start)
+    words = [t.text for t in raw_tokens]
+    return ProjectionResult(text, lang, words, spans_to_tags(spans, len(words)), projected, kept=True, **extra)
 
 
 def label_translation(

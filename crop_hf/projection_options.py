@@ -27,10 +27,15 @@ from .filters import DEFAULT_MAX_ENTITIES, DEFAULT_MAX_WORDS
 from .language_id import DEFAULT_IDENTIFIER, IDENTIFIERS, check_identifier, resolve_candidates
 from .matching import DEFAULT_MIN_SCORE, STRICTNESS_LEVELS
 
+DECODINGS = ("free", "constrained")
+DEFAULT_MIN_SLOT_SCORE = 0.0
+
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_SHARD_SIZE = 1000
 BACKEND_NAMES = ("transformers", "ctranslate2")  # crop_hf.translation.BACKENDS (a test keeps them equal)
-NULLABLE = frozenset({"max_entities", "langid_candidates", "backend", "compute_type"})  # None is a value of these
+NULLABLE = frozenset(
+    {"max_entities", "langid_candidates", "backend", "compute_type", "decoding"}
+)  # None is a value of these
 
 
 class OptionError(InputError):
@@ -66,6 +71,12 @@ class ProjectionOptions:
         backend: Generation backend of the MT and LST models: ``transformers`` or ``ctranslate2``
             (``crop-hf[ct2]``); ``None``: the one the pipeline was saved with.
         compute_type: CTranslate2's compute type (default: int8 on CPU, float16/bfloat16 on GPU).
+        decoding: How the labeled back-translation is decoded: ``free`` (the paper's: the LST model writes any
+            sentence, whose slots are then matched into the raw one) or ``constrained`` (it may write only the raw
+            sentence's own tokens plus each slot's markers: the slots land in the raw sentence itself);
+            ``None``: the one the pipeline was saved with (else free).
+        min_slot_score: Constrained decoding: drop a sentence whose least confident slot the model scores below
+            this (0-1, the geometric mean of the probabilities of its markers where they were placed).
     """
 
     strictness: Literal["exact", "crop", "fuzzy", "align"] = field(
@@ -104,10 +115,23 @@ class ProjectionOptions:
         default=None, metadata={"help": "CTranslate2 compute type (default: int8 on CPU, float16/bfloat16 on GPU)."}
     )
 
+    decoding: Literal["free", "constrained"] | None = field(
+        default=None,
+        metadata={
+            "help": "free (the paper's) or constrained (only the raw sentence's tokens plus the slot markers); "
+            "default: the pipeline's (free)."
+        },
+    )
+    min_slot_score: float = field(
+        default=DEFAULT_MIN_SLOT_SCORE,
+        metadata={"help": "Constrained decoding: drop sentences whose least confident slot scores below this (0-1)."},
+    )
+
     # which step of the pipeline reads each field
     MATCHING: ClassVar[tuple[str, ...]] = ("strictness", "min_score")  # postprocess
     FILTERS: ClassVar[tuple[str, ...]] = ("max_words", "max_entities", "check_language", "check_raw_language",
                                           "language_identifier", "langid_candidates")  # preprocess  # fmt: skip
+    DECODING: ClassVar[tuple[str, ...]] = ("decoding", "min_slot_score")  # _forward and postprocess, via the item
     LOADING: ClassVar[tuple[str, ...]] = ("backend", "compute_type")  # pipeline("crop-projection", ...)
     # how a command line writes a field that argparse cannot read from its type
     CLI_TYPES: ClassVar[dict[str, Any]] = {"langid_candidates": lambda text: _codes(text)}
@@ -124,8 +148,10 @@ class ProjectionOptions:
         return dataclasses.replace(base or cls(), **values)
 
     def call_options(self) -> dict[str, Any]:
-        """What a pipeline call takes (``projector(texts, **options.call_options())``): matching and filters."""
-        return {name: getattr(self, name) for name in (*self.MATCHING, *self.FILTERS)}
+        """What a pipeline call takes (``projector(texts, **options.call_options())``): matching, filters and
+        decoding (a decoding of ``None`` is left out: the pipeline's own applies)."""
+        names = (*self.MATCHING, *self.FILTERS, *self.DECODING)
+        return {name: getattr(self, name) for name in names if name != "decoding" or self.decoding is not None}
 
     def load_options(self) -> dict[str, Any]:
         """What ``pipeline("crop-projection", ...)`` takes: the backend and compute type that are set."""
@@ -195,7 +221,8 @@ def _flag(name: str, value: Any) -> bool:
 
 def _score(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise OptionError(name, value, f"use a number between 0 and 1 (default {DEFAULT_MIN_SCORE})")
+        default = DEFAULT_MIN_SCORE if name == "min_score" else DEFAULT_MIN_SLOT_SCORE
+        raise OptionError(name, value, f"use a number between 0 and 1 (default {default})")
     return float(value)
 
 
@@ -239,6 +266,8 @@ _CHECKS: dict[str, Any] = {
     "shard_size": lambda name, value: whole(name, value, 1),
     "backend": lambda name, value: choice(name, value, BACKEND_NAMES),
     "compute_type": _text,
+    "decoding": lambda name, value: choice(name, value, DECODINGS),
+    "min_slot_score": _score,
 }
 
 NAMES = tuple(f.name for f in dataclasses.fields(ProjectionOptions))

@@ -17,6 +17,8 @@ BAD = [
     ("strictness", "fuzy", "fuzy", "did you mean 'fuzzy'?"),
     ("min_score", "1.5", 1.5, "use a number between 0 and 1 (default 0.75)"),
     ("shard_size", "-3", -3, "use a whole number >= 1"),
+    ("decoding", "constraind", "constraind", "did you mean 'constrained'?"),
+    ("min_slot_score", "1.5", 1.5, "use a number between 0 and 1 (default 0.0)"),
 ]
 
 
@@ -123,13 +125,16 @@ def test_misspelt_names_suggest_the_closest_and_values_are_normalised():
 def test_the_fields_choices_are_the_ones_the_code_knows():
     from crop_hf.language_id import IDENTIFIERS
     from crop_hf.matching import STRICTNESS_LEVELS
+    from crop_hf.projection_options import DECODINGS
     from crop_hf.translation import BACKENDS
 
     hints = typing.get_type_hints(ProjectionOptions)
     assert typing.get_args(hints["strictness"]) == STRICTNESS_LEVELS
     assert typing.get_args(hints["language_identifier"]) == IDENTIFIERS
     assert typing.get_args(typing.get_args(hints["backend"])[0]) == tuple(BACKENDS)
-    groups = (*ProjectionOptions.MATCHING, *ProjectionOptions.FILTERS, *ProjectionOptions.LOADING)
+    assert typing.get_args(typing.get_args(hints["decoding"])[0]) == DECODINGS
+    groups = (*ProjectionOptions.MATCHING, *ProjectionOptions.FILTERS, *ProjectionOptions.DECODING,
+              *ProjectionOptions.LOADING)  # fmt: skip
     assert sorted(groups + ("batch_size", "shard_size")) == sorted(NAMES)  # each field has one reader
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from ..extras import require
 from ..language_id import auto_candidates
 from ..languages import LANGUAGES
+from ..projection_options import DECODINGS
 from .render import (
     ENTITY_HEADERS,
     english_view,
@@ -70,25 +71,32 @@ def load_pipeline(name_or_path: str | Path) -> Any:
     return pipeline("crop-projection", model=str(name_or_path))  # type: ignore[call-overload]
 
 
-def sentence_options(projector: Any, lang: str, mode: str = "raw", check_language: bool = True) -> dict[str, Any]:
+def sentence_options(
+    projector: Any, lang: str, mode: str = "raw", check_language: bool = True, decoding: str | None = None
+) -> dict[str, Any]:
     """The pipeline options of the Sentence view. ``check_language`` checks the language of the translation and, in
     raw mode, of the typed sentence (typed text is web text: its language is the user's guess), among the
-    pipeline's languages and English, as a run does (``langid_candidates: auto``)."""
+    pipeline's languages and English, as a run does (``langid_candidates: auto``). ``decoding`` (raw mode): free or
+    constrained labeled back-translation (``None``: the pipeline's own)."""
     options: dict[str, Any] = {"check_language": check_language, "return_stages": True}
     if mode == "translate-train":
         options.update(tgt_lang=lang, mode=mode)
     else:
         options.update(src_lang=lang, check_raw_language=check_language)
+        if decoding is not None:
+            options["decoding"] = decoding
     known = list(getattr(projector.crop_config, "languages", None) or [])
     if check_language:
         options["langid_candidates"] = auto_candidates([*known, lang])
     return options
 
 
-def project_sentence(projector: Any, text: str, lang: str, mode: str = "raw", check_language: bool = True) -> dict:
+def project_sentence(
+    projector: Any, text: str, lang: str, mode: str = "raw", check_language: bool = True, decoding: str | None = None
+) -> dict:
     """One sentence through the pipeline with every stage; translate-train takes ``[TYPE words]`` markup."""
     inputs: Any = parse_bracketed(text) if mode == "translate-train" else text
-    return projector(inputs, **sentence_options(projector, lang, mode, check_language))
+    return projector(inputs, **sentence_options(projector, lang, mode, check_language, decoding))
 
 
 def build_app(
@@ -167,19 +175,22 @@ def _sentence_view(gr: Any, projector: Any, corpus: Corpus | None) -> dict[str, 
         check = gr.Checkbox(
             value=True, label="check the language (sentence and translation)", elem_id="sentence-check"
         )
+        decoding = gr.Radio(list(DECODINGS), value=getattr(projector, "decoding", "free"), elem_id="sentence-decoding",
+                            label="Labeled back-translation (raw mode): free, or constrained to the raw sentence")  # fmt: skip
     button = gr.Button("Project", variant="primary", elem_id="sentence-run")
     panel = _stage_panel(gr, "sentence")
 
-    def run(sentence: str, language: str, how: str, check_language: bool) -> list[Any]:
+    def run(sentence: str, language: str, how: str, check_language: bool, decoded: str = "free") -> list[Any]:
         try:
-            return _stage_values(project_sentence(projector, sentence, language, how, check_language))
+            return _stage_values(project_sentence(projector, sentence, language, how, check_language, decoded))
         except (TypeError, ValueError) as err:  # bad markup or option: one line, the app goes on
             return [f"**error**: {err}", None, None, {"text": sentence, "entities": []}, []]
 
-    button.click(run, [text, lang, mode, check], panel)
-    text.submit(run, [text, lang, mode, check], panel)
+    inputs = [text, lang, mode, check, decoding]
+    button.click(run, inputs, panel)
+    text.submit(run, inputs, panel)
     gr.Examples(_examples(corpus, langs, first), inputs=[text, lang, mode], label="Examples (click, then Project)")
-    return {"text": text, "lang": lang, "mode": mode, "run": run, "inputs": [text, lang, mode, check], "panel": panel}
+    return {"text": text, "lang": lang, "mode": mode, "run": run, "inputs": inputs, "panel": panel}
 
 
 def _examples(corpus: Corpus | None, langs: list[str], first: str) -> list[list[str]]:

@@ -9,6 +9,7 @@ re-parses ``metrics.json``, which is written for people and scripts. Its keys:
 - ``lst``: steps, training_pairs, last_log, and (built-in data) slot_boundary_precision / well_formed_rate per
   language; ``english_ner``: train_loss, sentences, steps of the zero-shot model, or the model given;
 - ``projection``: per language precision, recall, f1 (None without gold labels), kept, total, kept_ratio, drops;
+  ``decoding``: how the labeled back-translation was decoded (``decoding``: free or constrained, ``min_slot_score``);
 - ``selftrain``: model_dir, projected, discarded and per round the data counts;
 - ``lst_quality``: per language ``labeled`` (accuracy: slots around the aligned phrase on held-out pairs, the
   paper's Table 6 measure; well_formed; pairs; slots) and, with ``lst_test`` data, ``translation`` (``x_en`` and
@@ -43,6 +44,7 @@ def collect(recipe: Recipe, results: dict[str, Any]) -> tuple[dict[str, Any], Ru
         "lst": results["train_lst"],
         "english_ner": results["train_ner"],
         "projection": results["project"]["languages"],
+        "decoding": {k: results["project"].get(k, d) for k, d in (("decoding", "free"), ("min_slot_score", 0.0))},
         "selftrain": results["selftrain"],
         "lst_quality": results["lst_quality"],
         "evaluation": results["evaluate"],
@@ -65,7 +67,7 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
     lines = [f"# crop-hf run report: {recipe.name}", ""]
     lines.append("Built-in corpus and tiny models: the numbers show the method's shape, not the paper's scale."
                  if recipe.builtin else f"Recipe `{recipe.source}`, benchmark {recipe.benchmark}.")  # fmt: skip
-    lines += ["", *results_table(typed)]
+    lines += ["", *results_table(typed), "", decoding_line(metrics["decoding"])]
     if "paper" in metrics:
         lines += ["", *paper_table(typed, metrics["paper"])]
     lines += ["", *lst_table(typed, metrics["lst_quality"])]
@@ -99,6 +101,18 @@ def results_table(typed: RunMetrics) -> list[str]:
                      + (f" {_num(r.translate_train_f1)} |" if tt else "")
                      + f" {_num(r.crop_f1)} | {_num(r.slot_boundary_precision)} |")  # fmt: skip
     return lines
+
+
+def decoding_line(decoding: dict[str, Any]) -> str:
+    """One line saying how the projection's labeled back-translation was decoded and what that means."""
+    if decoding["decoding"] == "constrained":
+        return (f"Projection decoding: **constrained** (the LST model writes only the raw sentence's own tokens plus "
+                f"each entity's slot markers; the entities are the raw tokens between them; sentences whose weakest "
+                f"slot scores below {decoding['min_slot_score']} are dropped as low_slot_score).")  # fmt: skip
+    return (
+        "Projection decoding: **free** (the paper's: the LST model writes any sentence, whose slotted phrases are "
+        "then matched into the raw sentence)."
+    )
 
 
 def paper_table(typed: RunMetrics, published: dict[str, Any]) -> list[str]:

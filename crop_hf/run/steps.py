@@ -164,7 +164,7 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
 
     options = recipe.projection_options()
     projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"],
-                         **options.load_options())  # fmt: skip
+                         decoding=options.decoding, **options.load_options())  # fmt: skip
     procs = processes()
     if procs.is_main:
         projector.save_pretrained(out / PIPELINE_DIR)
@@ -176,7 +176,8 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
         return {}
     per_lang = {lang: projection_quality(list(read_jsonl(out / raw_file(lang))), read_shards(out / PROJECTED_DIR / lang))
                 for lang in recipe.languages}  # fmt: skip
-    return {"pipeline_dir": PIPELINE_DIR, "languages": per_lang}
+    decoding = {"decoding": options.decoding or "free", "min_slot_score": options.min_slot_score}
+    return {"pipeline_dir": PIPELINE_DIR, "languages": per_lang, **decoding}
 
 
 def read_shards(shard_dir: Path) -> list[dict[str, Any]]:

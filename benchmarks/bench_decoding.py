@@ -1,0 +1,147 @@
+"""Free against constrained labeled back-translation: what each keeps, how well it labels, what it costs.
+
+    python benchmarks/bench_decoding.py [--demo-dir demo_output] [--langs es,de,zh] [--sentences 100]
+        [--backends transformers,ctranslate2] [--shape m2m100_418M|tiny] [--shape-sentences 8] [--skip-pipeline]
+
+Two parts, each a ratio against free decoding run in the same process:
+
+1. **The demo's pipeline** (``--pipeline`` and ``--raw-dir`` name others): the saved ``crop-projection`` pipeline
+   over ``--sentences`` raw lines per language (gold tags known), once per decoding, with the run's raw-language
+   check. Per language and decoding: the kept ratio among the lines whose English NER found an entity (the
+   denominator the issue's 85 % target counts), projection P / R / F1 on the kept sentences, and sentences/s of the
+   whole pipeline. With ``--backends transformers,ctranslate2`` free decoding also runs on CTranslate2 (constrained
+   decoding always runs on the transformers weights: CTranslate2 has no prefix-dependent mask).
+2. **m2m100_418M's shape** (``--shape``): a randomly initialised M2M100 of that shape on the demo's vocabulary; the
+   LST step alone, free (greedy, as the pipeline decodes; every generation exactly as long as the labeled sentence a
+   trained model would write, so that random weights, which never stop, do the work a trained model does) and
+   constrained (the placement search with its default beams, then the scoring pass), seconds per sentence and the
+   ratio constrained / free. Random weights choose odd tokenisations of the raw words, which makes constrained
+   outputs longer than a trained model's: the ratio is an upper bound. Nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from crop_hf.run.steps import projection_quality
+
+SHAPES = {  # as benchmarks/bench_ct2.py: "tiny" only checks that the script runs (the suite's smoke test)
+    "m2m100_418M": {"d_model": 1024, "layers": 12, "heads": 16, "ffn_dim": 4096, "max_positions": 1024},
+    "tiny": {"d_model": 32, "layers": 2, "heads": 2, "ffn_dim": 64, "max_positions": 128},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--demo-dir", default="demo_output")
+    parser.add_argument("--pipeline", default=None, help="saved pipeline (default: DEMO_DIR/models/crop-projection)")
+    parser.add_argument("--raw-dir", default=None, help="<lang>.jsonl with gold tags (default: DEMO_DIR/data/raw)")
+    parser.add_argument("--langs", default=None)
+    parser.add_argument("--sentences", type=int, default=100, help="Raw lines per language.")
+    parser.add_argument("--backends", default="transformers", help="Backends of free decoding (comma-separated).")
+    parser.add_argument("--shape", choices=list(SHAPES), default="m2m100_418M")
+    parser.add_argument("--shape-sentences", type=int, default=8, help="Sentences of the shape measure.")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--skip-pipeline", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_pipeline:
+        demo_pipeline(args)
+    shape_cost(args.shape, args.shape_sentences, args.batch_size)
+
+
+def demo_pipeline(args: argparse.Namespace) -> None:
+    from transformers import pipeline
+
+    import crop_hf  # noqa: F401
+
+    demo = Path(args.demo_dir)
+    raw_dir = Path(args.raw_dir) if args.raw_dir else demo / "data" / "raw"
+    path = args.pipeline or str(demo / "models" / "crop-projection")
+    langs = args.langs.split(",") if args.langs else sorted(p.stem for p in raw_dir.glob("*.jsonl"))
+    runs = [("free", b) for b in args.backends.split(",")] + [("constrained", "transformers")]
+    projectors = {b: pipeline("crop-projection", model=path, backend=b) for b in {b for _, b in runs}}
+    print(f"{'lang':5} {'decoding':22} {'kept/with entity':>16} {'P':>6} {'R':>6} {'F1':>6} {'sent/s':>7}")
+    totals = {run: [0, 0.0] for run in runs}  # sentences, seconds
+    f1s: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
+    for lang in langs:
+        rows = [json.loads(line) for line in (raw_dir / f"{lang}.jsonl").open(encoding="utf-8")][: args.sentences]
+        texts = [r["text"] for r in rows]
+        for decoding, backend in runs:
+            projector = projectors[backend]
+            start = time.perf_counter()
+            results = projector(texts, src_lang=lang, decoding=decoding, check_raw_language=True,
+                                langid_candidates=(lang, "en"), batch_size=32)  # fmt: skip
+            seconds = time.perf_counter() - start
+            q = projection_quality(rows, results)
+            with_entity = len(rows) - sum(q["drops"].get(r, 0) for r in ("no_entity", "wrong_language", "empty"))
+            if decoding == "free":  # a free run's wrong_language may be its translation's: count the raw check only
+                with_entity += sum(r["reason"] == "wrong_language" and not r["detail"].startswith("raw")
+                                   for r in results)  # fmt: skip
+            totals[(decoding, backend)][0] += len(rows)
+            totals[(decoding, backend)][1] += seconds
+            f1s[(decoding, backend)].append(q["f1"] or 0.0)
+            print(f"{lang:5} {decoding + ' (' + backend + ')':22} {q['kept']:>7}/{with_entity:<8} "
+                  f"{_f(q['precision'])} {_f(q['recall'])} {_f(q['f1'])} {len(rows) / seconds:7.2f}")  # fmt: skip
+    free, constrained = runs[0], runs[-1]
+    rate = {run: n / s for run, (n, s) in totals.items() if s}
+    mean = {run: sum(v) / len(v) for run, v in f1s.items() if v}
+    print(f"ratio projection F1 constrained / free (mean over languages): {mean[constrained] / mean[free]:.3f} "
+          f"({mean[constrained]:.3f} / {mean[free]:.3f})")  # fmt: skip
+    print(f"ratio pipeline sentences/s constrained / free: {rate[constrained] / rate[free]:.3f}")
+
+
+def shape_cost(shape: str, sentences: int, batch_size: int) -> None:
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from crop_hf.demo.synthetic import generate_corpus
+    from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece
+    from crop_hf.slots import wrap
+    from crop_hf.tagging import tags_to_spans
+    from crop_hf.translation import Translator
+    from crop_hf.translation.constrained import ConstrainedLabeler
+
+    torch.manual_seed(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        spm = train_sentencepiece(corpus_texts(), Path(tmp) / "spm.model", vocab_size=2000)
+        model_dir = make_tiny_m2m100(Path(tmp) / shape, spm, **SHAPES[shape])
+        model = AutoModelForSeq2SeqLM.from_pretrained(model_dir).eval()
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    examples = [ex for ex in generate_corpus(["es"], sentences * 3, seed=5) if tags_to_spans(ex.src_tags)][:sentences]
+    english = [wrap(ex.src_tokens, tags_to_spans(ex.src_tags)) for ex in examples]
+    target = [wrap(ex.tgt_tokens, tags_to_spans(ex.tgt_tags)) for ex in examples]
+    words = [ex.tgt_tokens for ex in examples]
+    n_slots = [len(tags_to_spans(ex.src_tags)) for ex in examples]
+    params = sum(p.numel() for p in model.parameters()) / 1e6
+    print(f"M2M100 {params:.1f}M parameters ({shape}'s shape), {len(examples)} sentences, batch {batch_size}, "
+          f"torch threads {torch.get_num_threads()}")  # fmt: skip
+    labeler = ConstrainedLabeler(model, tokenizer, batch_size=batch_size)
+    labeler.place(english[:1], words[:1], n_slots[:1], "es")  # warm-up
+    start = time.perf_counter()
+    placed = labeler.place(english, words, n_slots, "es")
+    constrained = (time.perf_counter() - start) / len(examples)
+    free_seconds = 0.0
+    for k in range(0, len(examples), batch_size):  # free: greedy, as long as the labeled sentence a model would write
+        length = max(len(tokenizer(t)["input_ids"]) for t in target[k : k + batch_size])
+        translator = Translator(model, tokenizer, batch_size=batch_size, min_new_tokens=length, max_new_tokens=length)
+        start = time.perf_counter()
+        translator.translate(english[k : k + batch_size], "en", "es")
+        free_seconds += time.perf_counter() - start
+    free = free_seconds / len(examples)
+    print(
+        f"LST step, seconds per sentence: free {free:.4f}, constrained {constrained:.4f} "
+        f"({sum(p is not None for p in placed)}/{len(examples)} placed, {labeler.translator.settings.num_beams} beams)"
+    )
+    print(f"ratio constrained / free seconds per sentence at {shape}'s shape: {constrained / free:.3f}")
+
+
+def _f(x: float | None) -> str:
+    return f"{x:6.3f}" if x is not None else "     -"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""Constrained labeled back-translation: the LST model places the slot markers into the raw sentence itself.
+
+:class:`ConstrainedLabeler` runs ``generate`` (beam search) with a logits processor that allows, at every step, only
+what :class:`~crop_hf.placement.PlacementAutomaton` allows after the prefix: the raw sentence's own characters, in
+order, in any of the tokenizer's pieces, and the open and close marker of each English entity once each, at token
+boundaries. Of the beams that come back it keeps the best one that places every slot, then scores each slot by one
+teacher-forced pass: the geometric mean of the model's (unconstrained) probabilities of the tokens that insert its two
+markers (a marker, and the lone ``▁`` a SentencePiece model with the markers as user-defined symbols writes before
+it). A slot the model would rather not have put there scores low; :class:`~crop_hf.projection_options.ProjectionOptions`'
+``min_slot_score`` drops such sentences.
+
+It always runs on the transformers weights of the LST model, whatever the pipeline's backend: CTranslate2 has no hook
+that masks the next token by a function of the prefix (``benchmarks/bench_decoding.py`` measures what that costs
+against free decoding on either backend).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..placement import PlacementAutomaton, TokenTable, insertion_tokens
+from ..slots import DEFAULT_MAX_SLOTS, join_tokens, wrap_tokens
+from .base import Translator
+
+DEFAULT_CONSTRAINED_BEAMS = 4
+
+
+@dataclass
+class SlotPlacement:
+    """Where the slots of one sentence went: ``spans[i]`` = raw-token span ``[start, end)`` of slot ``i``,
+    ``scores[i]`` its score (0-1), ``text`` the constrained labeled back-translation: the raw words with the markers
+    in place, written as the LST model was trained to write them."""
+
+    spans: list[tuple[int, int]]
+    scores: list[float]
+    text: str
+    anchored: list[bool] = field(default_factory=list)  # slot i's span was pinned in advance (see place())
+
+
+class ConstrainedLabeler:
+    """Place the slots of wrapped English sentences into raw target sentences with an LST model.
+
+    Args:
+        model: the LST model (transformers).
+        tokenizer: its tokenizer (the markers are single tokens of it).
+        num_beams: beams of the constrained search.
+        batch_size: sentences per ``generate`` call.
+    """
+
+    def __init__(
+        self, model: Any, tokenizer: Any, num_beams: int = DEFAULT_CONSTRAINED_BEAMS, batch_size: int = 32
+    ) -> None:
+        self.translator = Translator(model, tokenizer, batch_size=batch_size, num_beams=num_beams)
+        self.table = TokenTable.from_tokenizer(tokenizer, _marker_count(tokenizer))
+
+    @property
+    def batch_size(self) -> int:
+        return self.translator.batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        self.translator.batch_size = value
+
+    def place(
+        self,
+        english: Sequence[str],
+        raw_words: Sequence[Sequence[str]],
+        n_slots: Sequence[int],
+        tgt_lang: str,
+        char_level: bool = False,
+        anchors: Sequence[Mapping[int, tuple[int, int]]] | None = None,
+    ) -> list[SlotPlacement | None]:
+        """For each wrapped English sentence, its slots placed into the raw words of ``tgt_lang`` (None: the slots
+        cannot be placed, or the input is longer than the model accepts). ``anchors``: per sentence, slots whose
+        span is known in advance (slot id -> ``(start, end)``), which the search keeps."""
+        pins = list(anchors) if anchors is not None else [{} for _ in english]
+        automata = [PlacementAutomaton(w, n, self.table, char_level, pin)
+                    for w, n, pin in zip(raw_words, n_slots, pins)]  # fmt: skip
+        translator = self.translator
+        translator._set_languages("en")
+        encoded = [translator.tokenizer(t, add_special_tokens=True)["input_ids"] for t in english]
+        limit = translator.input_limit
+        todo = [i for i in range(len(english)) if automata[i].feasible and len(encoded[i]) <= limit]
+        todo.sort(key=lambda i: -len(encoded[i]))
+        results: list[SlotPlacement | None] = [None] * len(english)
+        size = translator.settings.batch_size
+        for k in range(0, len(todo), size):
+            batch = todo[k : k + size]
+            for i, placed in zip(batch, self._place_batch([encoded[i] for i in batch], [automata[i] for i in batch],
+                                                          tgt_lang)):  # fmt: skip
+                if placed is not None:
+                    spans, scores = placed
+                    text = join_tokens(wrap_tokens(raw_words[i], spans, len(spans)), char_level)
+                    results[i] = SlotPlacement(spans, scores, text, [k in pins[i] for k in range(len(spans))])
+        return results
+
+    # ------------------------------------------------------------------ one batch
+
+    def _place_batch(
+        self, inputs: list[list[int]], automata: list[PlacementAutomaton], tgt_lang: str
+    ) -> list[tuple[list[tuple[int, int]], list[float]] | None]:
+        import torch
+        from transformers import LogitsProcessorList
+
+        translator, model = self.translator, self.translator.model
+        beams = max(1, translator.settings.num_beams)
+        ids, mask = _padded(inputs, translator.tokenizer.pad_token_id)
+        device = next(model.parameters()).device
+        header = [int(model.generation_config.decoder_start_token_id or model.config.decoder_start_token_id)]
+        forced = translator._target_lang_id(tgt_lang)
+        if forced is not None:
+            header.append(int(forced))
+        processor = _PlacementProcessor(automata, beams, header, self.table.eos_id)
+        longest = max(len(a.text) + 4 * a.n_slots + 4 for a in automata)
+        model.eval()
+        with torch.no_grad():
+            out = model.generate(
+                input_ids=ids.to(device), attention_mask=mask.to(device), num_beams=beams,
+                num_return_sequences=beams, max_new_tokens=longest + len(header), do_sample=False,
+                logits_processor=LogitsProcessorList([processor]), length_penalty=1.0, early_stopping=True,
+                **translator._generate_kwargs(tgt_lang),
+            )  # fmt: skip
+        rows = out.tolist()
+        chosen: list[tuple[list[int], list[tuple[int, int]]] | None] = []
+        for i, automaton in enumerate(automata):
+            pick = None
+            for row in rows[i * beams : (i + 1) * beams]:
+                body = _body(row, len(header), self.table.eos_id)
+                spans = automaton.placement(body)
+                if spans is not None:
+                    pick = (body, spans)
+                    break
+            chosen.append(pick)
+        return self._score(ids, mask, header, chosen)
+
+    def _score(
+        self, ids: Any, mask: Any, header: list[int], chosen: list[tuple[list[int], list[tuple[int, int]]] | None]
+    ) -> list[tuple[list[tuple[int, int]], list[float]] | None]:
+        """Each chosen output's spans and slot scores, from one teacher-forced pass of the model."""
+        import torch
+
+        live = [i for i, c in enumerate(chosen) if c is not None]
+        results: list[tuple[list[tuple[int, int]], list[float]] | None] = [None] * len(chosen)
+        if not live:
+            return results
+        model = self.translator.model
+        full = [header + chosen[i][0] + [self.table.eos_id] for i in live]  # type: ignore[index]
+        dec, _ = _padded(full, self.translator.tokenizer.pad_token_id)
+        device = next(model.parameters()).device
+        with torch.no_grad():
+            logits = model(input_ids=ids[live].to(device), attention_mask=mask[live].to(device),
+                           decoder_input_ids=dec[:, :-1].to(device)).logits  # fmt: skip
+        logprobs = torch.log_softmax(logits.float(), dim=-1).gather(-1, dec[:, 1:].to(device).unsqueeze(-1))
+        logprobs = logprobs.squeeze(-1).cpu().tolist()
+        marker_slot = {token_id: slot for slot, token_id in enumerate(self.table.markers)}
+        for row, i in enumerate(live):
+            body, spans = chosen[i]  # type: ignore[misc]
+            offset = len(header) - 1  # logprobs[row][j] scores full[row][j + 1]
+            per_slot: dict[int, list[float]] = {}
+            for position, inserted in insertion_tokens(body, self.table).items():
+                slot = marker_slot[body[position]]
+                per_slot.setdefault(slot, []).extend(logprobs[row][offset + p] for p in inserted)
+            results[i] = (spans, [round(math.exp(sum(v) / len(v)), 4) for _, v in sorted(per_slot.items())])
+        return results
+
+
+class _PlacementProcessor:
+    """A logits processor: -inf for every token the automaton of the row's sentence does not allow after its prefix.
+
+    The decoder's prefix starts with ``header`` (the decoder start token and the forced target-language code); the
+    automaton reads what follows. States are cached per sentence by prefix, so each step costs one transition.
+    """
+
+    def __init__(self, automata: list[PlacementAutomaton], beams: int, header: list[int], eos_id: int) -> None:
+        self.automata, self.beams, self.header, self.eos_id = automata, beams, header, eos_id
+        self.cache: list[dict[tuple[int, ...], frozenset]] = [{(): a.start} for a in automata]
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        import torch
+
+        allowed_mask = torch.full_like(scores, -math.inf)
+        width = len(self.header)
+        for row, prefix in enumerate(input_ids.tolist()):
+            i = row // self.beams
+            if len(prefix) < width:  # the header is still being written
+                allowed: Sequence[int] = [self.header[len(prefix)]]
+            else:
+                states = self._states(i, tuple(prefix[width:]))
+                allowed = sorted(self.automata[i].allowed(states)) if states else [self.eos_id]
+                allowed = allowed or [self.eos_id]
+            allowed_mask[row, list(allowed)] = 0.0
+        return scores + allowed_mask
+
+    def _states(self, i: int, body: tuple[int, ...]) -> frozenset:
+        cache = self.cache[i]
+        if body in cache:
+            return cache[body]
+        before = self._states(i, body[:-1]) if body[:-1] not in cache else cache[body[:-1]]
+        states = self.automata[i].step(before, body[-1]) if before else frozenset()
+        cache[body] = states
+        return states
+
+
+def _body(row: Sequence[int], header: int, eos_id: int) -> list[int]:
+    """The generated tokens after the header, up to (not with) the end-of-sequence token."""
+    body = list(row[header:])
+    return body[: body.index(eos_id)] if eos_id in body else body
+
+
+def _padded(rows: Sequence[Sequence[int]], pad_id: int) -> tuple[Any, Any]:
+    import torch
+
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for k, row in enumerate(rows):
+        ids[k, : len(row)] = torch.tensor(row, dtype=torch.long)
+        mask[k, : len(row)] = 1
+    return ids, mask
+
+
+def _marker_count(tokenizer: Any) -> int:
+    """How many slot markers (``__SLOT0__``, ``__SLOT1__``, ...) are single tokens of ``tokenizer``."""
+    from ..slots import slot_marker
+
+    unk = tokenizer.unk_token_id
+    count = 0
+    while count < DEFAULT_MAX_SLOTS and tokenizer.convert_tokens_to_ids(slot_marker(count)) not in (None, unk):
+        count += 1
+    return count
