@@ -55,7 +55,6 @@ never needs ``trust_remote_code``), so ``pipeline(model=dir)`` fails; and ``impo
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import weakref
 from collections.abc import Mapping, Sequence
@@ -164,7 +163,7 @@ class CropProjectionPipeline(Pipeline):
         self.compute_type = compute_type or (self.crop_config.compute_type if same else None)
         check_backend(self.backend, self.compute_type, self.device)  # a type this device cannot run: one warning
         self.decoding = choice("decoding", decoding or self.crop_config.decoding or "free", DECODINGS)
-        self._base_options = dataclasses.replace(DEFAULTS, decoding=self.decoding)
+        self._base_options = ProjectionOptions.from_mapping({"decoding": self.decoding})
         self._labeler: ConstrainedLabeler | None = None
         self._translators: dict[int, Translator] = {}
         self._chains: dict[ProjectionOptions, FilterChain] = {}
@@ -304,7 +303,7 @@ class CropProjectionPipeline(Pipeline):
         labeler.batch_size = len(group)
         placed = _guarded(group, "LST", lambda g: labeler.place(
             [wrapped[id(it)] for it in g], [[t.text for t in it.tokens] for it in g],
-            [len(it.en_spans or []) for it in g], lang, char_level, [anchors(it) for it in g]))  # fmt: skip
+            [len(it.en_spans or []) for it in g], lang, char_level, [_anchors(it) for it in g]))  # fmt: skip
         for it, placement in zip(group, placed):
             if it.drop is not None:
                 continue
@@ -335,10 +334,10 @@ class CropProjectionPipeline(Pipeline):
                 result = discard(it.text, it.lang, it.tokens, it.drop[0], it.drop[1], **extra)
             else:
                 parsed = parse_slots(it.labeled_translation, expected=range(len(it.en_spans)))
-                if it.placement is not None:
+                if it.placement is not None and it.text is not None:  # constrained: slots already in the raw words
                     min_slot_score = it.settings.min_slot_score if it.settings else DEFAULTS.min_slot_score
-                    result = place_into_raw(it.text, it.lang, it.tokens, it.en_spans, it.placement, min_slot_score,
-                                            **extra)  # fmt: skip
+                    result = place_into_raw(it.text, it.lang or "", it.tokens, it.en_spans, it.placement,
+                                            min_slot_score, **extra)  # fmt: skip
                 elif it.mode == "translate-train":
                     char_level = get_language(it.lang).char_level
                     result = label_translation(it.text, it.lang, it.en_spans, parsed, char_level, **extra)
@@ -471,7 +470,7 @@ class CropProjectionPipeline(Pipeline):
         return model, tokenizer or AutoTokenizer.from_pretrained(spec.name_or_path, **kwargs)
 
 
-def anchors(it: Item) -> dict[int, tuple[int, int]]:
+def _anchors(it: Item) -> dict[int, tuple[int, int]]:
     """The English entities of ``it`` whose words stand verbatim in its raw sentence (a name that translation copied):
     their slots are pinned there and constrained decoding places only the others."""
     spans, words = it.en_spans or [], it.en_tokens or []

@@ -246,14 +246,10 @@ class PlacementAutomaton:
     def _markers(self, state: _State, gap: int) -> list[tuple[int, _State]]:
         """The markers that may be written at ``gap`` and the state each leads to."""
         gap_pos = self.gaps[gap]
-        if gap_pos < len(self.text) and self.text[gap_pos] == " ":
-            after = _State(gap_pos, NORMAL, ())
-        elif gap_pos == len(self.text):
-            after = _State(gap_pos, NORMAL, ())
-        else:
-            after = _State(gap_pos, POST, ())
+        no_space = gap_pos < len(self.text) and self.text[gap_pos] != " "  # a marker between characters
+        after = _State(gap_pos, POST if no_space else NORMAL, ())
         current = self._open(state)
-        out = []
+        out: list[tuple[int, _State]] = []
         if current is not None:
             slot, start, _ = current
             if slot in self.anchors and gap != self.anchors[slot][1]:
@@ -278,7 +274,7 @@ class PlacementAutomaton:
     def _read(self, state: _State, prefix: str) -> list[tuple[int, _State]]:
         """The pieces that write the sentence on from ``state.pos`` (after ``prefix``, a due space), with the states
         they lead to."""
-        out = []
+        out: list[tuple[int, _State]] = []
         rest = prefix + self.text[state.pos : state.pos + self.table.longest]
         for length in range(1, len(rest) + 1):
             token_id = self.table.pieces.get(rest[:length])

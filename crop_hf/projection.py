@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .matching import match_entities, matches_to_tags
 from .slots import ParsedSlots
 from .tagging import Span, spans_to_tags
 from .text import Token
+
+if TYPE_CHECKING:
+    from .translation.constrained import SlotPlacement
 
 # Discard reasons (besides the filter names of crop_hf.filters).
 UNMATCHED = "unmatched_entity"
@@ -112,22 +115,23 @@ def place_into_raw(
     text: str,
     lang: str,
     raw_tokens: Sequence[Token],
-    english_spans: Sequence[Span],
-    placement: Any,
+    english_spans: Sequence[Span] | None,
+    placement: SlotPlacement,
     min_slot_score: float,
     **extra: Any,
 ) -> ProjectionResult:
-    """Constrained decoding: the raw tokens between each slot's markers are its entity (``placement`` is a
-    :class:`~crop_hf.translation.constrained.SlotPlacement`); a slot scored below ``min_slot_score`` drops the
+    """Constrained decoding: the raw tokens between each slot's markers are its entity (``placement``, from
+    :class:`~crop_hf.translation.constrained.ConstrainedLabeler`); a slot scored below ``min_slot_score`` drops the
     sentence."""
+    labels = [span.label for span in english_spans or []]
     weakest = min(range(len(placement.scores)), key=lambda i: placement.scores[i])
     if placement.scores[weakest] < min_slot_score:
-        detail = f"slot {weakest} ({english_spans[weakest].label}) scored {placement.scores[weakest]:.3f}"
+        detail = f"slot {weakest} ({labels[weakest]}) scored {placement.scores[weakest]:.3f}"
         return discard(text, lang, raw_tokens, LOW_SLOT_SCORE, f"{detail} < min_slot_score {min_slot_score}", **extra)
     projected = []
     spans = []
     for slot_id, (start, end) in enumerate(placement.spans):
-        label = english_spans[slot_id].label
+        label = labels[slot_id]
         first, last = raw_tokens[start], raw_tokens[end - 1]
         method = "exact" if slot_id < len(placement.anchored) and placement.anchored[slot_id] else "constrained"
         projected.append(ProjectedEntity(label, placement.scores[slot_id], text[first.char_start : last.char_end],
@@ -149,8 +153,8 @@ def label_translation(
     missing = sorted(set(label_of) - {s.slot_id for s in kept_spans})
     target_text = parsed.text if not char_level else "".join(parsed.tokens)
     if missing:
-        tokens = split_tokens(target_text, char_level)
-        return discard(target_text, lang, tokens, SLOTS_LOST, f"slots {missing} lost in translation", **extra)
+        words = split_tokens(target_text, char_level)
+        return discard(target_text, lang, words, SLOTS_LOST, f"slots {missing} lost in translation", **extra)
     # re-tokenise each parsed word so that char-level targets are labelled per character
     tokens: list[str] = []
     offsets: list[int] = []

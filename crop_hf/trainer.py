@@ -32,7 +32,6 @@ import torch.nn.functional as F
 from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments, TrainerCallback
 
 from .collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq
-from .slots import DEFAULT_MAX_SLOTS, slot_markers
 from .tokenizer_prep import SlotTokenReport
 from .trainer_setup import fit_pairs, is_peft_model, load_seq2seq, lora_with_slot_rows, prepare_slot_tokens
 from .training_args import CropTrainingArguments, setting
@@ -57,8 +56,6 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
         translation_ratio: Share of examples collated as the plain pair rather than the slot pair.
         max_phrase_len: Longest phrase (in words, each side) taken from alignment and wrapped in a slot.
         max_length: Longest tokenised sentence; longer pairs are skipped (counted, with a warning).
-        marker_loss_weight: Weight of the tokens that write a slot marker (the marker, and a lone ``▁`` piece right
-            before it) in the labeled loss, against 1 for every other token (1: the paper's plain mean).
         remove_unused_columns: Kept ``False``: the collator needs ``src_tokens``, ``tgt_tokens`` and ``phrases``.
     """
 
@@ -77,10 +74,6 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
         default=256,
         metadata={"help": "Longest tokenised sentence; longer pairs are skipped (counted, with a warning)."},
     )
-    marker_loss_weight: float = field(
-        default=1.0,
-        metadata={"help": "Weight of the tokens that write a slot marker in the labeled loss (1: the paper's mean)."},
-    )
     lora_alpha: int = setting(8, "LoRA scaling alpha (peft's default).")
     lora_dropout: float = setting(0.0, "LoRA dropout.")
     lora_target_modules: list[str] | None = setting(
@@ -97,8 +90,6 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
             raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
         if self.max_slots < 1:
             raise ValueError(f"max_slots must be >= 1, got {self.max_slots}")
-        if self.marker_loss_weight <= 0:
-            raise ValueError(f"marker_loss_weight must be > 0, got {self.marker_loss_weight}")
         if self.max_phrase_len < 1 or self.max_length < 1:
             raise ValueError(
                 f"max_phrase_len and max_length must be >= 1, got {self.max_phrase_len} and {self.max_length}"
@@ -240,9 +231,6 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
             reduction="none",
             label_smoothing=self.args.label_smoothing_factor,
         ).view(labels.shape)
-        weight = float(getattr(self.args, "marker_loss_weight", 1.0))
-        if weight != 1.0:
-            token_loss = token_loss * (1.0 + (weight - 1.0) * self._marker_positions(labels))
         mask = labels.ne(-100)
         if objective is None:
             objective = torch.full((labels.size(0),), TRANSLATION, device=labels.device)
@@ -267,21 +255,6 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
         weights = weights / weights.sum().clamp_min(1e-12)
         loss = (weights * sums / totals.clamp_min(1)).sum() * scale
         return (loss, outputs) if return_outputs else loss
-
-    def _marker_positions(self, labels: torch.Tensor) -> torch.Tensor:
-        """1.0 where a label writes a slot marker (the marker, or a lone ``▁`` right before one), else 0.0."""
-        if not hasattr(self, "_marker_ids"):
-            tokenizer = self.processing_class
-            unk = getattr(tokenizer, "unk_token_id", None)
-            ids = tokenizer.convert_tokens_to_ids(slot_markers(DEFAULT_MAX_SLOTS)) if tokenizer is not None else []
-            space = tokenizer.convert_tokens_to_ids("▁") if tokenizer is not None else None
-            self._marker_ids = torch.tensor([i for i in ids if i is not None and i != unk], dtype=torch.long)
-            self._space_id = space if space not in (None, unk) else None
-        is_marker = torch.isin(labels, self._marker_ids.to(labels.device))
-        before = torch.zeros_like(is_marker)
-        if self._space_id is not None:
-            before[:, :-1] = labels[:, :-1].eq(self._space_id) & is_marker[:, 1:]
-        return (is_marker | before).float()
 
     def get_batch_samples(
         self, epoch_iterator: Iterator, num_batches: int, device: torch.device

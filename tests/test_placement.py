@@ -55,9 +55,9 @@ def test_both_tokenizer_layouts_place_the_slots_in_raw_words(parts):
 
 def test_slot_order_may_differ_from_the_english_order_and_two_markers_may_share_a_gap():
     t = table(WORD_PIECES)
-    automaton = PlacementAutomaton(["Juan", "y", "Ana", "Ruiz", "."], 2, t)
-    ids = ids_of(t, "<1>", "▁Juan", "<1>", "<0>", "▁y", "▁Ana", "▁Ruiz", "<0>", "▁.")
-    assert automaton.placement(ids) == [(1, 4), (0, 1)]
+    automaton = PlacementAutomaton(["Juan", "Ana", "Ruiz", "."], 2, t)
+    ids = ids_of(t, "<1>", "▁Juan", "<1>", "<0>", "▁Ana", "▁Ruiz", "<0>", "▁.")
+    assert automaton.placement(ids) == [(1, 3), (0, 1)]
 
 
 @pytest.mark.parametrize(
@@ -70,6 +70,7 @@ def test_slot_order_may_differ_from_the_english_order_and_two_markers_may_share_
         (["<0>", "▁Juan"], "<1>"),  # nesting: slot 1 opened inside slot 0
         (["<0>", "▁Juan", "<0>", "▁vive"], "<0>"),  # slot 0 a second time
         (["<0>", "▁Juan", "<0>", "▁v"], "<1>"),  # a marker inside a word
+        (["<0>", "▁Juan", "<0>", "▁vive"], "<1>"),  # a slot starting with a short lowercase word ("en")
         (["<0>", "▁Juan", "<0>", "▁vive", "▁en", "<1>", "▁Madrid", "<1>"], "<0>"),  # slot 0 reopened before "."
     ],
 )
@@ -116,7 +117,7 @@ def test_too_few_words_is_not_feasible_and_every_walk_finishes():
     t = table(WORD_PIECES)
     assert not PlacementAutomaton(["Juan", "."], 2, t).feasible
     rng = random.Random(0)
-    for words, n in ((["Juan", "vive", "en", "Madrid", "."], 2), (["Juan", "y", "Ana", "Ruiz", "."], 4),
+    for words, n in ((["Juan", "vive", "en", "Madrid", "."], 2), (["Juan", "y", "Ana", "Ruiz", "."], 3),
                      (["Juan", ".", "Madrid", "."], 2)):  # fmt: skip
         automaton = PlacementAutomaton(words, n, t)
         for _ in range(200):  # random walks over what is allowed never reach a dead end, and end in a placement
@@ -132,7 +133,8 @@ def test_too_few_words_is_not_feasible_and_every_walk_finishes():
             spans = automaton.placement(ids)
             assert spans is not None and len(spans) == n
             covered = [k for a, b in spans for k in range(a, b)]
-            assert len(covered) == len(set(covered)) and all(words[a] != "." and words[b - 1] != "." for a, b in spans)
+            assert len(covered) == len(set(covered))
+            assert all(words[k] not in (".", "y", "en") for a, b in spans for k in (a, b - 1))  # never at an edge
 
 
 def test_insertion_tokens_take_the_lone_space_before_a_marker():
@@ -184,3 +186,16 @@ def test_an_anchored_slot_takes_its_span_and_the_others_go_around_it():
             states = automaton.step(states, token_id)
         spans = automaton.placement(ids)
         assert spans is not None and spans[1] == (2, 4) and spans[0][1] <= 2
+
+
+def test_short_lowercase_words_stay_inside_an_entity_but_never_at_its_edge():
+    from crop_hf.placement import can_edge
+
+    assert [can_edge(w) for w in ("de", "в", "en", "De", "EU", "Ufa", ".", "«", "3")] == [
+        False, False, False, True, True, True, False, False, True]  # fmt: skip
+    assert can_edge("在", char_level=True)  # a character of a script without spaces is a word of its own
+    t = table(["▁", "▁Banco", "▁de", "▁España", "▁vive"])
+    automaton = PlacementAutomaton(["Banco", "de", "España"], 1, t)
+    assert automaton.placement(ids_of(t, "<0>", "▁Banco", "▁de", "▁España", "<0>")) == [(0, 3)]
+    states = automaton.run(ids_of(t, "<0>", "▁Banco", "▁de"))
+    assert ids_of(t, "<0>")[0] not in automaton.allowed(states)

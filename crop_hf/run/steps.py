@@ -164,7 +164,7 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
 
     options = recipe.projection_options()
     projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"],
-                         decoding=options.decoding, **options.load_options())  # fmt: skip
+                         **{**options.load_options(), "decoding": options.decoding})  # fmt: skip
     procs = processes()
     if procs.is_main:
         projector.save_pretrained(out / PIPELINE_DIR)

@@ -153,8 +153,8 @@ class ConstrainedLabeler:
         with torch.no_grad():
             logits = model(input_ids=ids[live].to(device), attention_mask=mask[live].to(device),
                            decoder_input_ids=dec[:, :-1].to(device)).logits  # fmt: skip
-        logprobs = torch.log_softmax(logits.float(), dim=-1).gather(-1, dec[:, 1:].to(device).unsqueeze(-1))
-        logprobs = logprobs.squeeze(-1).cpu().tolist()
+        picked = torch.log_softmax(logits.float(), dim=-1).gather(-1, dec[:, 1:].to(device).unsqueeze(-1))
+        logprobs: list[list[float]] = picked.squeeze(-1).cpu().tolist()
         marker_slot = {token_id: slot for slot, token_id in enumerate(self.table.markers)}
         for row, i in enumerate(live):
             body, spans = chosen[i]  # type: ignore[misc]
