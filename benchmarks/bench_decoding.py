@@ -14,8 +14,8 @@ Two parts, each a ratio against free decoding run in the same process:
 2. **m2m100_418M's shape** (``--shape``): a randomly initialised M2M100 of that shape on the demo's vocabulary; the
    LST step alone, free (greedy, as the pipeline decodes; every generation exactly as long as the labeled sentence a
    trained model would write, so that random weights, which never stop, do the work a trained model does) and
-   constrained (the placement search with its default beams, then the scoring pass), seconds per sentence and the
-   ratio constrained / free. Random weights choose odd tokenisations of the raw words, which makes constrained
+   constrained (the placement search with its default beams; the slot scores come from the search itself), seconds
+   per sentence and the ratio constrained / free. Random weights choose odd tokenisations of the raw words, which makes constrained
    outputs longer than a trained model's: the ratio is an upper bound. Nothing here is a test.
 """
 
@@ -89,7 +89,8 @@ def demo_pipeline(args: argparse.Namespace) -> None:
     free, constrained = runs[0], runs[-1]
     rate = {run: n / s for run, (n, s) in totals.items() if s}
     mean = {run: sum(v) / len(v) for run, v in f1s.items() if v}
-    print(f"ratio projection F1 constrained / free (mean over languages): {mean[constrained] / mean[free]:.3f} "
+    f1_ratio = f"{mean[constrained] / mean[free]:.3f}" if mean[free] else "n/a (free decoding kept nothing scored)"
+    print(f"ratio projection F1 constrained / free (mean over languages): {f1_ratio} "
           f"({mean[constrained]:.3f} / {mean[free]:.3f})")  # fmt: skip
     print(f"ratio pipeline sentences/s constrained / free: {rate[constrained] / rate[free]:.3f}")
 

@@ -125,7 +125,8 @@ def discarded_row(line: int, text: str | None, lang: str, reason: str, detail: s
 def projection_manifest(
     projector: Any, input_path: str | Path, src_lang: str, shard_size: int, settings: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """What a run's shards depend on: the input's content, the shard size, the pipeline's models, the settings."""
+    """What a run's shards depend on: the input's content, the shard size, the pipeline's models, the settings (the
+    decoding among them: the call's, else the pipeline's)."""
     digest, lines, size = hashlib.sha256(), 0, 0
     last = b"\n"
     with Path(input_path).open("rb") as f:
@@ -135,12 +136,13 @@ def projection_manifest(
             size += len(block)
             last = block[-1:]
     lines += last != b"\n"
+    recorded = {"src_lang": src_lang, "decoding": getattr(projector, "decoding", "free"), **settings}
     return {
         "format": MANIFEST_FORMAT,
         "input": {"name": Path(input_path).name, "sha256": digest.hexdigest(), "bytes": size, "lines": lines},
         "shard_size": shard_size,
         "pipeline": pipeline_identity(projector),
-        "settings": json.loads(json.dumps({"src_lang": src_lang, **settings}, sort_keys=True, default=str)),
+        "settings": json.loads(json.dumps(recorded, sort_keys=True, default=str)),
     }
 
 

@@ -27,6 +27,25 @@ SMOKE = {
         ["--shape", "tiny", "--sentences", "2", "--batch-sizes", "2", "--new-tokens", "4"],
         rf"^\s+2\s+2 \|\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}x \|\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}x$",
     ),
+    "bench_decoding.py": (
+        [
+            "--pipeline",
+            "{pipeline}",
+            "--raw-dir",
+            "{tmp}/raw",
+            "--langs",
+            "es",
+            "--sentences",
+            "6",
+            "--shape",
+            "tiny",
+            "--shape-sentences",
+            "2",
+            "--batch-size",
+            "2",
+        ],  # fmt: skip
+        rf"^ratio constrained / free seconds per sentence at tiny's shape: {NUMBER}$",
+    ),
     "bench_matching.py": (["--n", "50"], rf"^crop \+ tokenize\s+[\d,]+\s+{NUMBER}\s+\d+\.\d%$"),
     "bench_langid.py": (
         ["--sentences", "10", "--languages", "es", "--identifiers", "langid,lingua"],
@@ -105,7 +124,8 @@ def projection_inputs(tiny_dir, tmp_path_factory):
 def test_benchmark_runs_at_smoke_size(script, projection_inputs, tmp_path):
     root, saved = projection_inputs
     args, expected = SMOKE[script]
-    argv = [a.format(tmp=root if script == "bench_projection.py" else tmp_path, pipeline=saved) for a in args]
+    reads_raw = script in ("bench_projection.py", "bench_decoding.py")  # the fixture's raw sentences
+    argv = [a.format(tmp=root if reads_raw else tmp_path, pipeline=saved) for a in args]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     proc = subprocess.run(
         [sys.executable, str(BENCHMARKS / script), *argv], capture_output=True, text=True, env=env, cwd=tmp_path,

@@ -149,3 +149,16 @@ def test_the_apps_sentence_view_shows_a_constrained_projection_like_a_free_one(p
     assert {row[2] for row in entity_rows(result)} <= {"constrained", "exact"}
     free = project_sentence(projector, RAW, "es", check_language=False, decoding="free")
     assert slots_view(free)["text"] == "Jeremías Flor vive en Germany ."  # the free one shows its rewrite
+
+
+def test_a_corpus_projection_records_its_decoding_and_refuses_to_resume_with_another(projector, scripted, tmp_path):
+    from crop_hf.corpus_projection import MANIFEST_NAME, project_corpus
+    from crop_hf.errors import InputError
+
+    raw = tmp_path / "raw.txt"
+    raw.write_text(f"{RAW}\n{RAW}\n", encoding="utf-8")
+    project_corpus(projector, raw, tmp_path / "out", "es", decoding="constrained", progress=False)
+    manifest = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())
+    assert manifest["settings"]["decoding"] == "constrained" and manifest["settings"]["min_slot_score"] == 0.0
+    with pytest.raises(InputError, match="decoding"):
+        project_corpus(projector, raw, tmp_path / "out", "es", progress=False)  # the pipeline's own: free

@@ -30,6 +30,8 @@ def test_demo_runs_end_to_end_and_reuses_stages(tmp_path, capsys):
         assert quality["translation"][lang]["sentences"] == 10 and quality["labeled"][lang]["pairs"] == 4
         assert set(quality["translation"][lang]["x_en"]) == {"bleu", "chrf++", "tokenize"}
         assert metrics["translate_train"]["languages"][lang]["total"] == 40
+        assert not {"slots_lost", "unmatched_entity"} & set(proj["drops"])  # the demo decodes constrained
+    assert metrics["decoding"] == {"decoding": "constrained", "min_slot_score": 0.2}
     assert (out / "report.md").read_text().startswith("# crop-hf run report: demo")
     assert (out / "f1_per_language.png").stat().st_size > 1000
     assert (out / "models" / "crop-projection" / "crop_projection.json").is_file()

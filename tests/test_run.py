@@ -208,6 +208,8 @@ def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, 
                       "no": ["80.9", "81.3", "83.1"]}  # fmt: skip
     assert "| paper's own avg | - | - | - | 77.7 | 78.1 | 80.2 |" in report
     assert "Table 2 (CoNLL-5, XLM-R base)" in report and "not spBLEU" in report
+    assert metrics["decoding"] == {"decoding": "free", "min_slot_score": 0.0}  # the paper's, said in the report
+    assert "Projection decoding: **free**" in report
     assert (out / "models" / "crop-projection" / "README.md").is_file()
     assert "conll5: CROP F1 above zero-shot" in capsys.readouterr().out
 
@@ -220,3 +222,17 @@ def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, 
                       "train_ner": True, "translate_train": True, "project": False, "selftrain": False,
                       "evaluate": False, "report": False, "cards": False}  # fmt: skip
     assert "settings changed (strictness)" in capsys.readouterr().out
+
+    # constrained decoding: projection and what follows rerun (translate-train decodes freely: reused), the saved
+    # pipeline carries the decoding, and no sentence is lost to a slot or to matching
+    assert main([*args, "--set", "projection.decoding=constrained"]) == 0
+    again = json.loads((out / "metrics.json").read_text())
+    assert [again["stages"][s]["reused"] for s in ("translate_train", "project", "selftrain")] == [True, False, False]
+    assert again["decoding"]["decoding"] == "constrained"
+    assert "Projection decoding: **constrained**" in (out / "report.md").read_text()
+    saved = json.loads((out / "models" / "crop-projection" / "crop_projection.json").read_text())
+    assert saved["decoding"] == "constrained"
+    for lang in ("es", "nl", "de", "no"):
+        proj = again["projection"][lang]
+        assert not {"slots_lost", "unmatched_entity"} & set(proj["drops"]), proj
+        assert proj["kept"] + sum(proj["drops"].values()) == proj["total"]
