@@ -95,10 +95,6 @@ class TokenTable:
         chars = frozenset(p for p in pieces if len(p) == 1)  # what is not a piece alone is written as unknown
         return cls(pieces, tuple(markers), int(eos_id), None if unk_id is None else int(unk_id), longest, chars)
 
-    def piece_text(self) -> dict[int, str]:
-        """``id -> text`` of every piece (the inverse of ``pieces``)."""
-        return {token_id: text for text, token_id in self.pieces.items()}
-
 
 class PlacementAutomaton:
     """The outputs allowed when ``n_slots`` entity slots are placed into the raw sentence ``words``.
@@ -126,16 +122,12 @@ class PlacementAutomaton:
         self.words = [unicodedata.normalize("NFKC", w) for w in words]
         self.n_slots = n_slots
         self.table = table
-        self._marker_slot = {token_id: i for i, token_id in enumerate(table.markers[:n_slots])}
-        self._piece_text = table.piece_text()
         # the sentence as the LST model writes it: a leading space (SentencePiece's dummy prefix), then the words
         text, gaps = " ", [0]
         for k, word in enumerate(self.words):
-            if k and not char_level:
+            if k:
                 gaps.append(len(text))
-                text += " "
-            elif k:
-                gaps.append(len(text))
+                text += "" if char_level else " "
             text += word
         gaps.append(len(text))
         self.text = text

@@ -86,10 +86,11 @@ def test_every_entry_point_starts_from_the_same_defaults(projector, raw, tmp_pat
     # a pipeline call: the length filter at the default, before any model runs
     assert projector.preprocess(" ".join(["palabra"] * 129), src_lang="es")["item"].drop[0] == "too_long"
     assert projector.preprocess(" ".join(["palabra"] * 128), src_lang="es")["item"].drop is None
-    # corpus projection records every matching and filter option it ran with, at its default
+    # corpus projection records every matching, filter and decoding option it ran with, at its default (decoding:
+    # the pipeline's own)
     project_corpus(projector, raw, tmp_path / "out", "es", progress=False)
     manifest = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())
-    assert manifest["settings"] == {"src_lang": "es", **DEFAULTS.call_options()}
+    assert manifest["settings"] == {"src_lang": "es", "decoding": "free", **DEFAULTS.call_options()}
     assert manifest["shard_size"] == DEFAULTS.shard_size == 1000
 
 
