@@ -103,3 +103,22 @@ def test_a_saved_compute_type_this_device_cannot_run_falls_back_with_one_warning
     config_file.write_text(json.dumps({**config, "compute_type": "fp17"}))
     with pytest.raises(CropHfError, match=r"^compute_type='fp17' is not a CTranslate2 compute type"):
         pipeline("crop-projection", model=str(tmp_path / "saved"))
+
+
+@needs_ct2
+def test_constrained_decoding_on_a_ctranslate2_pipeline_uses_the_transformers_weights(tiny_dir, tmp_path, monkeypatch):
+    """CTranslate2 cannot mask the next token by prefix: the constrained LST step runs on the pipeline's transformers
+    model, the MT step stays on CTranslate2, and the placements are those of a transformers pipeline."""
+    monkeypatch.setenv("CROP_HF_CT2_CACHE", str(tmp_path / "ct2"))
+    # the random NER model tags nothing: tag the first English word, so that every sentence reaches the LST step
+    monkeypatch.setattr("crop_hf.pipeline.predict_tags", lambda m, t, words: [["B-PER"] + ["O"] * (len(w) - 1)
+                                                                              for w in words])  # fmt: skip
+    kwargs = {"model": str(tiny_dir / "m2m100"), "ner_model": str(tiny_dir / "xlmr"), "decoding": "constrained"}
+    fast = pipeline("crop-projection", **kwargs, backend="ctranslate2", compute_type="float32")
+    slow = pipeline("crop-projection", **kwargs)
+    expected = project(slow)
+    assert project(fast) == expected
+    assert {type(t).__name__ for t in fast._translators.values()} == {"CT2Translator"}  # MT only
+    assert fast._labeler is not None and fast._labeler.translator.model is fast.model
+    placed = [r for r in expected if r["kept"]]
+    assert placed and all(e["method"] in ("constrained", "exact") for r in placed for e in r["entities"])
