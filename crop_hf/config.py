@@ -27,6 +27,7 @@ from typing import Any
 
 from . import hub
 from .errors import CropHfError
+from .projection_options import DECODINGS
 
 CONFIG_NAME = "crop_projection.json"
 TASK = "crop-projection"
@@ -221,8 +222,8 @@ class CropProjectionConfig:
 
 
 def _decoding(value: Any, source: str) -> str | None:
-    if value not in (None, "free", "constrained"):
-        raise ConfigError(f"{source}: decoding={value!r}; expected 'free' or 'constrained'")
+    if value is not None and value not in DECODINGS:
+        raise ConfigError(f"{source}: decoding={value!r}; expected one of {', '.join(map(repr, DECODINGS))}")
     return value
 
 

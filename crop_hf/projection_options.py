@@ -33,9 +33,8 @@ DEFAULT_MIN_SLOT_SCORE = 0.0
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_SHARD_SIZE = 1000
 BACKEND_NAMES = ("transformers", "ctranslate2")  # crop_hf.translation.BACKENDS (a test keeps them equal)
-NULLABLE = frozenset(
-    {"max_entities", "langid_candidates", "backend", "compute_type", "decoding"}
-)  # None is a value of these
+# None is a value of these
+NULLABLE = frozenset({"max_entities", "langid_candidates", "backend", "compute_type", "decoding"})
 
 
 class OptionError(InputError):

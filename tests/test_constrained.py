@@ -111,7 +111,7 @@ def test_a_pipeline_saved_with_constrained_decoding_reloads_with_it(projector, s
     (tmp_path / "p" / "crop_projection.json").write_text(json.dumps({**saved, "decoding": "beam"}))
     from crop_hf.config import ConfigError
 
-    with pytest.raises(ConfigError, match="decoding='beam'; expected 'free' or 'constrained'"):
+    with pytest.raises(ConfigError, match="decoding='beam'; expected one of 'free', 'constrained'"):
         pipeline("crop-projection", model=str(tmp_path / "p"))
 
 
