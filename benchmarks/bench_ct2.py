@@ -28,6 +28,7 @@ from pathlib import Path
 
 import torch
 import transformers.pipelines  # noqa: F401  (imported before crop_hf.pipeline, which registers itself with it)
+from _shared import SHAPES  # benchmarks/_shared.py, beside this script
 from transformers import AutoModelForSeq2SeqLM, AutoModelForTokenClassification, AutoTokenizer
 
 from crop_hf.demo.synthetic import generate_corpus
@@ -36,11 +37,6 @@ from crop_hf.filters import NoEntityFilter
 from crop_hf.pipeline import CropProjectionPipeline
 from crop_hf.tagging import CONLL
 from crop_hf.translation import make_translator
-
-SHAPES = {  # the LST/MT model's shape; "tiny" only checks that the script runs (the suite's smoke test)
-    "m2m100_418M": {"d_model": 1024, "layers": 12, "heads": 16, "ffn_dim": 4096, "max_positions": 1024},
-    "tiny": {"d_model": 32, "layers": 2, "heads": 2, "ffn_dim": 64, "max_positions": 128},
-}
 
 
 class BenchPipeline(CropProjectionPipeline):

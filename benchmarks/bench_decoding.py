@@ -22,25 +22,18 @@ Two parts, each a ratio against free decoding run in the same process:
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
 
-from crop_hf.run.steps import projection_quality
+from _shared import SHAPES, add_demo_arguments, demo_inputs, read_raw  # benchmarks/_shared.py, beside this script
 
-SHAPES = {  # as benchmarks/bench_ct2.py: "tiny" only checks that the script runs (the suite's smoke test)
-    "m2m100_418M": {"d_model": 1024, "layers": 12, "heads": 16, "ffn_dim": 4096, "max_positions": 1024},
-    "tiny": {"d_model": 32, "layers": 2, "heads": 2, "ffn_dim": 64, "max_positions": 128},
-}
+from crop_hf.run.steps import projection_quality
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--demo-dir", default="demo_output")
-    parser.add_argument("--pipeline", default=None, help="saved pipeline (default: DEMO_DIR/models/crop-projection)")
-    parser.add_argument("--raw-dir", default=None, help="<lang>.jsonl with gold tags (default: DEMO_DIR/data/raw)")
-    parser.add_argument("--langs", default=None)
+    add_demo_arguments(parser)
     parser.add_argument("--sentences", type=int, default=100, help="Raw lines per language.")
     parser.add_argument("--backends", default="transformers", help="Backends of free decoding (comma-separated).")
     parser.add_argument("--shape", choices=list(SHAPES), default="m2m100_418M")
@@ -58,17 +51,14 @@ def demo_pipeline(args: argparse.Namespace) -> None:
 
     import crop_hf  # noqa: F401
 
-    demo = Path(args.demo_dir)
-    raw_dir = Path(args.raw_dir) if args.raw_dir else demo / "data" / "raw"
-    path = args.pipeline or str(demo / "models" / "crop-projection")
-    langs = args.langs.split(",") if args.langs else sorted(p.stem for p in raw_dir.glob("*.jsonl"))
+    path, raw_dir, langs = demo_inputs(args)
     runs = [("free", b) for b in args.backends.split(",")] + [("constrained", "transformers")]
     projectors = {b: pipeline("crop-projection", model=path, backend=b) for b in {b for _, b in runs}}
     print(f"{'lang':5} {'decoding':22} {'kept/with entity':>16} {'P':>6} {'R':>6} {'F1':>6} {'sent/s':>7}")
     totals = {run: [0, 0.0] for run in runs}  # sentences, seconds
     f1s: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
     for lang in langs:
-        rows = [json.loads(line) for line in (raw_dir / f"{lang}.jsonl").open(encoding="utf-8")][: args.sentences]
+        rows = read_raw(raw_dir, lang)[: args.sentences]
         texts = [r["text"] for r in rows]
         for decoding, backend in runs:
             projector = projectors[backend]

@@ -12,9 +12,8 @@ The last line is the ratio of sentences kept by the loosest strictness over the 
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
+from _shared import add_demo_arguments, demo_inputs, read_raw  # benchmarks/_shared.py, beside this script
 from transformers import pipeline
 
 import crop_hf  # noqa: F401
@@ -24,19 +23,14 @@ from crop_hf.run.steps import projection_quality
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--demo-dir", default="demo_output")
-    parser.add_argument("--pipeline", default=None, help="saved pipeline (default: DEMO_DIR/models/crop-projection)")
-    parser.add_argument("--raw-dir", default=None, help="<lang>.jsonl with gold tags (default: DEMO_DIR/data/raw)")
-    parser.add_argument("--langs", default=None)
+    add_demo_arguments(parser)
     args = parser.parse_args()
-    demo = Path(args.demo_dir)
-    raw_dir = Path(args.raw_dir) if args.raw_dir else demo / "data" / "raw"
-    projector = pipeline("crop-projection", model=args.pipeline or str(demo / "models" / "crop-projection"))
-    langs = args.langs.split(",") if args.langs else sorted(p.stem for p in raw_dir.glob("*.jsonl"))
+    path, raw_dir, langs = demo_inputs(args)
+    projector = pipeline("crop-projection", model=path)
     kept = dict.fromkeys(STRICTNESS_LEVELS, 0)
     print(f"{'lang':5} {'strictness':10} {'P':>6} {'R':>6} {'F1':>6} {'kept':>6}")
     for lang in langs:
-        mine = [json.loads(line) for line in (raw_dir / f"{lang}.jsonl").open(encoding="utf-8")]
+        mine = read_raw(raw_dir, lang)
         options = {"src_lang": lang, "check_raw_language": True, "langid_candidates": (lang, "en")}  # mixed raw text
         items = [projector.preprocess(r["text"], **options)["item"] for r in mine]
         outputs = projector._forward({"item": items})["item"]  # the models run once; matching redone per strictness
