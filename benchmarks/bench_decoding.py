@@ -125,7 +125,7 @@ def shape_cost(shape: str, sentences: int, batch_size: int) -> None:
     free = free_seconds / len(examples)
     print(
         f"LST step, seconds per sentence: free {free:.4f}, constrained {constrained:.4f} "
-        f"({sum(p is not None for p in placed)}/{len(examples)} placed, {labeler.translator.settings.num_beams} beams)"
+        f"({sum(p is not None for p in placed)}/{len(examples)} placed, {labeler.settings.num_beams} beams)"
     )
     print(f"ratio constrained / free seconds per sentence at {shape}'s shape: {constrained / free:.3f}")
 

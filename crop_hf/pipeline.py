@@ -332,13 +332,13 @@ class CropProjectionPipeline(Pipeline):
         try:
             if it.drop is not None:
                 result = discard(it.text, it.lang, it.tokens, it.drop[0], it.drop[1], **extra)
+            elif it.placement is not None and it.text is not None:  # constrained: slots already in the raw words
+                min_slot_score = it.settings.min_slot_score if it.settings else DEFAULTS.min_slot_score
+                result = place_into_raw(it.text, it.lang or "", it.tokens, it.en_spans, it.placement, min_slot_score,
+                                        **extra)  # fmt: skip
             else:
                 parsed = parse_slots(it.labeled_translation, expected=range(len(it.en_spans)))
-                if it.placement is not None and it.text is not None:  # constrained: slots already in the raw words
-                    min_slot_score = it.settings.min_slot_score if it.settings else DEFAULTS.min_slot_score
-                    result = place_into_raw(it.text, it.lang or "", it.tokens, it.en_spans, it.placement,
-                                            min_slot_score, **extra)  # fmt: skip
-                elif it.mode == "translate-train":
+                if it.mode == "translate-train":
                     char_level = get_language(it.lang).char_level
                     result = label_translation(it.text, it.lang, it.en_spans, parsed, char_level, **extra)
                 else:

@@ -133,7 +133,7 @@ def place_into_raw(
     for slot_id, (start, end) in enumerate(placement.spans):
         label = labels[slot_id]
         first, last = raw_tokens[start], raw_tokens[end - 1]
-        method = "exact" if slot_id < len(placement.anchored) and placement.anchored[slot_id] else "constrained"
+        method = "exact" if placement.anchored[slot_id] else "constrained"
         projected.append(ProjectedEntity(label, placement.scores[slot_id], text[first.char_start : last.char_end],
                                          first.char_start, last.char_end, method, start, end))  # fmt: skip
         spans.append(Span(start, end, label))

@@ -119,6 +119,6 @@ def test_constrained_decoding_on_a_ctranslate2_pipeline_uses_the_transformers_we
     expected = project(slow)
     assert project(fast) == expected
     assert {type(t).__name__ for t in fast._translators.values()} == {"CT2Translator"}  # MT only
-    assert fast._labeler is not None and fast._labeler.translator.model is fast.model
+    assert fast._labeler is not None and fast._labeler.model is fast.model
     placed = [r for r in expected if r["kept"]]
     assert placed and all(e["method"] in ("constrained", "exact") for r in placed for e in r["entities"])

@@ -176,7 +176,7 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
         return {}
     per_lang = {lang: projection_quality(list(read_jsonl(out / raw_file(lang))), read_shards(out / PROJECTED_DIR / lang))
                 for lang in recipe.languages}  # fmt: skip
-    decoding = {"decoding": options.decoding or "free", "min_slot_score": options.min_slot_score}
+    decoding = {"decoding": projector.decoding, "min_slot_score": options.min_slot_score}
     return {"pipeline_dir": PIPELINE_DIR, "languages": per_lang, **decoding}
 
 

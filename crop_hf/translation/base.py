@@ -133,12 +133,7 @@ class Translator:
         """Generated ids for one batch of encoded inputs (longest first), through ``model.generate``."""
         import torch
 
-        width = len(inputs[0])
-        ids = torch.full((len(inputs), width), self.tokenizer.pad_token_id, dtype=torch.long)
-        mask = torch.zeros((len(inputs), width), dtype=torch.long)
-        for row, seq in enumerate(inputs):
-            ids[row, : len(seq)] = torch.tensor(seq)
-            mask[row, : len(seq)] = 1
+        ids, mask = pad_batch(inputs, self.tokenizer.pad_token_id)
         device = next(self.model.parameters()).device
         minimum = self.settings.min_new_tokens
         extra = {"min_new_tokens": minimum} if minimum else {}
@@ -176,6 +171,18 @@ class Translator:
         if self.family == "nllb":
             return self.tokenizer.convert_tokens_to_ids(get_language(tgt_lang).nllb_code)
         return None
+
+
+def pad_batch(rows: Sequence[Sequence[int]], pad_id: int) -> tuple[Any, Any]:
+    """``input_ids`` and ``attention_mask`` tensors of ``rows`` padded on the right to the longest."""
+    import torch
+
+    ids = torch.full((len(rows), max(len(r) for r in rows)), pad_id, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for k, row in enumerate(rows):
+        ids[k, : len(row)] = torch.tensor(row, dtype=torch.long)
+        mask[k, : len(row)] = 1
+    return ids, mask
 
 
 def decode_with_markers(tokenizer: Any, ids: Sequence[int], strip: set[int] | None = None) -> str:

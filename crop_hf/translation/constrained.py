@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..placement import PlacementAutomaton, TokenTable, insertion_tokens
 from ..slots import DEFAULT_MAX_SLOTS, join_tokens, wrap_tokens
-from .base import Translator
+from .base import Translator, pad_batch
 
 DEFAULT_CONSTRAINED_BEAMS = 2  # on the demo 2 beams placed as well as 4 (F1 within 0.02), 1 beam 0.01-0.17 worse
 
@@ -37,11 +37,13 @@ class SlotPlacement:
     spans: list[tuple[int, int]]
     scores: list[float]
     text: str
-    anchored: list[bool] = field(default_factory=list)  # slot i's span was pinned in advance (see place())
+    anchored: list[bool]  # slot i's span was pinned in advance (see place())
 
 
-class ConstrainedLabeler:
-    """Place the slots of wrapped English sentences into raw target sentences with an LST model.
+class ConstrainedLabeler(Translator):
+    """Place the slots of wrapped English sentences into raw target sentences with an LST model: a
+    :class:`~crop_hf.translation.base.Translator` (its encoding, language codes, input limit and batches) whose
+    :meth:`place` searches under the placement constraints instead of translating freely.
 
     Args:
         model: the LST model (transformers).
@@ -53,16 +55,8 @@ class ConstrainedLabeler:
     def __init__(
         self, model: Any, tokenizer: Any, num_beams: int = DEFAULT_CONSTRAINED_BEAMS, batch_size: int = 32
     ) -> None:
-        self.translator = Translator(model, tokenizer, batch_size=batch_size, num_beams=num_beams)
+        super().__init__(model, tokenizer, batch_size=batch_size, num_beams=num_beams)
         self.table = TokenTable.from_tokenizer(tokenizer, _marker_count(tokenizer))
-
-    @property
-    def batch_size(self) -> int:
-        return self.translator.batch_size
-
-    @batch_size.setter
-    def batch_size(self, value: int) -> None:
-        self.translator.batch_size = value
 
     def place(
         self,
@@ -79,14 +73,13 @@ class ConstrainedLabeler:
         pins = list(anchors) if anchors is not None else [{} for _ in english]
         automata = [PlacementAutomaton(w, n, self.table, char_level, pin)
                     for w, n, pin in zip(raw_words, n_slots, pins)]  # fmt: skip
-        translator = self.translator
-        translator._set_languages("en")
-        encoded = [translator.tokenizer(t, add_special_tokens=True)["input_ids"] for t in english]
-        limit = translator.input_limit
+        self._set_languages("en")
+        encoded = [self.tokenizer(t, add_special_tokens=True)["input_ids"] for t in english]
+        limit = self.input_limit
         todo = [i for i in range(len(english)) if automata[i].feasible and len(encoded[i]) <= limit]
         todo.sort(key=lambda i: -len(encoded[i]))
         results: list[SlotPlacement | None] = [None] * len(english)
-        size = translator.settings.batch_size
+        size = self.settings.batch_size
         for k in range(0, len(todo), size):
             batch = todo[k : k + size]
             for i, placed in zip(batch, self._place_batch([encoded[i] for i in batch], [automata[i] for i in batch],
@@ -105,12 +98,12 @@ class ConstrainedLabeler:
         import torch
         from transformers import LogitsProcessorList
 
-        translator, model = self.translator, self.translator.model
-        beams = max(1, translator.settings.num_beams)
-        ids, mask = _padded(inputs, translator.tokenizer.pad_token_id)
+        model = self.model
+        beams = max(1, self.settings.num_beams)
+        ids, mask = pad_batch(inputs, self.tokenizer.pad_token_id)
         device = next(model.parameters()).device
         header = [int(model.generation_config.decoder_start_token_id or model.config.decoder_start_token_id)]
-        forced = translator._target_lang_id(tgt_lang)
+        forced = self._target_lang_id(tgt_lang)
         if forced is not None:
             header.append(int(forced))
         processor = _PlacementProcessor(automata, beams, header, self.table.eos_id)
@@ -121,7 +114,7 @@ class ConstrainedLabeler:
                 input_ids=ids.to(device), attention_mask=mask.to(device), num_beams=beams,
                 num_return_sequences=beams, max_new_tokens=longest + len(header), do_sample=False,
                 logits_processor=LogitsProcessorList([processor]), length_penalty=1.0, early_stopping=True,
-                **translator._generate_kwargs(tgt_lang),
+                **self._generate_kwargs(tgt_lang),
             )  # fmt: skip
         rows = out.tolist()
         chosen: list[tuple[list[int], list[tuple[int, int]]] | None] = []
@@ -199,18 +192,6 @@ def _body(row: Sequence[int], header: int, eos_id: int) -> list[int]:
     """The generated tokens after the header, up to (not with) the end-of-sequence token."""
     body = list(row[header:])
     return body[: body.index(eos_id)] if eos_id in body else body
-
-
-def _padded(rows: Sequence[Sequence[int]], pad_id: int) -> tuple[Any, Any]:
-    import torch
-
-    width = max(len(r) for r in rows)
-    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for k, row in enumerate(rows):
-        ids[k, : len(row)] = torch.tensor(row, dtype=torch.long)
-        mask[k, : len(row)] = 1
-    return ids, mask
 
 
 def _marker_count(tokenizer: Any) -> int:
