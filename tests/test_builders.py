@@ -352,3 +352,52 @@ def test_second_build_reuses_the_cache_and_a_changed_file_rebuilds(tmp_path, mon
     third = build(Conll5, "es", data, tmp_path / "cache")
     assert sorted(calls) == ["esp.testa", "esp.testb", "esp.train"]  # the fingerprint changed
     assert third["test"].num_rows == 2
+
+
+# The devtest file stems of the two FLORES releases as distributed (FLORES-101: ISO 639-3, the macrolanguage for
+# Arabic, Persian and Malay; FLORES-200: NLLB's code_Script), written out here rather than derived from the table.
+FLORES101_STEMS = {
+    "af": "afr", "ar": "ara", "bg": "bul", "bn": "ben", "de": "deu", "el": "ell", "es": "spa", "et": "est",
+    "fa": "fas", "fi": "fin", "fr": "fra", "he": "heb", "hi": "hin", "hu": "hun", "id": "ind", "it": "ita",
+    "ja": "jpn", "jv": "jav", "ka": "kat", "kk": "kaz", "ko": "kor", "ml": "mal", "mr": "mar", "ms": "msa",
+    "my": "mya", "nl": "nld", "no": "nob", "pt": "por", "ru": "rus", "sw": "swh", "ta": "tam", "te": "tel",
+    "th": "tha", "tl": "tgl", "tr": "tur", "ur": "urd", "vi": "vie", "yo": "yor", "zh": "zho_simpl", "en": "eng",
+}  # fmt: skip
+FLORES200_STEMS = {"ar": "arb_Arab", "fa": "pes_Arab", "ms": "zsm_Latn", "zh": "zho_Hans", "en": "eng_Latn",
+                   "es": "spa_Latn", "ru": "rus_Cyrl", "eu": "eus_Latn"}  # fmt: skip
+
+
+def _recipe_languages() -> list[str]:
+    from crop_hf.run.recipe import load_recipe
+
+    langs = {lang for name in ("demo", "conll5", "xtreme40") for lang in load_recipe(name).languages}
+    return sorted(langs | {"en"})
+
+
+@pytest.mark.parametrize("release", ["flores101", "flores200"])
+def test_flores_file_finds_every_recipe_language_in_both_releases(tmp_path, release):
+    from crop_hf.builders.flores import flores_file
+    from crop_hf.languages import get_language
+
+    langs = _recipe_languages()
+    assert {"ar", "fa", "ms", "zh", "no", "ru"} <= set(langs)
+    folder = tmp_path / f"{release}_dataset" / "devtest"
+    folder.mkdir(parents=True)
+    for lang in langs:
+        stem = FLORES101_STEMS[lang] if release == "flores101" else get_language(lang).nllb_code
+        if release == "flores200" and lang in FLORES200_STEMS:
+            assert stem == FLORES200_STEMS[lang]
+        (folder / f"{stem}.devtest").write_text("one\n", encoding="utf-8")
+    for lang in langs:
+        expected = FLORES101_STEMS[lang] if release == "flores101" else get_language(lang).nllb_code
+        assert flores_file(folder.parent, lang).name == f"{expected}.devtest"
+
+
+def test_flores_file_names_both_stems_and_basque_has_no_flores101_file(tmp_path):
+    from crop_hf.builders.flores import flores_file
+
+    (tmp_path / "devtest").mkdir()
+    with pytest.raises(DataFilesNotFoundError, match=r"arb_Arab\.devtest, ara\.devtest"):
+        flores_file(tmp_path, "ar")
+    with pytest.raises(DataFilesNotFoundError, match=r"looked for eus_Latn\.devtest in"):
+        flores_file(tmp_path, "eu")

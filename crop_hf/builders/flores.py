@@ -3,7 +3,8 @@
 Both releases put one file per language and split under the dataset folder, one sentence a line, line *i* of
 every language holding the same sentence::
 
-    flores101_dataset/devtest/spa.devtest         FLORES-101: ISO 639-3 codes (Chinese: zho_simpl)
+    flores101_dataset/devtest/spa.devtest         FLORES-101: ISO 639-3 codes (Arabic ara, Persian fas, Malay msa,
+                                                  Chinese zho_simpl: the macrolanguage, not NLLB's variety)
     flores200_dataset/devtest/spa_Latn.devtest    FLORES-200: code_Script, the codes NLLB-200 uses
 
 :func:`flores_pairs` finds a language's file under either naming (``data_dir`` may be the dataset folder or its
@@ -18,14 +19,18 @@ from pathlib import Path
 from ..languages import get_language
 from ._base import DataFilesNotFoundError
 
-# FLORES-101 file names that are not the first part of the language's FLORES-200 code
-_FLORES101_NAMES = {"zh": "zho_simpl"}
+# FLORES-101 file stems that are not the first part of the language's FLORES-200 (NLLB) code: FLORES-200 names the
+# variety (Standard Arabic arb, Iranian Persian pes, Standard Malay zsm), FLORES-101 the macrolanguage.
+# None: FLORES-101 has no such language (Basque came with FLORES-200).
+FLORES101_NAMES: dict[str, str | None] = {"ar": "ara", "fa": "fas", "ms": "msa", "zh": "zho_simpl", "eu": None}
 
 
 def flores_codes(lang: str) -> list[str]:
-    """The file stems a language may have: its FLORES-200 code, then its FLORES-101 one (``spa_Latn``, ``spa``)."""
+    """The file stems a language may have: its FLORES-200 code, then its FLORES-101 one (``spa_Latn``, ``spa``;
+    ``arb_Arab``, ``ara``); only the FLORES-200 one for a language FLORES-101 lacks."""
     code = get_language(lang).nllb_code
-    return [code, _FLORES101_NAMES.get(lang, code.split("_")[0])]
+    old = FLORES101_NAMES.get(lang, code.split("_")[0])
+    return [code] if old is None else [code, old]
 
 
 def flores_file(data_dir: str | Path, lang: str, split: str = "devtest") -> Path:
