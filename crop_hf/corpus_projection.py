@@ -41,6 +41,7 @@ from .corpus_input import (  # noqa: F401  (InputLine, read_lines, LINE_REASONS:
     read_lines,
 )
 from .errors import CropHfError, InputError
+from .filters import RAW_LANGUAGE
 from .projection import EMPTY, LANGID_ERROR, MODEL_ERROR, UNDECODABLE, WRONG_TYPE
 from .projection_options import OptionError, ProjectionOptions
 from .resumable import fingerprint_dir, manifest_problem, read_manifest, write_json
@@ -52,7 +53,7 @@ MANIFEST_NAME = "run_manifest.json"
 MANIFEST_FORMAT = 1
 _MAX_LISTED_LINES = 1000
 # discard reasons given before any model runs on a sentence
-_BEFORE_THE_MODEL = frozenset({*LINE_REASONS, EMPTY, UNDECODABLE, WRONG_TYPE, LANGID_ERROR, "wrong_language"})
+_BEFORE_THE_MODEL = frozenset({*LINE_REASONS, EMPTY, UNDECODABLE, WRONG_TYPE, LANGID_ERROR, RAW_LANGUAGE})
 
 
 class InputChangedError(InputError):

@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from .language_id import DEFAULT_IDENTIFIER, identify_language, resolve_candidates
+from .slots import DEFAULT_MAX_SLOTS
 
 DEFAULT_MAX_WORDS = 128
 DEFAULT_MAX_ENTITIES = 5
-WRONG_LANGUAGE = "wrong_language"  # the language filter's name: its discard reason
+WRONG_LANGUAGE = "wrong_language"  # the language filter's name: its discard reason (a translation, as in CROP)
+RAW_LANGUAGE = "raw_language"  # the same filter on the raw sentence (check_raw_language): counted apart
 
 
 @dataclass(frozen=True)
@@ -92,15 +94,19 @@ class NoEntityFilter:
 
 @dataclass
 class MaxEntitiesFilter:
-    """Drops sentences with more than ``max_entities`` entities (``B-`` tags), as the CROP release does."""
+    """Drops sentences with more than ``max_entities`` entities (``B-`` tags), as the CROP release does; with
+    ``max_entities=None``, those with more entities than the LST model has slot markers (``DEFAULT_MAX_SLOTS``),
+    which no labeled translation could carry."""
 
-    max_entities: int = DEFAULT_MAX_ENTITIES
+    max_entities: int | None = DEFAULT_MAX_ENTITIES
     name: str = "too_many_entities"
     needs_tags: ClassVar[bool] = True
 
     def __call__(self, item: FilterInput) -> str | None:
         n = sum(t.startswith("B-") for t in _require_tags(item, self.name))
-        return f"{n} entities > max_entities={self.max_entities}" if n > self.max_entities else None
+        if self.max_entities is not None and n > self.max_entities:
+            return f"{n} entities > max_entities={self.max_entities}"
+        return f"{n} entities > the {DEFAULT_MAX_SLOTS} slot markers" if n > DEFAULT_MAX_SLOTS else None
 
 
 @dataclass
@@ -196,14 +202,12 @@ class FilterChain:
         language_identifier: str = DEFAULT_IDENTIFIER,
     ) -> FilterChain:
         """CROP's filters as in the release: length, language of the text (slow, so after length; off with
-        ``check_language=False``); no entity, at most ``max_entities`` entities (``None``: no limit)."""
+        ``check_language=False``); no entity, at most ``max_entities`` entities (``None``: no limit but the number
+        of slot markers)."""
         filters: list[SentenceFilter] = [LengthFilter(max_words)]
         if check_language:
             filters.append(LanguageFilter(langid_candidates, language_identifier))
-        filters.append(NoEntityFilter())
-        if max_entities is not None:
-            filters.append(MaxEntitiesFilter(max_entities))
-        return cls(filters)
+        return cls([*filters, NoEntityFilter(), MaxEntitiesFilter(max_entities)])
 
     @property
     def names(self) -> list[str]:

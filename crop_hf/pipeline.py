@@ -11,7 +11,7 @@ As in CROP, the language filter checks the *translations*: the labeled back-tran
 (translate-train) must be in the target language, else a ``wrong_language`` discard whose detail names the text
 checked (``"labeled translation: langid says 'it', expected 'es'"``); ``check_language=False`` turns it off. The
 raw sentence's language is the caller's ``src_lang``; ``check_raw_language=True`` checks it too, before any model
-runs (for web text whose language is not known). ``language_identifier="lingua"`` (``crop-hf[lingua]``) replaces
+runs (for web text whose language is not known), a ``raw_language`` discard counted apart from the translations'. ``language_identifier="lingua"`` (``crop-hf[lingua]``) replaces
 langid.py with lingua, which drops fewer real sentences (:mod:`crop_hf.language_id` has the measurements).
 
 ``decoding="constrained"`` (raw mode) replaces the free labeled back-translation by a constrained one: the LST model
@@ -65,7 +65,7 @@ from transformers import AutoModelForSeq2SeqLM, AutoModelForTokenClassification,
 from transformers.pipelines import PIPELINE_REGISTRY
 
 from .config import CONFIG_NAME, TASK, CropProjectionConfig, SubModel
-from .filters import WRONG_LANGUAGE, FilterChain, FilterInput, FilterStats, LanguageFilter
+from .filters import RAW_LANGUAGE, WRONG_LANGUAGE, FilterChain, FilterInput, FilterStats, LanguageFilter
 from .languages import get_language
 from .matching import match_entities
 from .ner_data import predict_tags
@@ -166,7 +166,7 @@ class CropProjectionPipeline(Pipeline):
         self._base_options = ProjectionOptions.from_mapping({"decoding": self.decoding})
         self._labeler: ConstrainedLabeler | None = None
         self._translators: dict[int, Translator] = {}
-        self._chains: dict[ProjectionOptions, FilterChain] = {}
+        self._chains: dict[tuple[ProjectionOptions, bool], FilterChain] = {}
         self._options: dict[tuple[tuple[str, Any], ...], ProjectionOptions] = {}
 
     # ------------------------------------------------------------------ arguments
@@ -249,7 +249,8 @@ class CropProjectionPipeline(Pipeline):
             item.drop = (LANGID_ERROR, f"{type(err).__name__}: {err}"[:200])
             return {"item": item}
         if drop is not None:
-            item.drop = (drop.filter, f"raw sentence: {drop.reason}" if drop.filter == WRONG_LANGUAGE else drop.reason)
+            raw_language = drop.filter == WRONG_LANGUAGE  # counted apart from the translations' language drops
+            item.drop = (RAW_LANGUAGE, f"raw sentence: {drop.reason}") if raw_language else (drop.filter, drop.reason)
         return {"item": item}
 
     def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:
@@ -425,14 +426,15 @@ class CropProjectionPipeline(Pipeline):
             self._options[key] = ProjectionOptions.from_mapping(given, self._base_options)
         return self._options[key]
 
-    def _chain(self, key: ProjectionOptions) -> FilterChain:
-        """The text and tag filters of one set of options, built once per process (the raw-language check in it)."""
-        if key not in self._chains:
-            self._chains[key] = FilterChain.default(
-                key.max_words, key.check_raw_language, key.langid_candidates, key.max_entities,
+    def _chain(self, key: ProjectionOptions, english: bool = False) -> FilterChain:
+        """The text and tag filters of one set of options, built once per process (the raw-language check in it,
+        unless the text is English gold: ``english``)."""
+        if (key, english) not in self._chains:
+            self._chains[key, english] = FilterChain.default(
+                key.max_words, key.check_raw_language and not english, key.langid_candidates, key.max_entities,
                 key.language_identifier,
             )  # fmt: skip
-        return self._chains[key]
+        return self._chains[key, english]
 
     def _preprocess_labeled(self, inputs: Any, tgt_lang: str | None, key: ProjectionOptions) -> Item:
         if not isinstance(inputs, Mapping) or not isinstance(inputs.get("tokens"), Sequence) or "tags" not in inputs:
@@ -449,7 +451,8 @@ class CropProjectionPipeline(Pipeline):
         except ValueError as err:  # a tag such as "PER" without its B-/I- prefix
             item.drop = (WRONG_TYPE, str(err))
             return item
-        drop = self._chain(key).check(FilterInput(text, tokens, "en", tags=tags))
+        chain = self._chain(key, english=True)  # the same length and entity filters as projection
+        drop = chain.check(FilterInput(text, tokens, "en")) or chain.check(FilterInput(text, tokens, "en", tags=tags))
         if drop is not None:
             item.drop = (drop.filter, f"English sentence: {drop.reason}")
         return item

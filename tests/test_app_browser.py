@@ -173,7 +173,7 @@ def test_corpus_counts_equal_summary_json_and_filters_open_a_rows_stages(page, f
     page.click("#tab-corpus-button")
     page.wait_for_selector("#corpus-reasons [role=gridcell]")
     assert {r[0]: int(r[1]) for r in table(page, "corpus-reasons")} == summary["drops"]
-    assert len(summary["drops"]) == 5  # unmatched_entity, slots_lost, wrong_language, empty, no_entity
+    assert len(summary["drops"]) == 5  # unmatched_entity, slots_lost, raw_language, empty, no_entity
     assert {r[0]: int(r[1]) for r in table(page, "corpus-methods")} == {"exact": 4, "crop": 1}
     assert page.inner_text("#corpus-note") == f"{summary['sentences']} rows match"
 

@@ -198,13 +198,16 @@ def test_project_summary_counts_the_target_language_and_all_lines():
     from crop_hf.corpus_projection import ProjectionSummary
     from crop_hf.scripts.project import summary_line
 
-    summary = ProjectionSummary(sentences=1500, kept=85, drops={"wrong_language": 1250, "slots_lost": 165},
-                                entities={"PER": 60, "LOC": 40}, shards=2)  # fmt: skip
+    drops = {"raw_language": 1200, "slots_lost": 165, "wrong_language": 50}
+    summary = ProjectionSummary(sentences=1500, kept=85, drops=drops, entities={"PER": 60, "LOC": 40}, shards=2)
     line = summary_line(summary, "es", "out/")
-    assert line.startswith("crop-hf project: kept 85 of 250 es sentences (34.0%), 5.7% of all 1500 lines")
-    assert "100 entities" in line and "wrong_language 1250, slots_lost 165" in line and "in out/" in line
-    # only the translations checked: every line is in src_lang by the caller's word
-    assert summary_line(summary, "es", "out/", raw_checked=False).startswith("crop-hf project: kept 85 of 1500 es")
+    # the raw lines in another language are not es sentences; the translations in another language are
+    assert line.startswith("crop-hf project: kept 85 of 300 es sentences (28.3%), 5.7% of all 1500 lines")
+    assert "100 entities" in line and "raw_language 1200, slots_lost 165, wrong_language 50" in line
+    assert "in out/" in line
+    # without the raw check, every line is in src_lang by the caller's word
+    summary.drops = {"wrong_language": 1250, "slots_lost": 165}
+    assert summary_line(summary, "es", "out/").startswith("crop-hf project: kept 85 of 1500 es")
 
 
 def test_missing_extra_names_it(monkeypatch):

@@ -89,7 +89,10 @@ def test_chain_runs_text_filters_without_tags_and_tag_filters_with_them() -> Non
     ]
     assert [d.filter if (d := chain.check(i)) else None for i in tagged] == ["no_entity", "too_many_entities", None]
     relaxed = FilterChain.default(max_words=200, check_language=False, max_entities=None)
-    assert relaxed.names == ["too_long", "no_entity"] and relaxed.check(tagged[1]) is None
+    assert relaxed.names == ["too_long", "no_entity", "too_many_entities"] and relaxed.check(tagged[1]) is None
+    # no limit but the slot markers: more entities than those could never be translated
+    crowded = item(" ".join("w" * 33), "es", tags=["B-PER"] * 33)
+    assert str(relaxed.check(crowded)) == "too_many_entities: 33 entities > the 32 slot markers"
 
 
 def test_stats_count_results_per_reason() -> None:

@@ -152,12 +152,13 @@ def test_filters_run_as_one_chain_and_are_counted(projector, monkeypatch):
     long = " ".join(["palabra"] * 200)
     inputs = ["", long, "No hay nadie .", six, "The cat is on the table and it sleeps all day long ."]
     results = projector(inputs, src_lang="es", check_raw_language=True, langid_candidates=["es", "en"])
-    assert [r["reason"] for r in results] == ["empty", "too_long", "no_entity", "too_many_entities", "wrong_language"]
+    assert [r["reason"] for r in results] == ["empty", "too_long", "no_entity", "too_many_entities", "raw_language"]
+    assert results[4]["detail"] == "raw sentence: langid says 'en', expected 'es'"
     assert results[3]["detail"] == "English NER: 6 entities > max_entities=5"
     assert projector.stats.dropped == {"empty": 1, "too_long": 1, "no_entity": 1, "too_many_entities": 1,
-                                       "wrong_language": 1}  # fmt: skip
+                                       "raw_language": 1}  # fmt: skip
     assert projector.stats.summary() == (
-        "seen 5, kept 0 (0.0%); dropped empty=1, too_long=1, no_entity=1, too_many_entities=1, wrong_language=1"
+        "seen 5, kept 0 (0.0%); dropped empty=1, too_long=1, no_entity=1, too_many_entities=1, raw_language=1"
     )
     # the limits are options: no entity limit, a longer sentence limit
     kept = projector([long, six], src_lang="es", check_language=False, max_entities=None, max_words=300)
@@ -204,14 +205,14 @@ def test_the_raw_check_is_there_when_asked_for(projector, monkeypatch):
     )
     english = "The meeting ended early and everyone went home ."
     results = projector([english, RAW], src_lang="es", check_raw_language=True)
-    assert [r["reason"] for r in results] == ["wrong_language", None]
+    assert [r["reason"] for r in results] == ["raw_language", None]  # apart from the translations' wrong_language
     assert results[0]["detail"] == "raw sentence: langid says 'en', expected 'es'"
     assert english not in [t for batch in calls for t in batch]  # dropped before any model ran
     assert projector(GIRONA, src_lang="es", check_raw_language=True)["detail"] == (
         "raw sentence: langid says 'gl', expected 'es'"
     )
     assert projector(GIRONA, src_lang="es", check_raw_language=True, langid_candidates=["es", "en"])["reason"] != (
-        "wrong_language"
+        "raw_language"
     )
 
 
@@ -222,6 +223,33 @@ def test_translate_train_checks_its_output_language(projector, monkeypatch):
     scripted(projector, monkeypatch, labeled={})  # the LST model copies its English input
     result = projector(example, mode="translate-train", tgt_lang="es")
     assert (result["reason"], result["detail"]) == ("wrong_language", "translation: langid says 'en', expected 'es'")
+
+
+def test_translate_train_filters_length_and_entities_as_counted_discards(projector, monkeypatch):
+    example = {"tokens": EN.split(), "tags": EN_TAGS}
+    scripted(projector, monkeypatch, labeled={WRAPPED: LABELED})
+    long = {"tokens": ["word"] * 199 + ["Ana"], "tags": ["O"] * 199 + ["B-PER"]}
+    names = [f"Name{i}" for i in range(40)]
+    crowded = {"tokens": names, "tags": ["B-PER"] * 40}  # more entities than the 32 slot markers
+    projector.stats.__init__()
+    for max_entities in (5, None):
+        results = projector([long, crowded, example], mode="translate-train", tgt_lang="es", max_entities=max_entities)
+        assert [r["reason"] for r in results] == ["too_long", "too_many_entities", None]
+    assert results[0]["detail"] == "English sentence: 200 tokens > max_words=128"
+    assert results[1]["detail"] == "English sentence: 40 entities > the 32 slot markers"
+    assert projector.stats.dropped == {"too_long": 2, "too_many_entities": 2} and projector.stats.kept == 2
+    assert projector(long, mode="translate-train", tgt_lang="es", max_words=300)["reason"] != "too_long"
+
+
+def test_raw_sentence_with_more_english_entities_than_slots_is_a_discard(projector, monkeypatch):
+    raw = " ".join(f"Nombre{i}" for i in range(40)) + " ."
+    english = " ".join(f"Name{i}" for i in range(40)) + " ."
+    scripted(projector, monkeypatch, english={raw: english}, ner={english: ["B-PER"] * 40 + ["O"]})
+    result = projector(raw, src_lang="es", max_entities=None)
+    assert (result["reason"], result["detail"]) == (
+        "too_many_entities",
+        "English NER: 40 entities > the 32 slot markers",
+    )
 
 
 def test_unmatched_entity_and_lost_slot_are_discards(projector, monkeypatch):

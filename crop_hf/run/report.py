@@ -79,8 +79,9 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
         ]
         for lang, t in metrics["translate_train"]["languages"].items():
             lines.append(f"- {lang}: kept {t['kept']}/{t['total']} ({t['kept_ratio']:.1%}); {t['drops']}")
-    lines += ["", "Projection: kept over all raw lines; drops per reason (wrong_language: the raw sentence, when "
-              "projection.check_raw_language is on, or its labeled translation is not in the language):", ""]  # fmt: skip
+    lines += ["", "Projection: kept over all raw lines; drops per reason (raw_language: the raw sentence is not in the "
+              "language, checked when projection.check_raw_language is on; wrong_language: its labeled translation "
+              "is not, the paper's filter):", ""]  # fmt: skip
     for lang in recipe.languages:
         p = metrics["projection"][lang]
         lines.append(f"- {lang}: kept {p['kept']}/{p['total']} ({p['kept_ratio']:.1%}); {p['drops']}")

@@ -23,7 +23,7 @@ NER_DIR = "models/english-ner"
 PIPELINE_DIR = "models/crop-projection"
 CROP_DIR = "models/crop-ner"
 PROJECTED_DIR = "projected"
-NO_RELABEL = ("wrong_language", "too_long", "empty")  # discards that are not worth re-labelling (but see below)
+NO_RELABEL = ("raw_language", "too_long", "empty")  # discards that are not worth re-labelling
 
 
 def resolve_models(recipe: Recipe, out: Path) -> dict[str, Any]:
@@ -227,7 +227,7 @@ def selftrain(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
         for r in read_shards(out / PROJECTED_DIR / lang):
             if r["kept"]:
                 projected.append(NerExample(r["tokens"], r["tags"], lang, f"{lang}-{r['line']}"))
-            elif r["tokens"] and (r["reason"] not in NO_RELABEL or _bad_translation(r)):
+            elif r["tokens"] and r["reason"] not in NO_RELABEL:
                 discarded.append(NerExample(r["tokens"], None, lang, f"{lang}-{r['line']}"))
     args = arguments("selftrain", recipe, out / CROP_DIR, recipe.selftrain)
     result = self_train(models["ner"], english_examples(out), projected, discarded, args)
@@ -256,12 +256,6 @@ def evaluate(recipe: Recipe, out: Path, systems: dict[str, str]) -> dict[str, An
         for lang, scores in evaluate_ner(path, eval_sets).items():
             results[lang][name] = round(scores.f1, 4)
     return results
-
-
-def _bad_translation(row: dict[str, Any]) -> bool:
-    """A raw sentence dropped because its labeled translation came out in another language: the sentence itself is
-    in the language, so self-training re-labels it like any other discard."""
-    return row["reason"] == "wrong_language" and (row.get("detail") or "").startswith("labeled translation")
 
 
 def english_examples(out: Path) -> list:

@@ -5,7 +5,7 @@
 
 Each shard holds every input line: the kept ones with their tokens, tags and entities, the dropped ones with the
 reason (a line whose labeled back-translation is not in src_lang is a ``wrong_language`` drop, as in CROP; with
---check_raw_language, so is a raw line in another language, before any model runs). ``summary.json`` in the output
+--check_raw_language, a raw line in another language is a ``raw_language`` drop, before any model runs). ``summary.json`` in the output
 folder sums the shards. A rerun into the same output_dir resumes (finished shards are checked and kept); with
 another input, shard size, pipeline or settings it refuses with one line, or starts over with --overwrite.
 """
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crop_hf.errors import CropHfError
+from crop_hf.filters import RAW_LANGUAGE
 from crop_hf.projection_options import ProjectionOptions
 from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, language, model_ref
 
@@ -94,7 +95,7 @@ def main(argv: list[str]) -> int:
     state.wait_for_everyone()
     if state.is_main_process:
         summary = summarize(args.output_dir)
-        print(summary_line(summary, args.src_lang, args.output_dir, options.check_raw_language), flush=True)
+        print(summary_line(summary, args.src_lang, args.output_dir), flush=True)
         if summary.input_changed:
             raise InputChangedError(f"{args.output_dir}: incomplete, {summary.input_changed}; rerun with --overwrite")
         if not summary.complete:
@@ -105,13 +106,13 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def summary_line(summary, src_lang: str, output_dir: str, raw_checked: bool = True) -> str:
+def summary_line(summary, src_lang: str, output_dir: str) -> str:
     """One line: kept over the lines in ``src_lang`` and over all lines, the drops, where the results are.
 
-    The lines in ``src_lang`` are all lines, less the ``wrong_language`` drops when the raw lines were checked
-    (``raw_checked``; those drops then also count translations the identifier rejected).
+    The lines in ``src_lang`` are all lines, less the ``raw_language`` drops (raw lines the identifier put in
+    another language, with ``--check_raw_language``).
     """
-    in_lang = summary.sentences - (summary.drops.get("wrong_language", 0) if raw_checked else 0)
+    in_lang = summary.sentences - summary.drops.get(RAW_LANGUAGE, 0)
     drops = ", ".join(f"{k} {v}" for k, v in sorted(summary.drops.items(), key=lambda kv: -kv[1])) or "none"
     if summary.model_errors:
         drops += f"; model errors {summary.model_errors} (first: {summary.first_model_error})"
