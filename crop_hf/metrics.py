@@ -5,7 +5,10 @@
   metric as a local ``evaluate`` module that loads offline: ``evaluate.load(seqeval_metric_path())``.
 * :func:`projection_scores`: projected entities against gold target entities, on the sentences the projection
   kept, plus the share it kept.
-* :func:`slot_boundary_precision` / :func:`well_formed_rate`: the LST model's slot quality (paper §4.4).
+* :func:`labeled_accuracy`: the paper's labeled translation accuracy (Table 6): of the slots *sent*, the share that
+  come back around their target phrase; a missing or malformed slot is a failure. :func:`slot_boundary_precision`
+  divides by the slots that came back instead; :func:`well_formed_rate` is the share of outputs with no slot
+  problem.
 * :func:`bleu`: sacrebleu corpus BLEU. spBLEU (the FLORES SentencePiece tokenisation) is used only when its model
   file is already on disk, never downloaded; otherwise ``13a`` (``zh`` for Chinese, ``char`` for the other
   char-level languages), and the result says which tokenisation it used.
@@ -166,6 +169,32 @@ def slot_boundary_precision(
             phrase = phrases.get(span.slot_id)
             if phrase is not None:
                 good += _norm(parsed.tokens[span.start : span.end], char) == _norm(phrase, char)
+    return good / total if total else 0.0
+
+
+def labeled_accuracy(
+    predicted: Sequence[Any],
+    gold: Sequence[Mapping[int, Sequence[str] | str]],
+    char_level: Sequence[bool] | bool = False,
+) -> float:
+    """Share of the slots sent (every slot id of ``gold[i]``) that come back around their gold target phrase.
+
+    As the paper's labeled translation accuracy counts a missing boundary symbol as a failure, a slot that did not
+    come back as one trusted span (missing, unpaired, repeated, nested: see :func:`~crop_hf.slots.parse_slots`)
+    counts as wrong, as does one around other words. Arguments as in :func:`slot_boundary_precision`; returns 0.0
+    when no slot was sent.
+    """
+    if len(predicted) != len(gold):
+        raise ValueError(f"labeled_accuracy: {len(predicted)} outputs but {len(gold)} gold phrase maps")
+    flags = [char_level] * len(gold) if isinstance(char_level, bool) else list(char_level)
+    if len(flags) != len(gold):
+        raise ValueError(f"labeled_accuracy: {len(flags)} char_level flags for {len(gold)} sentences")
+    good = total = 0
+    for parsed, phrases, char in zip(predicted, gold, flags):
+        for slot_id, phrase in phrases.items():
+            total += 1
+            words = parsed.span_tokens(slot_id)
+            good += words is not None and _norm(words, char) == _norm(phrase, char)
     return good / total if total else 0.0
 
 

@@ -57,7 +57,8 @@ _EXAMPLES = {  # written for these cards; any sentence in the language works
 
 @dataclass
 class LanguageResult:
-    """One target language's numbers from a run (fractions in [0, 1]); ``None`` where it was not measured."""
+    """One target language's numbers from a run, every score in percent (0-100, :mod:`crop_hf.run.scores`);
+    ``None`` where it was not measured."""
 
     lang: str
     projection_precision: float | None = None
@@ -65,9 +66,9 @@ class LanguageResult:
     projection_f1: float | None = None
     kept: int | None = None
     total: int | None = None
-    kept_ratio: float | None = None
-    slot_boundary_precision: float | None = None
-    well_formed_rate: float | None = None
+    kept_percent: float | None = None
+    entity_accuracy: float | None = None  # gold test entities sent in slots that come back around the target entity
+    entity_well_formed: float | None = None  # outputs whose slots are all well-formed, on the same sentences
     bleu: float | None = None
     bleu_tokenize: str | None = None
     zero_shot_f1: float | None = None
@@ -78,6 +79,8 @@ class LanguageResult:
     bleu_en_x: float | None = None
     chrf_x_en: float | None = None
     chrf_en_x: float | None = None
+    f1_std: dict[str, float] = field(default_factory=dict)  # per system: the F1's standard deviation over seeds
+    no_data: dict[str, str] = field(default_factory=dict)  # per system: why it has no F1 here ("no projected data")
 
 
 @dataclass
@@ -101,8 +104,9 @@ class RunMetrics:
         return any(getattr(r, name) is not None for r in self.results)
 
     @classmethod
-    def from_dict(cls, metrics: Mapping[str, Any], source: str = "metrics") -> RunMetrics:
-        """Read the layout of ``crop-hf demo``'s ``metrics.json`` (any section may be missing)."""
+    def from_dict(cls, metrics: Mapping[str, Any], source: str = "metrics", seed: int | None = None) -> RunMetrics:
+        """Read the layout of ``crop-hf demo``'s ``metrics.json`` (any section may be missing). The F1 of each
+        system is the mean over the run's seeds, or with ``seed`` that seed's own (``evaluation_by_seed``)."""
         if not isinstance(metrics.get("languages"), list) or not metrics["languages"]:
             raise ValueError(
                 f"{source}: expected the layout of crop-hf demo's metrics.json (a non-empty 'languages' list and "
@@ -113,6 +117,9 @@ class RunMetrics:
             metrics.get("projection") or {},
             metrics.get("evaluation") or {},
         )
+        if seed is not None and str(seed) in (metrics.get("evaluation_by_seed") or {}):
+            evaluation = metrics["evaluation_by_seed"][str(seed)]
+        spread = {} if seed is not None else metrics.get("evaluation_std") or {}
         results = []
         for lang in metrics["languages"]:
             get_language(lang)
@@ -128,10 +135,11 @@ class RunMetrics:
             results.append(
                 LanguageResult(
                     lang, p.get("precision"), p.get("recall"), p.get("f1"), p.get("kept"), p.get("total"),
-                    p.get("kept_ratio"), (lst.get("slot_boundary_precision") or {}).get(lang),
-                    (lst.get("well_formed_rate") or {}).get(lang), bleu_score, bleu_tok, e.get("zero_shot"),
+                    p.get("kept_percent"), (lst.get("entity_accuracy") or {}).get(lang),
+                    (lst.get("entity_well_formed") or {}).get(lang), bleu_score, bleu_tok, e.get("zero_shot"),
                     e.get("crop"), e.get("translate_train"), labeled.get("accuracy"), x_en.get("bleu"),
-                    en_x.get("bleu"), x_en.get("chrf++"), en_x.get("chrf++"),
+                    en_x.get("bleu"), x_en.get("chrf++"), en_x.get("chrf++"), dict(spread.get(lang) or {}),
+                    dict((metrics.get("no_data") or {}).get(lang) or {}),
                 )
             )  # fmt: skip
         benchmark = (metrics.get("recipe") or {}).get("benchmark", "none")  # crop-hf run's recipe section
@@ -224,7 +232,8 @@ def ner_card(
 
 
 def projection_eval_results(metrics: RunMetrics) -> list[EvalResult]:
-    """``model-index`` entries: projection P/R/F1 + kept ratio, slot boundary precision and BLEU per language."""
+    """``model-index`` entries: projection P/R/F1 + kept share, labeled translation accuracy on gold entities and
+    BLEU per language, every score in percent."""
     out = []
     for r in metrics.results:
         name = get_language(r.lang).name
@@ -238,8 +247,8 @@ def projection_eval_results(metrics: RunMetrics) -> list[EvalResult]:
             (r.projection_f1, projection, "f1", "Projection F1"),
             (r.projection_precision, projection, "precision", "Projection precision"),
             (r.projection_recall, projection, "recall", "Projection recall"),
-            (r.kept_ratio, projection, "kept_ratio", "Kept ratio"),
-            (r.slot_boundary_precision, translation, "slot_boundary_precision", "Slot boundary precision"),
+            (r.kept_percent, projection, "kept_percent", "Kept (% of raw sentences)"),
+            (r.entity_accuracy, translation, "accuracy", "Labeled translation accuracy (gold entities)"),
             (r.bleu, translation, _bleu_type(r.bleu_tokenize), f"BLEU ({r.bleu_tokenize or 'sacrebleu'})"),
         ):
             if value is not None:
@@ -259,7 +268,7 @@ def ner_eval_results(metrics: RunMetrics) -> list[EvalResult]:
             dataset_split=metrics.test_split,
             metric_type="f1",
             metric_value=r.crop_f1,
-            metric_name="F1 (seqeval, entity level)",
+            metric_name="F1 % (seqeval, entity level)",
         )
         for r in metrics.results
         if r.crop_f1 is not None
@@ -308,7 +317,7 @@ def _render(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["num"] = lambda v, digits=3: "–" if v is None else f"{v:.{digits}f}"
+    env.filters["num"] = lambda v, digits=1: "–" if v is None else f"{v:.{digits}f}"  # scores in percent
     first = next((lang for lang in languages if lang != "en"), "es")
     text = env.get_template(template).render(
         card_data=data.to_yaml(),
@@ -342,8 +351,8 @@ def _plot(metrics: RunMetrics, image_dir: str | Path | None, filename: str, kind
     if kind == "projection":
         series = {
             "projection F1": "projection_f1",
-            "kept ratio": "kept_ratio",
-            "slot precision": "slot_boundary_precision",
+            "kept %": "kept_percent",
+            "labeled accuracy (entities)": "entity_accuracy",
         }
     else:
         series = {"zero-shot F1": "zero_shot_f1", "CROP F1": "crop_f1"}
@@ -363,7 +372,7 @@ def _plot(metrics: RunMetrics, image_dir: str | Path | None, filename: str, kind
         values = [getattr(r, attr) or 0.0 for r in metrics.results]
         ax.bar([x + (i - (len(series) - 1) / 2) * width for x in range(len(langs))], values, width, label=label)
     ax.set_xticks(range(len(langs)), langs)
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 100)
     fig.legend(loc="upper center", ncol=len(series), frameon=False, fontsize="small")
     fig.tight_layout(rect=(0, 0, 1, 0.9))
     Path(image_dir).mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from run_checks import score_values
 
 from crop_hf.cli import main
 
@@ -22,16 +23,19 @@ def test_demo_runs_end_to_end_and_reuses_stages(tmp_path, capsys):
     assert metrics["languages"] == ["es", "zh"]
     for lang in ("es", "zh"):
         proj = metrics["projection"][lang]
-        assert 0.0 <= proj["f1"] <= 1.0 and proj["total"] == 10
+        assert 0.0 <= proj["f1"] <= 100.0 and proj["total"] == 10
         assert proj["kept"] + sum(proj["drops"].values()) == proj["total"]
         assert set(metrics["evaluation"][lang]) == {"zero_shot", "translate_train", "crop"}
-        assert 0.0 <= metrics["lst"]["slot_boundary_precision"][lang] <= 1.0
+        assert 0.0 <= metrics["lst"]["entity_accuracy"][lang] <= 100.0
         quality = metrics["lst_quality"]
         assert quality["translation"][lang]["sentences"] == 10 and quality["labeled"][lang]["pairs"] == 4
         assert set(quality["translation"][lang]["x_en"]) == {"bleu", "chrf++", "tokenize"}
         assert metrics["translate_train"]["languages"][lang]["total"] == 40
         assert not {"slots_lost", "unmatched_entity"} & set(proj["drops"])  # the demo decodes constrained
     assert metrics["decoding"] == {"decoding": "constrained", "min_slot_score": 0.2}
+    for key, values in score_values(metrics).items():  # every score in percent (tiny data: not all measured)
+        assert all(0.0 <= v <= 100.0 and round(v, 2) == v for v in values), (key, values)
+    assert metrics["scale"] in (out / "report.md").read_text()
     assert (out / "report.md").read_text().startswith("# crop-hf run report: demo")
     assert (out / "f1_per_language.png").stat().st_size > 1000
     assert (out / "models" / "crop-projection" / "crop_projection.json").is_file()
@@ -68,7 +72,7 @@ def test_demo_with_the_same_alignment_gives_the_same_numbers(tmp_path):
     for key in ("projection", "evaluation"):
         assert one[key] == two[key], key
     assert one["lst"]["last_log"] == two["lst"]["last_log"]
-    assert one["lst"]["slot_boundary_precision"] == two["lst"]["slot_boundary_precision"]
+    assert one["lst"]["entity_accuracy"] == two["lst"]["entity_accuracy"]
     assert [r["train_loss"] for r in one["selftrain"]["rounds"]] == [
         r["train_loss"] for r in two["selftrain"]["rounds"]
     ]

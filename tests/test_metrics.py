@@ -10,6 +10,7 @@ import pytest
 
 from crop_hf.metrics import (
     bleu,
+    labeled_accuracy,
     ner_scores,
     projection_scores,
     seqeval_metric_path,
@@ -135,6 +136,27 @@ def test_slot_boundary_precision_by_hand():
     assert slot_boundary_precision(outputs, gold) == 2 / 6
     assert well_formed_rate(outputs) == 2 / 3
     assert slot_boundary_precision([], []) == 0.0 and well_formed_rate([]) == 0.0
+
+
+def test_labeled_accuracy_counts_every_slot_sent_missing_and_malformed_ones_as_failures():
+    from crop_hf.slots import parse_slots
+
+    outputs = [parse_slots(text) for text in (
+        "__SLOT0__ Hans Müller __SLOT0__ wohnt in __SLOT1__ Wien __SLOT1__ .",  # both right
+        "__SLOT0__ Hans Müller __SLOT0__ wohnt in Wien .",  # slot 1 missing
+        "__SLOT0__ Hans Müller wohnt in __SLOT1__ Wien __SLOT1__ .",  # slot 0 never closed: malformed
+        "__SLOT0__ Hans __SLOT0__ Müller wohnt __SLOT1__ in Wien __SLOT1__ .",  # both misplaced
+        "__SLOT0__ Hans Müller __SLOT0__ __SLOT0__ Wien __SLOT0__ .",  # slot 0 twice (dropped), slot 1 missing
+    )]  # fmt: skip
+    gold = [{0: ["Hans", "Müller"], 1: ["Wien"]}] * 5
+    # 10 slots sent; right: sentence 0 both, sentence 1 slot 0, sentence 2 slot 1
+    assert labeled_accuracy(outputs, gold) == 4 / 10
+    # the precision over the 2 + 1 + 1 + 2 + 0 slots that came back reads higher
+    assert slot_boundary_precision(outputs, gold) == 4 / 6
+    assert labeled_accuracy([], []) == 0.0
+    assert labeled_accuracy([parse_slots("__SLOT0__ 北京 __SLOT0__")], [{0: "北 京"}], char_level=True) == 1.0
+    with pytest.raises(ValueError, match="2 outputs but 1 gold"):
+        labeled_accuracy(outputs[:2], gold[:1])
 
 
 def test_slot_boundary_precision_char_level():

@@ -20,20 +20,21 @@ from crop_hf.model_card import (
     read_metrics,
 )
 
-# The layout crop-hf demo writes to metrics.json (numbers made up for the test, two runs' worth of shapes).
+# The layout crop-hf demo writes to metrics.json, scores in percent (numbers made up for the test, two runs' worth
+# of shapes).
 DEMO_METRICS = {
     "languages": ["es", "zh"],
     "lst": {
         "steps": 120,
         "training_pairs": 800,
-        "slot_boundary_precision": {"es": 0.8123, "zh": 0.6071},
-        "well_formed_rate": {"es": 0.95, "zh": 0.7},
+        "entity_accuracy": {"es": 81.23, "zh": 60.71},
+        "entity_well_formed": {"es": 95.0, "zh": 70.0},
         "bleu": {"es": {"score": 21.37, "tokenize": "13a"}, "zh": 9.5},
     },
     "english_ner": {"sentences": 300},
     "projection": {
-        "es": {"precision": 0.9027, "recall": 0.8947, "f1": 0.8987, "kept": 68, "total": 150, "kept_ratio": 0.4533},
-        "zh": {"precision": 0.931, "recall": 0.92, "f1": 0.9255, "kept": 39, "total": 150, "kept_ratio": 0.26},
+        "es": {"precision": 90.27, "recall": 89.47, "f1": 89.87, "kept": 68, "total": 150, "kept_percent": 45.33},
+        "zh": {"precision": 93.1, "recall": 92.0, "f1": 92.55, "kept": 39, "total": 150, "kept_percent": 26.0},
     },
     "selftrain": {
         "projected": 107,
@@ -43,8 +44,10 @@ DEMO_METRICS = {
             {"round": 1, "data": {"relabelled": 31, "no_entity": 40}},
         ],
     },
-    "evaluation": {"es": {"zero_shot": 0.2182, "crop": 0.5222}, "zh": {"zero_shot": 0.0, "crop": 0.0984}},
-}
+    "evaluation": {"es": {"zero_shot": 21.82, "crop": 52.22}, "zh": {"zero_shot": 0.0, "crop": 9.84}},
+    "evaluation_by_seed": {"42": {"es": {"zero_shot": 21.82, "crop": 52.22}, "zh": {"zero_shot": 0.0, "crop": 9.84}},
+                           "7": {"es": {"zero_shot": 25.0, "crop": 50.0}, "zh": {"zero_shot": 1.0, "crop": 8.0}}},
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +65,12 @@ def test_demo_metrics_are_read_per_language():
     metrics = RunMetrics.from_dict(DEMO_METRICS)
     es, zh = metrics.results
     assert metrics.languages == ["es", "zh"]
-    assert (es.projection_f1, es.kept, es.total, es.kept_ratio) == (0.8987, 68, 150, 0.4533)
-    assert (es.slot_boundary_precision, es.bleu, es.bleu_tokenize) == (0.8123, 21.37, "13a")
-    assert (zh.bleu, zh.bleu_tokenize, zh.zero_shot_f1, zh.crop_f1) == (9.5, None, 0.0, 0.0984)
+    assert (es.projection_f1, es.kept, es.total, es.kept_percent) == (89.87, 68, 150, 45.33)
+    assert (es.entity_accuracy, es.entity_well_formed, es.bleu, es.bleu_tokenize) == (81.23, 95.0, 21.37, "13a")
+    assert (zh.bleu, zh.bleu_tokenize, zh.zero_shot_f1, zh.crop_f1) == (9.5, None, 0.0, 9.84)
+    # one seed's own numbers (what the cards of that seed's models report)
+    seven = RunMetrics.from_dict(DEMO_METRICS, seed=7).results[0]
+    assert (seven.zero_shot_f1, seven.crop_f1, seven.projection_f1) == (25.0, 50.0, 89.87)
     assert metrics.training == {
         "LST training pairs": 800,
         "LST training steps": 120,
@@ -102,12 +108,9 @@ def test_projection_card_metadata_parses_and_carries_the_run(saved_projection, t
         r for r in results if r["dataset"]["config"] == "es" and r["task"]["type"] == "token-classification"
     )
     assert {m["type"]: m["value"] for m in es_projection["metrics"]} == {
-        "f1": 0.8987, "precision": 0.9027, "recall": 0.8947, "kept_ratio": 0.4533}  # fmt: skip
+        "f1": 89.87, "precision": 90.27, "recall": 89.47, "kept_percent": 45.33}  # fmt: skip
     zh_translation = next(r for r in results if r["dataset"]["config"] == "zh" and r["task"]["type"] == "translation")
-    assert {m["type"]: m["value"] for m in zh_translation["metrics"]} == {
-        "slot_boundary_precision": 0.6071,
-        "bleu": 9.5,
-    }
+    assert {m["type"]: m["value"] for m in zh_translation["metrics"]} == {"accuracy": 60.71, "bleu": 9.5}
     # eval results round-trip through the YAML header
     assert loaded.data.eval_results == projection_eval_results(metrics)
     assert len(loaded.data.eval_results) == 2 * 4 + 2 * 2
@@ -116,7 +119,8 @@ def test_projection_card_metadata_parses_and_carries_the_run(saved_projection, t
     assert 'pipeline("crop-projection", model="someone/crop-projection-test")' in text and "import crop_hf" in text
     assert "32 slot markers" in text and "`__SLOT31__`" in text
     assert "entity types PER, LOC, ORG, MISC" in text
-    assert "| es | 0.903 | 0.895 | 0.899 | 0.45 (68/150) | 0.812 | 0.950 | 21.4 |" in text
+    assert "| es | 90.3 | 89.5 | 89.9 | 45.3 (68/150) | 81.2 | 95.0 | 21.4 |" in text
+    assert "Every score is in percent" in text
     assert "Yang, Jian" in text and "Findings of EMNLP 2022" in text and "2210.07022" in text
     assert "Generated sentences and tiny models" in text
     assert not (tmp_path / PROJECTION_PLOT).exists()  # two languages: a table is enough
@@ -125,7 +129,7 @@ def test_projection_card_metadata_parses_and_carries_the_run(saved_projection, t
 def test_plot_written_and_linked_for_many_languages(saved_projection, tmp_path):
     langs = ["es", "nl", "de", "no", "zh", "ru", "fr"]
     metrics = RunMetrics(
-        [LanguageResult(lang, projection_f1=0.5 + i / 20, kept_ratio=0.3) for i, lang in enumerate(langs)]
+        [LanguageResult(lang, projection_f1=50.0 + 5 * i, kept_percent=30.0) for i, lang in enumerate(langs)]
     )
     card = projection_card(saved_projection, CardInfo("someone/many"), metrics, image_dir=tmp_path)
     assert (tmp_path / PROJECTION_PLOT).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -142,8 +146,8 @@ def test_ner_card_has_f1_per_language_and_labels(tiny_dir, tmp_path):
     assert loaded.data.pipeline_tag == "token-classification" and loaded.data.license == "mit"
     assert loaded.data.eval_results == ner_eval_results(metrics)
     assert [(r.dataset_config, r.metric_type, r.metric_value) for r in loaded.data.eval_results] == [
-        ("es", "f1", 0.5222), ("zh", "f1", 0.0984)]  # fmt: skip
-    assert "| es | 0.218 | 0.522 | 0.899 | 0.45 |" in loaded.text
+        ("es", "f1", 52.22), ("zh", "f1", 9.84)]  # fmt: skip
+    assert "| es | 21.8 | 52.2 | 89.9 | 45.3 |" in loaded.text
     assert 'pipeline("token-classification", model="someone/crop-ner"' in loaded.text
     assert "B-PER" in loaded.text and not (tmp_path / NER_PLOT).exists()
 

@@ -30,9 +30,9 @@ def test_dry_run_prints_the_papers_conll5_settings_offline(capsys, tmp_path):
         "languages es, nl, de, no", "facebook/m2m100_418M", "xlm-roberta-base", '"learning_rate": 0.0001',
         '"warmup_steps": 4000', '"adam_beta1": 0.9', '"adam_beta2": 0.98', '"alpha": 0.5',
         '"per_device_train_batch_size": 24', '"num_train_epochs": 15', '"warmup_steps": 0.1', '"iterations": 2',
-        '"max_words": 128', "builder conll5(en, split=train)", "ccaligned(sentences-{lang}", "[12] cards",
+        '"max_words": 128', "builder conll5(en, split=train)", "ccaligned(sentences-{lang}", "[13] cards",
         "[5] lst_quality", "lst_test: builder flores(-, split=devtest)", "in:  data/lst_test/es.jsonl",
-        '"heldout_pairs": 250', "[7] translate_train", "evaluate: F1 per language on the target test sets: zero_shot "
+        '"heldout_pairs": 250', "[7] translate:", "[9] translate_train:", "[10] selftrain:", "NER seeds 42;", "evaluate: F1 per language on the target test sets: zero_shot "
         "vs translate_train vs crop",
     ):  # fmt: skip
         assert expected in plan, expected
@@ -55,7 +55,7 @@ def test_dry_run_xtreme40_in_a_fresh_interpreter_loads_no_model(tmp_path):
     assert '"per_device_train_batch_size": 32' in out and '"num_train_epochs": 10' in out
     assert ", eu," not in out.split("\n")[0]  # M2M100 has no Basque: the shipped recipe leaves it out
     assert "xlm-roberta-base" in out and not (tmp_path / "x").exists()
-    assert "[5] lst_quality" in out and "in:  data/lst_test/af.jsonl" in out and "[7] translate_train" in out
+    assert "[5] lst_quality" in out and "in:  data/lst_test/af.jsonl" in out and "[9] translate_train" in out
 
 
 def test_overrides_set_nested_keys_and_read_values_as_yaml(tmp_path):
@@ -194,7 +194,7 @@ def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, 
         for direction in ("x_en", "en_x"):
             assert 0 <= quality["translation"][lang][direction]["chrf++"] <= 100
             assert quality["translation"][lang][direction]["tokenize"] in ("13a", "flores101", "flores200")
-        assert quality["labeled"][lang]["pairs"] == 3 and 0 <= quality["labeled"][lang]["accuracy"] <= 1
+        assert quality["labeled"][lang]["pairs"] == 3 and 0 <= quality["labeled"][lang]["accuracy"] <= 100
         tt = metrics["translate_train"]["languages"][lang]
         assert tt["total"] == 4 and tt["kept"] + sum(tt["drops"].values()) == 4
     assert len(metrics["selftrain"]["rounds"]) == 2
@@ -207,11 +207,15 @@ def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, 
     assert beside == {"es": ["77.4", "77.8", "78.1"], "nl": ["78.9", "79.2", "79.5"], "de": ["73.4", "74.2", "80.1"],
                       "no": ["80.9", "81.3", "83.1"]}  # fmt: skip
     assert "| paper's own avg | - | - | - | 77.7 | 78.1 | 80.2 |" in report
-    assert "Table 2 (CoNLL-5, XLM-R base)" in report and "not spBLEU" in report
+    # the tiny local checkpoint is an XLM-R (its config says so): the paper's XLM-R rows, named so
+    assert metrics["recipe"]["encoder"] == "XLM-R" and metrics["paper"]["title"] == "Table 2 (CoNLL-5), encoder XLM-R"
+    assert "not spBLEU" in report and "in percent, 0-100" in report
     assert metrics["decoding"] == {"decoding": "free", "min_slot_score": 0.0}  # the paper's, said in the report
     assert "Projection decoding: **free**" in report
     assert (out / "models" / "crop-projection" / "README.md").is_file()
-    assert "conll5: CROP F1 above zero-shot" in capsys.readouterr().out
+    summary = capsys.readouterr().out
+    assert "crop-hf run conll5: CROP above zero-shot on " in summary
+    assert "crop-hf run conll5: CROP above translate-train on " in summary
 
     # a changed projection setting reruns projection and the stages after it, and reuses the ones before
     capsys.readouterr()
@@ -219,15 +223,15 @@ def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, 
     again = json.loads((out / "metrics.json").read_text())
     reused = {name: s["reused"] for name, s in again["stages"].items()}
     assert reused == {"data": True, "models": True, "align": True, "train_lst": True, "lst_quality": True,
-                      "train_ner": True, "translate_train": True, "project": False, "selftrain": False,
-                      "evaluate": False, "report": False, "cards": False}  # fmt: skip
+                      "train_ner": True, "translate": True, "translate_train": True, "project": False,
+                      "selftrain": False, "evaluate": False, "report": False, "cards": False}  # fmt: skip
     assert "settings changed (strictness)" in capsys.readouterr().out
 
     # constrained decoding: projection and what follows rerun (translate-train decodes freely: reused), the saved
     # pipeline carries the decoding, and no sentence is lost to a slot or to matching
     assert main([*args, "--set", "projection.decoding=constrained"]) == 0
     again = json.loads((out / "metrics.json").read_text())
-    assert [again["stages"][s]["reused"] for s in ("translate_train", "project", "selftrain")] == [True, False, False]
+    assert [again["stages"][s]["reused"] for s in ("translate", "project", "selftrain")] == [True, False, False]
     assert again["decoding"]["decoding"] == "constrained"
     assert "Projection decoding: **constrained**" in (out / "report.md").read_text()
     saved = json.loads((out / "models" / "crop-projection" / "crop_projection.json").read_text())
@@ -236,3 +240,31 @@ def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, 
         proj = again["projection"][lang]
         assert not {"slots_lost", "unmatched_entity"} & set(proj["drops"]), proj
         assert proj["kept"] + sum(proj["drops"].values()) == proj["total"]
+
+    # two seeds: the NER stages once more with seed 7; the LST model, translation and projection are reused, and
+    # the report gives mean and standard deviation of both seeds' F1, every seed's numbers in metrics.json
+    capsys.readouterr()
+    seeds = [*args, "--set", "projection.decoding=constrained", "--set", "seeds=[42, 7]"]
+    assert main(seeds) == 0
+    two = json.loads((out / "metrics.json").read_text())
+    reused = {name: s["reused"] for name, s in two["stages"].items()}
+    assert {
+        k: reused[k] for k in ("train_lst", "train_ner", "translate", "project", "translate_train", "selftrain")
+    } == (dict.fromkeys(("train_lst", "train_ner", "translate", "project", "translate_train", "selftrain"), True))
+    assert [reused[k] for k in ("train_ner-seed7", "translate_train-seed7", "selftrain-seed7", "evaluate")] == [
+        False
+    ] * 4
+    assert (out / "models" / "crop-ner-seed7").is_dir() and two["recipe"]["seeds"] == [42, 7]
+    assert set(two["evaluation_by_seed"]) == {"42", "7"}
+    assert two["evaluation_by_seed"]["42"] == again["evaluation_by_seed"]["42"]  # seed 42's models were reused
+    for lang in ("es", "nl", "de", "no"):
+        for system, mean in two["evaluation"][lang].items():
+            if mean is None:  # a system without data in the language
+                assert system in two["no_data"][lang]
+                continue
+            runs = [two["evaluation_by_seed"][s][lang][system] for s in ("42", "7")]
+            assert mean == round((runs[0] + runs[1]) / 2, 2)
+            assert two["evaluation_std"][lang][system] == round(abs(runs[0] - runs[1]) / 2**0.5, 2)
+    report = (out / "report.md").read_text()
+    assert "the mean ± sample standard deviation over 2 seeds (42, 7)" in report and " ± " in report
+    assert "F1 % averaged over the languages, mean of 2 seeds" in capsys.readouterr().out

@@ -1,11 +1,13 @@
-"""The translate-train baseline of the paper's Tables 2 and 3, as a stage of the run.
+"""The translate-train baseline of the paper's Tables 2 and 3, as two stages of the run.
 
-The English gold training set is translated into each target language by the run's own LST model in labeled mode
-(the ``crop-projection`` pipeline with ``mode="translate-train"``): each entity travels inside its slot markers and
-labels the words it lands on. Sentences whose slots do not come back, or that the projection filters drop (too
-long, too many entities, the translation in another language), are counted per reason and left out. An NER model
-is then trained from the pretrained encoder on English + translated with the recipe's ``ner`` settings, and the
-``evaluate`` stage scores it beside the zero-shot and CROP models.
+``translate`` (once): the English gold training set is translated into each target language by the run's own LST
+model in labeled mode (the ``crop-projection`` pipeline with ``mode="translate-train"``): each entity travels
+inside its slot markers and labels the words it lands on. Sentences whose slots do not come back, or that the
+projection filters drop (too long, too many entities, the translation in another language), are counted per reason
+and left out. ``translate_train`` (once per seed): an NER model trained from the pretrained encoder on English +
+translated with the recipe's ``ner`` settings, which the ``evaluate`` stage scores beside the zero-shot and CROP
+models. When no translated sentence survived, nothing is trained: the baseline has no translated data, and the
+report says so instead of a number.
 
 Translations are written per language and process (``translated/<lang>.<i>-of-<n>.jsonl``, atomically), so a
 killed run resumes at the first language it had not finished; under ``accelerate launch`` process *i* of *n*
@@ -24,6 +26,7 @@ from ..projection_options import ProjectionOptions
 from .data import ENGLISH, read_jsonl, write_jsonl
 from .recipe import Recipe
 from .records import at, processes
+from .scores import tally
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +40,11 @@ def translate_train_options(options: ProjectionOptions) -> dict[str, Any]:
     return {name: getattr(options, name) for name in options.FILTERS}
 
 
-def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: str) -> dict[str, Any]:
-    """Translate the English gold set into every target language, keep what survives, train NER on both."""
+def translate(recipe: Recipe, out: Path, lst_dir: str) -> dict[str, Any]:
+    """Translate the English gold set into every target language; the kept share and drops per language."""
     from transformers import pipeline
 
     from ..filters import FilterStats
-    from ..ner_data import NerExample
-    from ..selftrain import train_ner
-    from .steps import arguments, english_examples
 
     options = recipe.projection_options()
     call = {**translate_train_options(options), "batch_size": options.batch_size}
@@ -53,7 +53,6 @@ def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: 
     projector: Any = pipeline("crop-projection", model=at(out, lst_dir), **options.load_options())  # type: ignore[call-overload]
     procs = processes()
     per_lang: dict[str, Any] = {}
-    translated: list[NerExample] = []
     for lang in recipe.languages:
         part = _part(out, lang, procs.index, procs.count)
         if not part.is_file():  # a finished language is not translated again when a killed run resumes
@@ -75,17 +74,39 @@ def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: 
         stats = FilterStats()
         for r in rows:
             stats.add(None if r["kept"] else r["reason"])
-            if r["kept"]:
-                translated.append(NerExample(r["tokens"], r["tags"], lang, f"tt-{lang}-{r['i']}"))
-        per_lang[lang] = stats.counts()
-    if not translated:  # a weak LST model loses every slot: the baseline is then the English-only model
-        logger.warning("translate-train: no translated sentence kept in any language (%s); the baseline is trained "
-                       "on English only; the lst_quality stage scores the LST model", per_lang)  # fmt: skip
-    args = arguments("ner", recipe, out / TRANSLATE_TRAIN_DIR, recipe.ner)
+        per_lang[lang] = tally(stats)
+        if not stats.kept:
+            logger.warning("translate: %s kept 0 of %d translated English sentences (%s): translate-train has no "
+                           "%s data", lang, stats.seen, per_lang[lang]["drops"], lang)  # fmt: skip
+    return {"languages": per_lang}
+
+
+def translated_examples(out: Path, languages: list[str]) -> list[Any]:
+    """The kept translated sentences of every language, as the ``translate`` stage wrote them."""
+    from ..ner_data import NerExample
+
+    procs = processes()
+    return [NerExample(r["tokens"], r["tags"], lang, f"tt-{lang}-{r['i']}")
+            for lang in languages for p in range(procs.count)
+            for r in read_jsonl(_part(out, lang, p, procs.count)) if r["kept"]]  # fmt: skip
+
+
+def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], seed: int, model_dir: str) -> dict[str, Any]:
+    """The translate-train NER model of ``seed``: English gold + the kept translations; nothing is trained (and
+    ``model_dir`` is ``None``) when no translation was kept in any language."""
+    from ..selftrain import train_ner
+    from .steps import arguments, english_examples
+
+    translated = translated_examples(out, list(recipe.languages))
+    if not translated:  # a weak LST model loses every slot: there is no baseline to train
+        logger.warning("translate_train: no translated sentence kept in any language; no model is trained and the "
+                       "report says 'no translated data' (the lst_quality stage scores the LST model)")  # fmt: skip
+        return {"model_dir": None, "sentences": 0}
+    args = arguments("ner", recipe, out / model_dir, recipe.ner, seed)
     result = train_ner(models["ner"], [*english_examples(out), *translated], args)
-    procs.wait()
-    return {"model_dir": TRANSLATE_TRAIN_DIR, "languages": per_lang, "sentences": result.train_sentences,
-            "train_loss": result.train_loss, "steps": result.steps}  # fmt: skip
+    processes().wait()
+    return {"model_dir": model_dir, "sentences": result.train_sentences, "train_loss": result.train_loss,
+            "steps": result.steps}  # fmt: skip
 
 
 def _part(out: Path, lang: str, index: int, count: int) -> Path:

@@ -8,9 +8,15 @@ way); Table 6: labeled translation accuracy (share of slot markers around the eq
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+TABLES = ("conll5", "xtreme40")  # the benchmarks the paper has a table of
+ENCODERS = ("XLM-R", "mBERT")  # the encoders the paper reports, named as it names them
+MBERT_VOCAB = 119547  # bert-base-multilingual-cased's vocabulary: a local mBERT copy is a BERT of this vocabulary
 SYSTEMS = ("zero_shot", "translate_train", "crop")  # the columns a run reproduces, in the papers' order
 
-# Table 2, XLM-R base rows: {system: {lang: F1}}
+# Table 2, XLM-R rows and mBERT's zero-shot row: {system: {lang: F1}}
 CONLL5: dict[str, dict[str, float]] = {
     "mbert_zero_shot": {"es": 74.6, "nl": 77.9, "de": 75.0, "no": 77.4, "avg": 76.2},
     "zero_shot": {"es": 77.4, "nl": 78.9, "de": 73.4, "no": 80.9, "avg": 77.7},
@@ -121,16 +127,46 @@ LABELED_ACCURACY: dict[str, dict[str, float]] = {
 }
 
 
-def beside(benchmark: str, languages: list[str]) -> tuple[str, dict[str, dict[str, float | None]]]:
-    """The paper's XLM-R row of each of ``languages`` (``{lang: {system: F1}}``, ``None`` where the paper has no
-    number) and the title naming the table; empty for a benchmark the paper has no table of."""
-    if benchmark == "conll5":
-        rows = {lang: {s: CONLL5[s].get(lang) for s in SYSTEMS} for lang in [*languages, "avg"]}
-        return "Table 2 (CoNLL-5, XLM-R base)", rows
+def encoder_of(model: str) -> str | None:
+    """Which of the paper's encoders (:data:`ENCODERS`) the NER model ``model`` (a Hub id or a local folder) is:
+    by its name (``xlm-roberta-*``, ``bert-base-multilingual-*``), else by a local folder's ``config.json``
+    (``model_type`` xlm-roberta, or a BERT with mBERT's vocabulary); ``None`` for any other encoder."""
+    name = model.lower().rstrip("/").rsplit("/", 1)[-1]
+    if "xlm-roberta" in name:
+        return "XLM-R"
+    if name.startswith("bert-base-multilingual"):
+        return "mBERT"
+    config = Path(model) / "config.json"
+    if not config.is_file():
+        return None
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("model_type") == "xlm-roberta":
+        return "XLM-R"
+    return "mBERT" if data.get("model_type") == "bert" and data.get("vocab_size") == MBERT_VOCAB else None
+
+
+def beside(
+    benchmark: str, languages: list[str], encoder: str | None = "XLM-R"
+) -> tuple[str, dict[str, dict[str, float | None]]]:
+    """The paper's row of ``encoder`` (:func:`encoder_of`) for each of ``languages`` (``{lang: {system: F1}}``,
+    ``None`` where the paper has no number) and the title naming the table and encoder; empty for a benchmark the
+    paper has no table of, or an encoder it does not report (``None``)."""
+    if encoder not in ENCODERS:
+        return "", {}
+    if benchmark == "conll5":  # Table 2 has mBERT's zero-shot row only
+        if encoder == "mBERT":
+            rows = {lang: {"zero_shot": CONLL5["mbert_zero_shot"].get(lang)} for lang in [*languages, "avg"]}
+        else:
+            rows = {lang: {s: CONLL5[s].get(lang) for s in SYSTEMS} for lang in [*languages, "avg"]}
+        return f"Table 2 (CoNLL-5), encoder {encoder}", rows
     if benchmark == "xtreme40":
+        table = XTREME40_XLMR if encoder == "XLM-R" else XTREME40_MBERT
         rows = {}
         for lang in [*languages, "avg"]:
-            zero, tt, _unitrans, crop = XTREME40_XLMR.get(lang, (None, None, None, None))
+            zero, tt, _unitrans, crop = table.get(lang, (None, None, None, None))
             rows[lang] = {"zero_shot": zero, "translate_train": tt, "crop": crop}
-        return "Table 3 (XTREME-40 / PAN-X, XLM-R base)", rows
+        return f"Table 3 (XTREME-40 / PAN-X), encoder {encoder}", rows
     return "", {}

@@ -7,7 +7,11 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
     name: conll5                   # free text; default: the file's stem
     benchmark: conll5              # conll5 | xtreme40 | none: which paper table the report stands beside
     label_scheme: conll            # conll (PER LOC ORG MISC) | xtreme (PER LOC ORG)
-    seed: 42
+    seed: 42                       # the data, the alignment and the LST model
+    seeds: [42, 43, 44]            # optional: the NER stages (zero-shot, translate-train, self-training) once per
+                                   # seed, LST model and projection shared; the report gives mean and std. Default:
+                                   # [seed]. The first seed's English NER model serves projection, its CROP model
+                                   # is the one the cards describe and push publishes.
     languages: [es, nl, de, no]    # required: target languages (codes of crop_hf.languages)
     data:                          # each role: one source (builder | hub | files | builtin)
       english:     {builder: conll5, config: en, data_dir: DIR, split: train}       # English gold NER (required)
@@ -148,6 +152,7 @@ class Recipe:
     benchmark: str = "none"
     label_scheme: str = "conll"
     seed: int = 42
+    seeds: list[int] = field(default_factory=list)  # the NER stages' seeds; empty: [seed]
     alignment: dict[str, Any] = field(default_factory=lambda: {"max_phrase_len": 4, "method": "eflomal"})
     lst: dict[str, Any] = field(default_factory=dict)
     ner: dict[str, Any] = field(default_factory=dict)
@@ -174,6 +179,11 @@ class Recipe:
             identifier = given.get("language_identifier", ProjectionOptions.language_identifier)
             given["langid_candidates"] = auto_candidates(self.languages, identifier)
         return ProjectionOptions.from_mapping(given)
+
+    @property
+    def ner_seeds(self) -> list[int]:
+        """The seeds the NER stages run with: ``seeds``, else ``[seed]``."""
+        return list(self.seeds) or [self.seed]
 
     def lst_quality_options(self) -> dict[str, Any]:
         return {**LST_QUALITY_DEFAULTS, **self.lst_quality}
@@ -273,6 +283,7 @@ def parse_recipe(raw: Mapping[str, Any], source: str = "<recipe>", base_dir: Pat
         benchmark=str(raw.get("benchmark", "none")),
         label_scheme=str(raw.get("label_scheme", "conll")),
         seed=seed,
+        seeds=_seeds(raw.get("seeds"), source),
         alignment={"max_phrase_len": 4, "method": "eflomal", **(raw.get("alignment") or {})},
         lst=dict(raw.get("lst") or {}),
         ner=dict(raw.get("ner") or {}),
@@ -415,6 +426,15 @@ def _check_values(recipe: Recipe) -> None:
     _check_lst_languages(recipe)
     if recipe.publish.push and not (recipe.publish.pipeline_repo or recipe.publish.ner_repo):
         raise RecipeError(f"{src}: publish.push is true but no repository is named: set publish.pipeline_repo")
+
+
+def _seeds(raw: Any, source: str) -> list[int]:
+    seeds = [] if raw is None else raw
+    if not isinstance(seeds, list) or any(isinstance(s, bool) or not isinstance(s, int) for s in seeds):
+        raise RecipeError(f"{source}: seeds={raw!r}: give a list of whole numbers, e.g. seeds: [42, 43, 44]")
+    if len(set(seeds)) != len(seeds):
+        raise RecipeError(f"{source}: seeds={raw!r}: list each seed once")
+    return seeds
 
 
 def _baselines(raw: Any, source: str) -> list[str]:

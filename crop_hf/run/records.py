@@ -37,7 +37,8 @@ logger = logging.getLogger(__name__)
 
 # 2: the paths in a record's result are relative to the run folder, so that the folder can be moved and rerun;
 # records of format 1 (paths relative to the working directory) are not reused.
-RECORD_FORMAT = 2
+# 3: scores in percent (crop_hf.run.scores); records of format 2 held fractions.
+RECORD_FORMAT = 3
 
 
 def in_run(root: str | Path, path: str | Path) -> str:

@@ -1,7 +1,11 @@
 """``crop-hf run RECIPE``: the stages of a CROP run in order, each reused while its inputs and settings hold.
 
-data -> models -> align -> train_lst -> lst_quality -> train_ner -> [translate_train] -> project -> selftrain ->
-evaluate -> report -> cards -> push
+data -> models -> align -> train_lst -> lst_quality -> train_ner -> [translate] -> project -> per seed:
+[train_ner-seedN] [translate_train] selftrain -> evaluate -> report -> cards -> push
+
+With several ``seeds`` the NER stages run once per seed (the first seed's keep their plain names and folders; the
+others are named ``<stage>-seed<N>``, their models ``models/<name>-seed<N>``); data, the LST model, translation
+and projection are shared (projection uses the first seed's English NER model).
 
 :func:`plan` builds the stages without running anything (``--dry-run`` prints it, offline, without loading a
 model); :func:`run_recipe` runs them through :class:`~crop_hf.run.records.StageRunner`.
@@ -17,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from ..resumable import fingerprint_dir
-from . import steps
-from .baselines import TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate_train, translate_train_options
+from . import paper, steps
+from .baselines import TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate, translate_train, translate_train_options
 from .data import ENGLISH, PARALLEL, lst_test_file, prepare_data, raw_file, test_file
 from .lst_quality import lst_quality
 from .recipe import Recipe, check_stage_fields
 from .records import Stage, StageRunner, at, in_run
-from .report import collect, write_cards, write_report
+from .report import collect, typed_metrics, write_cards, write_report
 
 
 def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None = None) -> list[Stage]:
@@ -42,6 +46,8 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
     has_test = "lst_test" in recipe.data
     baselines = list(recipe.baselines)
     systems = ["zero_shot", *baselines, "crop"]
+    first = recipe.ner_seeds[0]
+    ner_stages = ["train_ner", *baselines, "selftrain"]
     stages = [
         Stage("data", "read each role's data into JSON lines",
               {"data": data, "languages": langs, "seed": recipe.seed, "files": _data_fingerprints(recipe)},
@@ -66,33 +72,33 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
               lambda: lst_quality(recipe, out, steps.models_at(out, r["models"]), r["train_lst"]["model_dir"],
                                   steps.ALIGNED)),
         Stage("train_ner", "train the English NER model (the zero-shot baseline)",
-              {**recipe.ner, "label_scheme": recipe.label_scheme}, ["data", "models"],
+              {**recipe.ner, "label_scheme": recipe.label_scheme, "seed": first}, ["data", "models"],
               [ENGLISH, f"init: {recipe.models.english_ner or ner_init}"], [steps.NER_DIR],
-              lambda: steps.train_english_ner(recipe, out, steps.models_at(out, r["models"])), everywhere=True),
-        *([Stage("translate_train", "the translate-train baseline: English gold translated by the LST model with its "
-                 "labels in slots, then NER trained on English + translated",
-                 {**recipe.ner, "label_scheme": recipe.label_scheme, **recipe.translate_train, **backend,
-                  **translate_train_options(projection)},
-                 ["data", "train_lst", "models"], [ENGLISH, steps.LST_DIR, f"init: {ner_init}"],
-                 [TRANSLATED_DIR, TRANSLATE_TRAIN_DIR],
-                 lambda: translate_train(recipe, out, steps.models_at(out, r["models"]), r["train_lst"]["model_dir"]),
-                 everywhere=True)] if baselines else []),
+              lambda: steps.train_english_ner(recipe, out, steps.models_at(out, r["models"]), first), everywhere=True),
+        *([Stage("translate", "translate the English gold set with the LST model, its labels in slots (the "
+                 "translate-train baseline's data)", {**backend, **translate_train_options(projection),
+                                                      **recipe.translate_train},
+                 ["data", "train_lst"], [ENGLISH, steps.LST_DIR], [TRANSLATED_DIR],
+                 lambda: translate(recipe, out, r["train_lst"]["model_dir"]), everywhere=True)] if baselines else []),
         Stage("project", "project the raw target text with the crop-projection pipeline",
               projection.to_dict(), ["data", "train_lst", "train_ner"],
               [raw_file(lang) for lang in langs], [steps.PIPELINE_DIR, steps.PROJECTED_DIR],
               lambda: steps.project(recipe, out, steps.models_at(out, r["models"]),
                                     steps.english_ner_dir(out, r["train_ner"])), everywhere=True),
-        Stage("selftrain", "multilingual self-training (English gold + projected, re-labelled discards)",
-              {**recipe.selftrain, "label_scheme": recipe.label_scheme}, ["project", "models"],
-              [ENGLISH, steps.PROJECTED_DIR, f"init: {ner_init}"], [steps.CROP_DIR],
-              lambda: steps.selftrain(recipe, out, steps.models_at(out, r["models"])), everywhere=True),
-        Stage("evaluate", f"F1 per language on the target test sets: {' vs '.join(systems)}", {"systems": systems},
-              ["data", "train_ner", "selftrain", *baselines], [test_file(lang) for lang in langs], [],
-              lambda: steps.evaluate(recipe, out, _system_dirs(out, r, systems))),
+    ]  # fmt: skip
+    for seed in recipe.ner_seeds:
+        stages += _seed_stages(recipe, out, r, seed, first, ner_init)
+    stages += [
+        Stage("evaluate", f"F1 per language on the target test sets: {' vs '.join(systems)}"
+              + (f", seeds {', '.join(map(str, recipe.ner_seeds))}" if len(recipe.ner_seeds) > 1 else ""),
+              {"systems": systems, "seeds": recipe.ner_seeds},
+              ["data", *(seeded(name, s, first) for s in recipe.ner_seeds for name in ner_stages)],
+              [test_file(lang) for lang in langs], [],
+              lambda: steps.evaluate(recipe, out, _system_dirs(out, r, recipe.ner_seeds, first, systems))),
         Stage("report", "report.md beside the paper's tables, plots, metrics.json",
-              {"benchmark": recipe.benchmark}, ["align", "train_lst", "lst_quality", "train_ner", *baselines,
-                                                "project", "selftrain", "evaluate"],
-              [], ["report.md", "metrics.json"], lambda: _report(recipe, out, r)),
+              {"benchmark": recipe.benchmark, "encoder": paper.encoder_of(recipe.models.ner)},
+              ["align", "train_lst", "lst_quality", "train_ner", *(["translate"] if baselines else []), "project",
+               "selftrain", "evaluate"], [], ["report.md", "metrics.json"], lambda: _report(recipe, out, r)),
         Stage("cards", "model cards of the pipeline and the self-trained NER model",
               {"pipeline_repo": recipe.publish.pipeline_repo, "ner_repo": recipe.publish.ner_repo}, ["report"],
               [steps.PIPELINE_DIR, steps.CROP_DIR], [], lambda: _cards(recipe, out, r)),
@@ -103,11 +109,52 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
     return stages
 
 
-def _system_dirs(out: Path, r: dict[str, Any], systems: list[str]) -> dict[str, str]:
-    """The NER model of each evaluated system, from the results of the stages that trained it."""
-    dirs = {"zero_shot": steps.english_ner_dir(out, r["train_ner"]), "crop": at(out, r["selftrain"]["model_dir"])}
-    dirs.update({name: at(out, r[name]["model_dir"]) for name in systems if name not in dirs})
-    return {name: dirs[name] for name in systems}
+def seeded(name: str, seed: int, first: int) -> str:
+    """A per-seed stage's name (or a model folder): the first seed's is the plain one."""
+    return name if seed == first else f"{name}-seed{seed}"
+
+
+def _seed_stages(recipe: Recipe, out: Path, r: dict[str, Any], seed: int, first: int, ner_init: str) -> list[Stage]:
+    """The NER stages of one seed: the English NER model (the first seed's runs before projection), the
+    translate-train baseline, CROP's self-training."""
+    stages: list[Stage] = []
+
+    def models() -> dict[str, Any]:
+        return steps.models_at(out, r["models"])
+
+    ner_dir, tt_dir, crop_dir = (seeded(d, seed, first) for d in (steps.NER_DIR, TRANSLATE_TRAIN_DIR, steps.CROP_DIR))
+    ner_settings = {**recipe.ner, "label_scheme": recipe.label_scheme, "seed": seed}
+    zero_shot = seeded("train_ner", seed, first)
+    if seed != first:
+        stages.append(Stage(zero_shot, f"train the English NER model (the zero-shot baseline), seed {seed}",
+                            ner_settings, ["data", "models"], [ENGLISH, f"init: {recipe.models.english_ner or ner_init}"],
+                            [ner_dir], lambda: steps.train_english_ner(recipe, out, models(), seed, ner_dir),
+                            everywhere=True))  # fmt: skip
+    if recipe.baselines:
+        stages.append(Stage(seeded("translate_train", seed, first), f"train the translate-train baseline (English + "
+                            f"translated), seed {seed}", ner_settings, ["translate", "models"],
+                            [ENGLISH, TRANSLATED_DIR, f"init: {ner_init}"], [tt_dir],
+                            lambda: translate_train(recipe, out, models(), seed, tt_dir), everywhere=True))  # fmt: skip
+    stages.append(Stage(seeded("selftrain", seed, first), f"multilingual self-training (English gold + projected, "
+                        f"re-labelled discards), seed {seed}", {**recipe.selftrain, "label_scheme": recipe.label_scheme,
+                                                              "seed": seed},
+                        ["project", "models"], [ENGLISH, steps.PROJECTED_DIR, f"init: {ner_init}"], [crop_dir],
+                        lambda: steps.selftrain(recipe, out, models(), seed, crop_dir), everywhere=True))  # fmt: skip
+    return stages
+
+
+def _system_dirs(out: Path, r: dict[str, Any], seeds: list[int], first: int, systems: list[str]
+                 ) -> dict[int, dict[str, str | None]]:  # fmt: skip
+    """The NER model of each evaluated system and seed, from the results of the stages that trained it (``None``:
+    the stage had no data to train on)."""
+    dirs: dict[int, dict[str, str | None]] = {}
+    for seed in seeds:
+        stage = {"zero_shot": "train_ner", "crop": "selftrain", "translate_train": "translate_train"}
+        done = {name: r[seeded(stage[name], seed, first)] for name in systems}
+        dirs[seed] = {name: (steps.english_ner_dir(out, res) if name == "zero_shot" else
+                             at(out, res["model_dir"]) if res.get("model_dir") else None)
+                      for name, res in done.items()}  # fmt: skip
+    return dirs
 
 
 def run_recipe(
@@ -133,7 +180,8 @@ def describe_plan(recipe: Recipe, output_dir: str | Path) -> str:
     """The plan as text: each stage with its inputs, outputs and settings (``crop-hf run --dry-run``)."""
     check_stage_fields(recipe)
     lines = [f"recipe {recipe.name} ({recipe.source}): languages {', '.join(recipe.languages)}; "
-             f"benchmark {recipe.benchmark}; labels {recipe.label_scheme}; seed {recipe.seed}; output {output_dir}"]  # fmt: skip
+             f"benchmark {recipe.benchmark}; labels {recipe.label_scheme}; seed {recipe.seed}; "
+             f"NER seeds {', '.join(map(str, recipe.ner_seeds))}; output {output_dir}"]  # fmt: skip
     for i, stage in enumerate(plan(recipe, output_dir), start=1):
         lines.append(f"[{i}] {stage.name}: {stage.description}")
         if stage.after:
@@ -150,12 +198,17 @@ def describe_plan(recipe: Recipe, output_dir: str | Path) -> str:
 
 def _report(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
     metrics, typed = collect(recipe, r)
-    r["typed"] = typed
+    r["card_metrics"] = typed_metrics(recipe, metrics, seed=recipe.ner_seeds[0])
     return write_report(recipe, out, metrics, typed)
 
 
+def _card_metrics(recipe: Recipe, r: dict[str, Any]) -> Any:
+    """The first seed's numbers, which the cards and the push report (its models are the published ones)."""
+    return r.get("card_metrics") or typed_metrics(recipe, collect(recipe, r)[0], seed=recipe.ner_seeds[0])
+
+
 def _cards(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
-    typed = r.get("typed") or collect(recipe, r)[1]
+    typed = _card_metrics(recipe, r)
     return write_cards(recipe, out, typed, at(out, r["project"]["pipeline_dir"]), at(out, r["selftrain"]["model_dir"]))
 
 
@@ -165,7 +218,7 @@ def _push(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
     from ..publishing import PublishOptions, publish_ner_model, publish_pipeline
 
     pub = recipe.publish
-    typed = r.get("typed") or collect(recipe, r)[1]
+    typed = _card_metrics(recipe, r)
     done = {}
     for key, repo, publish, folder in (
         ("pipeline", pub.pipeline_repo, publish_pipeline, r["project"]["pipeline_dir"]),

@@ -8,6 +8,7 @@ join them to the folder's current place (:func:`~crop_hf.run.records.at`), so a 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from ..tagging import tags_to_spans
 from .data import ENGLISH, PARALLEL, raw_file, read_jsonl, test_file, write_jsonl
 from .recipe import Recipe, RecipeError
 from .records import at, in_run, processes
+from .scores import percent, tally
+
+logger = logging.getLogger(__name__)
 
 ALIGNED = "data/parallel_aligned.jsonl"
 LST_DIR = "models/lst"
@@ -112,7 +116,9 @@ def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
 
 
 def slot_quality(recipe: Recipe, out: Path) -> dict[str, Any]:
-    """Slot boundary precision and well-formed rate on test pairs whose gold entity alignment is known.
+    """The labeled translation accuracy on the test set's gold entities (``entity_accuracy``: of the English gold
+    entities sent in slots, the share that come back around their aligned target entity; a missing or malformed
+    slot is a failure) and the share of outputs with well-formed slots (``entity_well_formed``), in percent.
 
     Only sources that carry the English side and the alignment (the built-in corpus) can be scored this way; the
     result is empty otherwise.
@@ -120,7 +126,7 @@ def slot_quality(recipe: Recipe, out: Path) -> dict[str, Any]:
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     from ..languages import get_language
-    from ..metrics import slot_boundary_precision, well_formed_rate
+    from ..metrics import labeled_accuracy, well_formed_rate
     from ..slots import parse_slots, wrap
     from ..translation import Translator
 
@@ -130,7 +136,7 @@ def slot_quality(recipe: Recipe, out: Path) -> dict[str, Any]:
         return {}
     model = AutoModelForSeq2SeqLM.from_pretrained(out / LST_DIR)
     translator = Translator(model, AutoTokenizer.from_pretrained(out / LST_DIR), batch_size=64)
-    precision, well_formed = {}, {}
+    accuracy, well_formed = {}, {}
     for lang, mine in rows.items():
         wrapped, gold = [], []
         for r in mine:
@@ -138,21 +144,23 @@ def slot_quality(recipe: Recipe, out: Path) -> dict[str, Any]:
             wrapped.append(wrap(r["src_tokens"], src_spans))
             gold.append({i: r["tokens"][tgt_spans[j].start : tgt_spans[j].end] for i, j in r["alignment"]})
         parsed = [parse_slots(t or "") for t in translator.translate(wrapped, "en", lang)]
-        precision[lang] = round(slot_boundary_precision(parsed, gold, char_level=get_language(lang).char_level), 4)
-        well_formed[lang] = round(well_formed_rate(parsed), 4)
-    return {"slot_boundary_precision": precision, "well_formed_rate": well_formed}
+        accuracy[lang] = percent(labeled_accuracy(parsed, gold, char_level=get_language(lang).char_level))
+        well_formed[lang] = percent(well_formed_rate(parsed))
+    return {"entity_accuracy": accuracy, "entity_well_formed": well_formed}
 
 
-def train_english_ner(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, Any]:
-    """The English NER model (the zero-shot baseline), or the fine-tuned one the recipe names."""
+def train_english_ner(
+    recipe: Recipe, out: Path, models: dict[str, Any], seed: int, model_dir: str = NER_DIR
+) -> dict[str, Any]:
+    """The English NER model of ``seed`` (the zero-shot baseline), or the fine-tuned one the recipe names."""
     if models["english_ner"]:
         return {"model_dir": models["english_ner"], "trained": False}
     from ..selftrain import train_ner
 
-    args = arguments("ner", recipe, out / NER_DIR, recipe.ner)
+    args = arguments("ner", recipe, out / model_dir, recipe.ner, seed)
     result = train_ner(models["ner"], english_examples(out), args)
     processes().wait()
-    return {"model_dir": NER_DIR, "trained": True, "train_loss": result.train_loss,
+    return {"model_dir": model_dir, "trained": True, "train_loss": result.train_loss,
             "sentences": result.train_sentences, "steps": result.steps}  # fmt: skip
 
 
@@ -176,6 +184,10 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
         return {}
     per_lang = {lang: projection_quality(list(read_jsonl(out / raw_file(lang))), read_shards(out / PROJECTED_DIR / lang))
                 for lang in recipe.languages}  # fmt: skip
+    for lang, p in per_lang.items():
+        if not p["kept"]:
+            logger.warning("project: %s kept 0 of %d raw sentences (%s): CROP has no projected %s data", lang,
+                           p["total"], p["drops"], lang)  # fmt: skip
     decoding = {"decoding": projector.decoding, "min_slot_score": options.min_slot_score}
     return {"pipeline_dir": PIPELINE_DIR, "languages": per_lang, **decoding}
 
@@ -191,7 +203,8 @@ def read_shards(shard_dir: Path) -> list[dict[str, Any]]:
 
 
 def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """P/R/F1 of the kept sentences against the gold tags of their rows, the kept ratio and drops per reason.
+    """P/R/F1 of the kept sentences against the gold tags of their rows, the kept share and drops per reason (in
+    percent).
 
     Sources without labels give only the counts. A kept sentence whose tokens differ from the gold row's (the raw
     tokenizer split a word differently) cannot be scored and counts as a ``tokenisation`` drop.
@@ -210,15 +223,18 @@ def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[di
     scored = all("tags" in row for row in gold_rows)
     scores = projection_scores(gold, pred) if scored else None
     return {
-        "precision": round(scores.precision, 4) if scores else None,
-        "recall": round(scores.recall, 4) if scores else None,
-        "f1": round(scores.f1, 4) if scores else None,
-        **stats.counts(),
+        "precision": percent(scores.precision) if scores else None,
+        "recall": percent(scores.recall) if scores else None,
+        "f1": percent(scores.f1) if scores else None,
+        **tally(stats),
     }
 
 
-def selftrain(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, Any]:
-    """CROP's multilingual self-training: English gold + kept projections, then re-labelled discards."""
+def selftrain(
+    recipe: Recipe, out: Path, models: dict[str, Any], seed: int, model_dir: str = CROP_DIR
+) -> dict[str, Any]:
+    """CROP's multilingual self-training with ``seed``: English gold + kept projections, then re-labelled
+    discards. Its model is the last round's final checkpoint; no target-language gold data chooses it."""
     from ..ner_data import NerExample
     from ..selftrain import self_train
 
@@ -229,7 +245,7 @@ def selftrain(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
                 projected.append(NerExample(r["tokens"], r["tags"], lang, f"{lang}-{r['line']}"))
             elif r["tokens"] and r["reason"] not in NO_RELABEL:
                 discarded.append(NerExample(r["tokens"], None, lang, f"{lang}-{r['line']}"))
-    args = arguments("selftrain", recipe, out / CROP_DIR, recipe.selftrain)
+    args = arguments("selftrain", recipe, out / model_dir, recipe.selftrain, seed)
     result = self_train(models["ner"], english_examples(out), projected, discarded, args)
     processes().wait()
     return {
@@ -243,19 +259,25 @@ def selftrain(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
     }
 
 
-def evaluate(recipe: Recipe, out: Path, systems: dict[str, str]) -> dict[str, Any]:
-    """Entity-level F1 per target language on its test set, for each system (zero-shot, baselines, CROP)."""
+def evaluate(recipe: Recipe, out: Path, systems: dict[int, dict[str, str | None]]) -> dict[str, Any]:
+    """Entity-level F1 (in percent) per seed, target language and system (zero-shot, baselines, CROP) on the
+    language's test set: ``{"by_seed": {seed: {lang: {system: f1}}}}``; a system without a model (nothing to
+    train it on) is ``None``."""
     from ..ner_data import NerExample
     from ..selftrain import evaluate_ner
 
     eval_sets = {lang: [NerExample(r["tokens"], r["tags"], lang, str(r.get("id", i)))
                         for i, r in enumerate(read_jsonl(out / test_file(lang)))]
                  for lang in recipe.languages}  # fmt: skip
-    results: dict[str, Any] = {lang: {} for lang in recipe.languages}
-    for name, path in systems.items():
-        for lang, scores in evaluate_ner(path, eval_sets).items():
-            results[lang][name] = round(scores.f1, 4)
-    return results
+    by_seed: dict[str, Any] = {}
+    for seed, dirs in systems.items():
+        results: dict[str, Any] = {lang: {} for lang in recipe.languages}
+        for name, path in dirs.items():
+            scores = evaluate_ner(path, eval_sets) if path else {}
+            for lang in recipe.languages:
+                results[lang][name] = percent(scores[lang].f1) if lang in scores else None
+        by_seed[str(seed)] = results
+    return {"by_seed": by_seed}
 
 
 def english_examples(out: Path) -> list:
@@ -265,15 +287,17 @@ def english_examples(out: Path) -> list:
             for i, r in enumerate(read_jsonl(out / ENGLISH))]  # fmt: skip
 
 
-def arguments(stage: str, recipe: Recipe, output_dir: Path, settings: dict[str, Any]) -> Any:
-    """The stage's arguments dataclass from the recipe's fields (CPU picked by itself when there is no GPU)."""
+def arguments(stage: str, recipe: Recipe, output_dir: Path, settings: dict[str, Any], seed: int | None = None) -> Any:
+    """The stage's arguments dataclass from the recipe's fields (CPU picked by itself when there is no GPU), with
+    ``seed`` (default: the recipe's)."""
     import torch
 
     if stage == "lst":
         from ..trainer import LabeledSeq2SeqTrainingArguments as cls
     else:
         from ..selftrain import SelfTrainingArguments as cls
-    defaults: dict[str, Any] = {"report_to": [], "seed": recipe.seed, "use_cpu": not torch.cuda.is_available()}
+    defaults: dict[str, Any] = {"report_to": [], "seed": recipe.seed if seed is None else seed,
+                                "use_cpu": not torch.cuda.is_available()}  # fmt: skip
     if stage != "lst":
         defaults["label_scheme"] = recipe.label_scheme
     try:

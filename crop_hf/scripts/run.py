@@ -55,12 +55,9 @@ def run(argv: Sequence[str], demo: bool = False) -> int:
     metrics = run_recipe(recipe, args.output_dir, force=args.force)
     if not metrics:  # another process than the main one of an accelerate launch
         return 0
-    crop = {lang: metrics["evaluation"][lang]["crop"] for lang in recipe.languages}
-    zero = {lang: metrics["evaluation"][lang]["zero_shot"] for lang in recipe.languages}
-    better = sum(crop[lang] > zero[lang] for lang in recipe.languages)
-    print(f"crop-hf run {recipe.name}: CROP F1 above zero-shot on {better}/{len(crop)} languages "
-          f"(mean {sum(zero.values()) / len(zero):.3f} -> {sum(crop.values()) / len(crop):.3f}); "
-          f"report: {args.output_dir}/report.md, metrics: {args.output_dir}/metrics.json")  # fmt: skip
+    from crop_hf.run.report import console_summary
+
+    print("\n".join(console_summary(metrics, args.output_dir)))
     return 0
 
 
