@@ -16,7 +16,9 @@ passed as ``api``); nothing here reads, logs or writes one.
 
 from __future__ import annotations
 
+import glob
 import logging
+import os
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -37,6 +39,9 @@ DEFAULT_IGNORE_PATTERNS: tuple[str, ...] = (
     "checkpoint-*", "*/checkpoint-*", "*-checkpoints/*", "training_args.bin", "*/training_args.bin",
     "__pycache__/*", "*/__pycache__/*", ".ipynb_checkpoints/*", ".cache/*",
 )  # fmt: skip
+# What a model repository is made of (configs, weights, tokenizer and SentencePiece files, card, plots): nothing
+# else of a model folder is published (no notes, no keys, no data). Dotfiles and dot-folders never are.
+MODEL_FILES: tuple[str, ...] = ("*.json", "*.safetensors", "*.model", "vocab.txt", "merges.txt", "*.md", "*.png")
 # Model repositories also never get pickles or data files (e.g. a self-training round's relabelled.jsonl).
 MODEL_IGNORE_PATTERNS = (*DEFAULT_IGNORE_PATTERNS, "*.bin", "*.pt", "*.pth", "*.pkl", "*.jsonl", "*.parquet")
 
@@ -47,6 +52,10 @@ class HubUnavailableError(OSError):
 
 class HubPermissionError(PermissionError):
     """The Hub refused a write: no token, or a token without write access to the repository."""
+
+
+class UnsafeUploadError(ValueError):
+    """A folder to publish holds a link leading outside it, or a dry-run target that would overwrite it."""
 
 
 @dataclass
@@ -62,6 +71,7 @@ class PushResult:
     url: str | None = None  # the repository (branch) page after a push
     local_path: str | None = None  # the folder a dry run wrote
     commit_url: str | None = None
+    commit: str | None = None  # the commit's id after a push (a Space pins the pipeline to it)
 
     @property
     def dry_run(self) -> bool:
@@ -136,7 +146,8 @@ def push_folder(
         from huggingface_hub import HfApi
 
         api = HfApi()
-    logger.info("pushing %d files from %s to %s %s@%s", len(files), folder, repo_type, repo_id, revision or "main")
+    logger.info("pushing %d files from %s to %s %s@%s: %s", len(files), folder, repo_type, repo_id, revision or "main",
+                ", ".join(files))  # fmt: skip
     with _hub_errors(repo_id, str(folder)):
         if create:
             prepare_repo(repo_id, repo_type, private, revision, api)
@@ -146,12 +157,14 @@ def push_folder(
             repo_type=repo_type,
             revision=revision,
             commit_message=message,
+            allow_patterns=[glob.escape(name) for name in files],  # exactly the listed files, dotfiles never
             ignore_patterns=list(ignore_patterns),
             delete_patterns=list(delete_patterns) if delete_patterns else None,
         )
     result.url = _repo_url(repo_id, repo_type, revision)
-    commit_url = getattr(info, "commit_url", None)
+    commit_url, oid = getattr(info, "commit_url", None), getattr(info, "oid", None)
     result.commit_url = commit_url if isinstance(commit_url, str) else None
+    result.commit = oid if isinstance(oid, str) else None
     return result
 
 
@@ -179,22 +192,54 @@ def prepare_repo(
             api.create_branch(repo_id, branch=revision, repo_type=repo_type, exist_ok=True)
 
 
-def list_files(folder: str | Path, ignore_patterns: Sequence[str] = DEFAULT_IGNORE_PATTERNS) -> list[str]:
-    """Files under ``folder`` (posix paths relative to it, sorted) that a push uploads."""
+def list_files(
+    folder: str | Path,
+    ignore_patterns: Sequence[str] = DEFAULT_IGNORE_PATTERNS,
+    allow_patterns: Sequence[str] | None = None,
+) -> list[str]:
+    """Files under ``folder`` (posix paths relative to it, sorted) that a push uploads: those matching
+    ``allow_patterns`` (all when ``None``; a pattern without ``/`` matches the file name in any folder) and none of
+    ``ignore_patterns``, never a dotfile or anything in a dot-folder (``.env``, ``.git/``). A symlink leading
+    outside ``folder`` raises :class:`UnsafeUploadError` naming it (its target's content would be published)."""
     from huggingface_hub.utils import DEFAULT_IGNORE_PATTERNS as HUB_IGNORE
     from huggingface_hub.utils import filter_repo_objects
 
     root = Path(folder)
-    paths = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    base = root.resolve()
+    paths = []
+    for dirpath, dirnames, filenames in os.walk(root):  # links to folders are listed, not followed
+        here = Path(dirpath)
+        for name in [*dirnames, *filenames]:
+            if not name.startswith(".") and (here / name).is_symlink():
+                target = (here / name).resolve()
+                if target != base and base not in target.parents:
+                    raise UnsafeUploadError(f"{here / name}: a link to {target}, outside {root}; publishing it would "
+                                            "upload that file: remove the link or copy the file into the folder")  # fmt: skip
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        paths += [(here / f).relative_to(root).as_posix() for f in filenames if not f.startswith(".")]
+    paths = [p for p in sorted(paths) if (root / p).is_file()]
+    if allow_patterns is not None:
+        paths = [p for p in paths if any(_matches(p, pattern) for pattern in allow_patterns)]
     return list(filter_repo_objects(paths, ignore_patterns=[*ignore_patterns, *HUB_IGNORE]))
 
 
+def check_target(source: str | Path, target: str | Path | None, what: str = "--dry_run") -> None:
+    """Refuse a dry-run or staging ``target`` that is ``source``, inside it or above it: writing there would change
+    the folder being published (and the next push would upload what was written)."""
+    if target is None:
+        return
+    src, dst = Path(source).resolve(), Path(target).resolve()
+    if dst == src or src in dst.parents or dst in src.parents:
+        where = "the folder" if dst == src else "inside" if src in dst.parents else "above"
+        raise UnsafeUploadError(
+            f"{what} {target}: is {where} {source} being published; write it to a folder outside it"
+        )
+
+
 def copy_files(source: Path, files: Sequence[str], target: Path) -> Path:
-    """Copy ``files`` (paths relative to ``source``, e.g. from :func:`list_files`) into ``target``; returns it."""
-    if target.resolve() == source.resolve():
-        return target
-    if target.resolve().is_relative_to(source.resolve()):
-        raise ValueError(f"{target} is inside {source}: write the dry run to a folder outside the one being pushed")
+    """Copy ``files`` (paths relative to ``source``, e.g. from :func:`list_files`) into ``target``; returns it.
+    ``target`` may be neither ``source``, nor inside nor above it (:func:`check_target`)."""
+    check_target(source, target, "the copy target")
     for name in files:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source / name, target / name)
@@ -202,6 +247,13 @@ def copy_files(source: Path, files: Sequence[str], target: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
+
+
+def _matches(path: str, pattern: str) -> bool:
+    """``path`` against a glob ``pattern``: the whole path when the pattern has a ``/``, else its file name."""
+    from fnmatch import fnmatchcase
+
+    return fnmatchcase(path if "/" in pattern else path.rsplit("/", 1)[-1], pattern)
 
 
 @contextmanager

@@ -30,6 +30,7 @@ from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from .config import CONFIG_NAME, CropProjectionConfig
 from .dataset_card import CROP_CITATION
+from .errors import InputError
 from .languages import get_language
 from .slots import slot_marker
 
@@ -337,7 +338,7 @@ def _render(
 def _languages(info: CardInfo, saved: Sequence[str] | None, metrics: RunMetrics | None) -> list[str]:
     languages = list(info.languages or saved or (metrics.languages if metrics else []))
     if not languages:
-        raise ValueError(
+        raise InputError(
             f"{info.repo_id}: no target languages known: pass languages=[...] (--languages), or metrics of the run"
         )
     for lang in languages:

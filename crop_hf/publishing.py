@@ -6,7 +6,9 @@
 - :func:`publish_dataset`: Parquet data, split into one config per language, with a dataset card.
 
 Each stages what it uploads in a temporary folder (so the source folder is never changed), then makes one commit
-through :func:`crop_hf.hub.push_folder`. How and where to publish, and what the card says beyond the run's metrics,
+through :func:`crop_hf.hub.push_folder`. A model upload holds only what a model needs (:data:`~crop_hf.hub.MODEL_FILES`:
+configs, weights, tokenizer files, card, plots); dotfiles never go, a link leading outside the folder is refused, and
+so is a dry-run folder that is the source, inside it or above it. How and where to publish, and what the card says beyond the run's metrics,
 is one :class:`PublishOptions` shared by the three::
 
     options = PublishOptions(private=True, revision="v1", languages=["es"], dry_run_dir="out/")
@@ -28,7 +30,16 @@ from typing import TYPE_CHECKING, Any
 
 from .config import CONFIG_NAME, CropProjectionConfig
 from .dataset_card import render_dataset_card, stage_config
-from .hub import DEFAULT_IGNORE_PATTERNS, MODEL_IGNORE_PATTERNS, PushResult, copy_files, list_files, push_folder
+from .hub import (
+    DEFAULT_IGNORE_PATTERNS,
+    MODEL_FILES,
+    MODEL_IGNORE_PATTERNS,
+    PushResult,
+    check_target,
+    copy_files,
+    list_files,
+    push_folder,
+)
 from .languages import get_language
 from .model_card import CardInfo, RunMetrics, ner_card, projection_card, read_metrics
 
@@ -138,7 +149,8 @@ def publish_pipeline(
         staging = Path(tmp)
         if isinstance(pipeline_or_dir, (str, Path)):
             source = _existing_dir(pipeline_or_dir)
-            copy_files(source, list_files(source, MODEL_IGNORE_PATTERNS), staging)
+            check_target(source, options.dry_run_dir)
+            copy_files(source, list_files(source, MODEL_IGNORE_PATTERNS, MODEL_FILES), staging)
         elif hasattr(pipeline_or_dir, "save_pretrained"):
             pipeline_or_dir.save_pretrained(staging)
         else:
@@ -170,8 +182,9 @@ def publish_ner_model(
     """
     options = options or PublishOptions()
     source = _existing_dir(model_dir)
+    check_target(source, options.dry_run_dir)
     with tempfile.TemporaryDirectory(prefix="crop-hf-push-") as tmp:
-        staging = copy_files(source, list_files(source, MODEL_IGNORE_PATTERNS), Path(tmp))
+        staging = copy_files(source, list_files(source, MODEL_IGNORE_PATTERNS, MODEL_FILES), Path(tmp))
         card = ner_card(staging, options.card_info(repo_id), read_metrics(metrics), image_dir=staging)
         card.save(staging / "README.md")
         return _push_model(staging, repo_id, options, "Upload CROP self-trained NER model with crop-hf")
@@ -199,6 +212,8 @@ def publish_dataset(
     """
     options = options or PublishOptions()
     source = Path(parquet_dir_or_file)
+    if source.is_dir():
+        check_target(source, options.dry_run_dir)
     message = f"Upload {source.name} with crop-hf"
     if source.is_dir() and (source / "README.md").is_file():
         return options.push(source, repo_id, "dataset", message)
@@ -217,7 +232,7 @@ def publish_dataset(
 
 
 def _push_model(staging: Path, repo_id: str, options: PublishOptions, message: str) -> PushResult:
-    files = list_files(staging, MODEL_IGNORE_PATTERNS)
+    files = list_files(staging, MODEL_IGNORE_PATTERNS, MODEL_FILES)
     if not any(name.endswith(".safetensors") for name in files):
         raise ValueError(f"{repo_id}: no .safetensors weights to publish: save the model with save_pretrained")
     return options.push(staging, repo_id, "model", message, MODEL_IGNORE_PATTERNS)

@@ -206,6 +206,7 @@ def test_run_view_shows_every_per_language_key_and_the_stage_times(page, folders
     es = dict(zip(headers, table(page, "run-languages")[0]))
     recorded = json.loads((folders[1] / "metrics.json").read_text(encoding="utf-8"))  # what the page was given
     assert (es["lang"], es["evaluation.crop"], es["evaluation.translate_train"], es["paper.crop"]) == (
-        "es", str(recorded["evaluation"]["es"]["crop"]), "0.5", "78.1")  # fmt: skip
+        "es", str(recorded["evaluation"]["es"]["crop"]), "55.5", "78.1")  # fmt: skip
+    assert "is in percent, 0-100" in page.inner_text("#run-note")  # the scale of every number in the table
     stages = table(page, "run-stages")
     assert stages[3][:2] == ["train_lst", str(recorded["stages"]["train_lst"]["seconds"])]

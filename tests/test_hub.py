@@ -95,6 +95,9 @@ def test_dry_run_copies_exactly_the_files_and_touches_no_api(model_folder, tmp_p
     assert result.location == str(tmp_path / "out") and "dry run: 3 files" in result.summary()
     with pytest.raises(ValueError, match="inside"):
         push_folder(model_folder, "someone/lst", dry_run_dir=model_folder / "sub" / "out")
+    for target in (model_folder, model_folder.parent):  # the folder itself, or a folder above it
+        with pytest.raises(ValueError, match="is the folder|above"):
+            push_folder(model_folder, "someone/lst", dry_run_dir=target)
 
 
 def test_bad_inputs_and_hub_failures_say_what_to_do(model_folder, tmp_path, monkeypatch):
@@ -132,7 +135,7 @@ def test_publish_pipeline_uploads_models_card_and_config(projector, monkeypatch)
     config = json.loads(uploaded["crop_projection.json"])
     assert config["ner_model"] == "ner" and config["mt_model"] == "." and config["languages"] == ["es", "zh"]
     card = uploaded["README.md"].decode()
-    assert "value: 0.8987" in card and 'model="someone/crop-es-zh"' in card
+    assert "value: 89.87" in card and 'model="someone/crop-es-zh"' in card
     assert not any(FAKE_TOKEN.encode() in content for content in uploaded.values())
     assert not any(b"crop-hf-push-" in uploaded[name] for name in ("README.md", "crop_projection.json", "config.json"))
 
@@ -219,6 +222,42 @@ def test_cli_push_dry_run_and_card_only(projector, tmp_path, capsys):
     assert push_main([*common, "--dry_run", str(tmp_path / "card"), "--card_only"]) == 0
     assert sorted(p.name for p in (tmp_path / "card").iterdir()) == ["README.md"]
     assert push_main([*common, "--card_only"]) == 2  # --card_only without --dry_run: a one-line error
+
+
+def test_cli_push_publishes_only_what_a_model_needs_and_never_writes_into_the_source(projector, tmp_path, capsys):
+    saved = tmp_path / "saved"
+    projector.save_pretrained(saved)
+    (saved / ".env").write_text(f"HF_TOKEN={FAKE_TOKEN}\n")
+    (saved / ".git").mkdir()
+    (saved / ".git" / "config").write_text("[remote]")
+    (saved / "notes.txt").write_text(f"my token {FAKE_TOKEN}")
+    (saved / "ner" / "eval.jsonl").write_text("{}\n")
+    before = {p: p.read_bytes() for p in saved.rglob("*") if p.is_file()}
+    common = ["push", "--kind", "pipeline", "--path", str(saved), "--repo_id", "someone/crop", "--languages", "es"]
+    assert cli.main([*common, "--dry_run", str(tmp_path / "out")]) == 0
+    listed = [line.strip() for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    written = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert listed == written and "crop_projection.json" in written and "ner/model.safetensors" in written
+    assert not {".env", ".git/config", "notes.txt", "ner/eval.jsonl"} & set(written)
+    assert not any(FAKE_TOKEN.encode() in p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    # a dry run into the folder, inside it or above it would change what is published: refused, nothing written
+    for target in (saved, saved / "dry", tmp_path):
+        assert cli.main([*common, "--dry_run", str(target)]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert (
+            line.startswith(f"crop-hf push: error: --dry_run {target}: is ") and "write it to a folder outside" in line
+        )
+    # a link leading outside the folder would publish its target: refused in one line
+    token_file = tmp_path / "token"
+    token_file.write_text(FAKE_TOKEN)
+    (saved / "tokenizer_extra.json").symlink_to(token_file)
+    assert cli.main([*common, "--dry_run", str(tmp_path / "out2")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert (
+        f"tokenizer_extra.json: a link to {token_file}, outside {saved}" in line and not (tmp_path / "out2").exists()
+    )
+    (saved / "tokenizer_extra.json").unlink()
+    assert {p: p.read_bytes() for p in saved.rglob("*") if p.is_file()} == before  # the source never changed
 
 
 def test_trainer_push_to_hub_goes_through_hf_api(tiny_dir, tmp_path, monkeypatch):

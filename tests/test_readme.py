@@ -1,7 +1,6 @@
 """The README, as a newcomer meets it: the tour's blocks run as written against a demo run made here, each giving
 the outcome its ``<!-- expect: ... -->`` line states; the results table is the one the recorded run gives."""
 
-import json
 import os
 import re
 import subprocess
@@ -56,18 +55,33 @@ def test_tour_block_gives_the_outcome_it_states(tour_dir, index):
     assert re.search(expect, proc.stdout, re.S), f"expected /{expect}/ in:\n{proc.stdout[-3000:]}"
 
 
-def test_results_table_is_the_recorded_demo_run():
-    from crop_hf.model_card import RunMetrics
-    from crop_hf.run.report import results_table
+def _sync_tool():
+    import importlib.util
 
-    metrics = json.loads((ROOT / "docs" / "demo_metrics.json").read_text(encoding="utf-8"))
-    block = README.split("<!-- demo-results:start -->", 1)[1].split("<!-- demo-results:end -->", 1)[0]
-    table = [line for line in block.splitlines() if line.startswith("|")]
-    assert table == results_table(RunMetrics.from_dict(metrics))
-    minutes = sum(s["seconds"] for s in metrics["stages"].values()) / 60
-    assert f"the stages took {minutes:.1f} min" in block
-    for lang in metrics["languages"]:  # the example cards come from the same run
-        e = metrics["evaluation"][lang]
-        assert e["crop"] > e["zero_shot"], lang
-        card = (ROOT / "model_cards" / "crop-ner-tiny-demo" / "README.md").read_text(encoding="utf-8")
-        assert f"value: {e['crop']}" in card
+    spec = importlib.util.spec_from_file_location("sync_demo_results", ROOT / "tools" / "sync_demo_results.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_results_block_is_what_the_recorded_demo_runs_give():
+    from run_checks import check_scale
+
+    tool = _sync_tool()
+    runs = tool.recorded_runs()
+    assert len(runs) >= 3  # claims rest on several fresh runs, each kept in docs/demo_runs/
+    start, end = tool.START, tool.END
+    block = start + README.split(start, 1)[1].split(end, 1)[0] + end
+    machine = re.search(r"fresh runs of `make demo` \((.*?); the stages took", block).group(1)
+    assert block == tool.results_block(runs, machine)
+    for i, metrics in enumerate(runs, start=1):  # every score of each run on the one scale its report states
+        check_scale(metrics, (tool.RUNS / f"run-{i}" / "report.md").read_text(encoding="utf-8"))
+    # what the README's prose says about the runs is what every one of them shows
+    prose = README.split(end, 1)[1].split("\n## ", 1)[0]
+    langs = runs[0]["languages"]
+    if "beats the English-only zero-shot model on every target language" in prose:
+        assert all(m["evaluation"][x]["crop"] > m["evaluation"][x]["zero_shot"] for m in runs for x in langs)
+    card = (ROOT / "model_cards" / "crop-ner-tiny-demo" / "README.md").read_text(encoding="utf-8")
+    for lang in langs:  # the example cards come from the first run
+        first_seed = str(runs[0]["recipe"]["seeds"][0])
+        assert f"value: {runs[0]['evaluation_by_seed'][first_seed][lang]['crop']}" in card

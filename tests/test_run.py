@@ -37,6 +37,32 @@ def test_dry_run_prints_the_papers_conll5_settings_offline(capsys, tmp_path):
     ):  # fmt: skip
         assert expected in plan, expected
     assert not (tmp_path / "out").exists()  # a dry run writes nothing
+    # seeds: the NER stages once per seed (the first under the plain names), the LST model and projection once
+    assert main(["run", "conll5", "--output-dir", str(tmp_path / "out"), "--dry-run", "--set", "seeds=[1,2,3]"]) == 0
+    stages = [
+        line.split(": ", 1)[0].split("] ")[1] for line in capsys.readouterr().out.splitlines() if line[:1] == "["
+    ]
+    assert stages == [
+        "data",
+        "models",
+        "align",
+        "train_lst",
+        "lst_quality",
+        "train_ner",
+        "translate",
+        "project",
+        "translate_train",
+        "selftrain",
+        "train_ner-seed2",
+        "translate_train-seed2",
+        "selftrain-seed2",
+        "train_ner-seed3",
+        "translate_train-seed3",
+        "selftrain-seed3",
+        "evaluate",
+        "report",
+        "cards",
+    ]
 
 
 def test_dry_run_xtreme40_in_a_fresh_interpreter_loads_no_model(tmp_path):

@@ -89,3 +89,23 @@ def test_space_needs_a_pipeline_push(saved, tmp_path, capsys):
     assert "--space publishes the app of a pipeline" in capsys.readouterr().err
     assert cli.main([*base, "--kind", "pipeline", "--space", "not a repo"]) == 2
     assert "--space not a repo: not a Hub repository id" in capsys.readouterr().err
+
+
+def test_a_pushed_pipeline_and_its_space_the_space_pinned_to_the_commit_just_pushed(saved, monkeypatch, capsys):
+    uploads = []
+
+    def upload_folder(**kwargs):
+        root = Path(kwargs["folder_path"])
+        uploads.append({p.name: p.read_text(errors="replace") for p in root.iterdir() if p.is_file()})
+        return SimpleNamespace(commit_url=f"https://huggingface.co/{kwargs['repo_id']}/commit/c0ffee", oid="c0ffee12")
+
+    api = mock.MagicMock(name="HfApi")
+    api.upload_folder.side_effect = upload_folder
+    monkeypatch.setattr("huggingface_hub.HfApi", lambda *a, **k: api)
+    argv = ["push", "--kind", "pipeline", "--path", str(saved), "--repo_id", "someone/crop-es", "--languages", "es",
+            "--space", "someone/crop-es-demo"]  # fmt: skip
+    assert cli.main(argv) == 0
+    pipeline_files, space_files = uploads
+    assert "crop_projection.json" in pipeline_files
+    # a later push to someone/crop-es does not change what the running Space loads
+    assert "pipeline('crop-projection', model='someone/crop-es', revision='c0ffee12')" in space_files["app.py"]

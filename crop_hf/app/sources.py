@@ -188,9 +188,9 @@ class RunResults:
     def language_table(self) -> tuple[list[str], list[list[Any]]]:
         """One row per language, one column per per-language value found anywhere in ``metrics.json``.
 
-        A section keyed by language (``{"evaluation": {"es": {"crop": 0.65}}}``) gives ``evaluation.crop``; a value
-        keyed by language inside a section (``{"lst": {"slot_boundary_precision": {"es": 0.72}}}``) gives
-        ``lst.slot_boundary_precision``. A nested count table (``drops``) becomes one ``reason: n`` cell. So new
+        A section keyed by language (``{"evaluation": {"es": {"crop": 65.2}}}``) gives ``evaluation.crop``; a value
+        keyed by language inside a section (``{"lst": {"entity_accuracy": {"es": 72.0}}}``) gives
+        ``lst.entity_accuracy``. A nested count table (``drops``) becomes one ``reason: n`` cell. So new
         keys (translate-train F1, spBLEU, a ``paper`` block) appear without a change here.
         """
         langs = self.languages()

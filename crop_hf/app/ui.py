@@ -285,7 +285,7 @@ def _run_view(gr: Any, results: RunResults | None) -> None:
         return
     recipe = results.metrics.get("recipe") or {}
     gr.Markdown(f"Run `{results.root}`, recipe **{recipe.get('name', '?')}**, languages "
-                f"{', '.join(results.languages())}")  # fmt: skip
+                f"{', '.join(results.languages())}. {results.metrics.get('scale') or ''}", elem_id="run-note")  # fmt: skip
     headers, rows = results.language_table()
     gr.Dataframe(rows, headers=headers, label="Per language (every per-language value of metrics.json)",
                  interactive=False, elem_id="run-languages")  # fmt: skip

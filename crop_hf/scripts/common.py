@@ -250,10 +250,10 @@ def _hub_errors() -> tuple[type[BaseException], ...]:
     """The Hub I/O errors a user can act on (the Hub out of reach); crop_hf.hub imports nothing of crop_hf, so they
     are not :class:`~crop_hf.errors.CropHfError`."""
     try:
-        from crop_hf.hub import HubUnavailableError
+        from crop_hf.hub import HubUnavailableError, UnsafeUploadError
     except ImportError:  # pragma: no cover - never let the error report itself fail
         return ()
-    return (HubUnavailableError,)
+    return (HubUnavailableError, UnsafeUploadError)
 
 
 def _below(cls: type, base: type) -> bool:

@@ -99,7 +99,8 @@ def main(argv: list[str]) -> int:
         from crop_hf.space import publish_space
 
         dry_run = f"{args.dry_run.rstrip('/')}-space" if args.dry_run else None
-        space = publish_space(args.repo_id, args.space, pipeline_revision=args.revision, private=args.private,
+        pinned = result.commit or args.revision  # the commit just pushed: a later push does not change the Space
+        space = publish_space(args.repo_id, args.space, pipeline_revision=pinned, private=args.private,
                               dry_run_dir=dry_run)  # fmt: skip
         print(f"crop-hf push: {space.summary()}", flush=True)
     return 0
