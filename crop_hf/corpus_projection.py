@@ -25,8 +25,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -42,6 +44,7 @@ from .corpus_input import (  # noqa: F401  (InputLine, read_lines, LINE_REASONS:
 )
 from .errors import CropHfError, InputError
 from .filters import RAW_LANGUAGE
+from .folder_lock import FolderLock
 from .projection import EMPTY, LANGID_ERROR, MODEL_ERROR, UNDECODABLE, WRONG_TYPE
 from .projection_options import OptionError, ProjectionOptions
 from .resumable import fingerprint_dir, manifest_problem, read_manifest, write_json
@@ -183,42 +186,43 @@ def project_corpus(
     shard_size, call = options.shard_size, options.call_options()
     out = Path(output_dir)
     manifest = projection_manifest(projector, input_path, src_lang, shard_size, call)
-    start_over = _check_manifest(out, manifest, overwrite)  # every process decides the same, before any writes
-    wait = barrier or (lambda: None)
-    wait()
-    if process_index == 0:
-        out.mkdir(parents=True, exist_ok=True)
-        if start_over:
-            _clear(out)
-        write_json(out / MANIFEST_NAME, manifest)
-    wait()
-    written: list[Path] = []
-    bar = tqdm(desc=f"project {src_lang} (process {process_index})", unit="sent", disable=not progress)
-    read = hashlib.sha256()
-    lines = read_lines(input_path, read)
-    k = -1
-    while chunk := list(islice(lines, shard_size)):
-        k += 1
-        shard = out / f"shard-{k:06d}.parquet"
-        if k % num_processes != process_index:
-            continue
-        if shard.exists():
-            if shard_is_complete(shard, chunk[0].number, len(chunk)):
+    with FolderLock(out, "crop-hf project") if process_index == 0 else nullcontext():  # one writer per folder
+        start_over = _check_manifest(out, manifest, overwrite)  # every process decides the same, before any writes
+        wait = barrier or (lambda: None)
+        wait()
+        if process_index == 0:
+            out.mkdir(parents=True, exist_ok=True)
+            if start_over:
+                _clear(out)
+            write_json(out / MANIFEST_NAME, manifest)
+        wait()
+        written: list[Path] = []
+        bar = tqdm(desc=f"project {src_lang} (process {process_index})", unit="sent", disable=not progress)
+        read = hashlib.sha256()
+        lines = read_lines(input_path, read)
+        k = -1
+        while chunk := list(islice(lines, shard_size)):
+            k += 1
+            shard = out / f"shard-{k:06d}.parquet"
+            if k % num_processes != process_index:
                 continue
-            logger.warning("%s is unreadable or misses lines; projecting its lines again", shard)
-        rows = _project_chunk(projector, chunk, src_lang, options.batch_size, call)
-        _write_shard(rows, shard)
-        written.append(shard)
-        bar.update(len(chunk))
-    bar.close()
-    _check_input_read(out, manifest, read.hexdigest(), input_path, process_index == 0)
-    wait()
-    summary = summarize(out) if process_index == 0 else tally(out)  # every process reads; the main one writes
-    if summary.model_failed:
-        raise ProjectionFailedError(
-            f"{out}: every sentence that reached the models failed ({summary.model_errors} model_error discards, "
-            f"nothing kept); first error at {summary.first_model_error}"
-        )
+            if shard.exists():
+                if shard_is_complete(shard, chunk[0].number, len(chunk)):
+                    continue
+                logger.warning("%s is unreadable or misses lines; projecting its lines again", shard)
+            rows = _project_chunk(projector, chunk, src_lang, options.batch_size, call)
+            _write_shard(rows, shard)
+            written.append(shard)
+            bar.update(len(chunk))
+        bar.close()
+        _check_input_read(out, manifest, read.hexdigest(), input_path, process_index == 0)
+        wait()
+        summary = summarize(out) if process_index == 0 else tally(out)  # every process reads; the main one writes
+        if summary.model_failed:
+            raise ProjectionFailedError(
+                f"{out}: every sentence that reached the models failed ({summary.model_errors} model_error discards, "
+                f"nothing kept); first error at {summary.first_model_error}"
+            )
     return written
 
 
@@ -404,14 +408,14 @@ def _model_identity(name: str, commit: str | None) -> str:
     folder = Path(name)
     if not folder.is_dir():
         return f"{name}@{commit}" if commit else name
-    return f"{folder.resolve()} (files {fingerprint_dir(folder)})"
+    return f"local folder {folder.name} (files {fingerprint_dir(folder)})"  # no path: a moved run still matches
 
 
 def _write_shard(rows: list[dict[str, Any]], path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # one name per writer
     pq.write_table(pa.Table.from_pylist(rows, schema=_shard_schema()), tmp)
     tmp.replace(path)
 

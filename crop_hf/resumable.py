@@ -34,7 +34,7 @@ def atomic_text(path: str | Path) -> Iterator[IO[str]]:
     """A UTF-8 text file to write that becomes ``path`` only when the block ends without an error."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one name per writer: two never share a temporary
     try:
         with tmp.open("w", encoding="utf-8") as f:
             yield f
@@ -89,7 +89,7 @@ def _walk_files(root: Path) -> Iterator[Path]:
     seen = 0
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
+        for name in (f for f in files if not f.startswith(".")):  # a lock file is not content
             seen += 1
             if seen > _MAX_FINGERPRINT_FILES:
                 return

@@ -25,10 +25,12 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .folder_lock import FolderLock
 from .metrics import LabelScores, NerScores, ner_scores
 from .ner_data import (
     NerExample,
@@ -190,25 +192,26 @@ def self_train(
     out = Path(args.output_dir)
     data = {"source": source, "projected": projected, "discarded": discarded}
     manifest = selftrain_manifest(model_name_or_path, data, eval_sets, args)
-    prepare_output(out, manifest, args, lambda: sorted(out.glob("round_*")))
-    rounds: list[RoundResult] = []
-    for i in range(args.iterations):
-        round_dir = out / f"round_{i}"
-        if (round_dir / METRICS_FILE).exists():
-            rounds.append(RoundResult.from_dict(json.loads((round_dir / METRICS_FILE).read_text())))
-            logger.info("round %d: found %s, not trained again", i, round_dir / METRICS_FILE)
-            continue
-        train, data = [*source, *projected], {"source": len(source), "projected": len(projected)}
-        if i > 0 and discarded:
-            combined = _relabel(rounds[-1].model_dir, projected, discarded, args)
-            train, data = [*source, *combined.examples], {"source": len(source), **combined.counts}
-            if args.should_save:
-                write_examples(combined.relabelled, round_dir / "relabelled.jsonl")
-            logger.info("round %d: %s", i, ", ".join(f"{k} {v}" for k, v in combined.counts.items()))
-        elif i > 0:
-            logger.warning("round %d: no discarded sentences to re-label; training on the same data again", i)
-        init = model_name_or_path if i == 0 or args.reinit_each_round else rounds[-1].model_dir
-        rounds.append(_train_round(i, init, train, args, round_dir, eval_sets, data))
+    with _one_writer(out, args):
+        prepare_output(out, manifest, args, lambda: sorted(out.glob("round_*")))
+        rounds: list[RoundResult] = []
+        for i in range(args.iterations):
+            round_dir = out / f"round_{i}"
+            if (round_dir / METRICS_FILE).exists():
+                rounds.append(RoundResult.from_dict(json.loads((round_dir / METRICS_FILE).read_text())))
+                logger.info("round %d: found %s, not trained again", i, round_dir / METRICS_FILE)
+                continue
+            train, data = [*source, *projected], {"source": len(source), "projected": len(projected)}
+            if i > 0 and discarded:
+                combined = _relabel(rounds[-1].model_dir, projected, discarded, args)
+                train, data = [*source, *combined.examples], {"source": len(source), **combined.counts}
+                if args.should_save:
+                    write_examples(combined.relabelled, round_dir / "relabelled.jsonl")
+                logger.info("round %d: %s", i, ", ".join(f"{k} {v}" for k, v in combined.counts.items()))
+            elif i > 0:
+                logger.warning("round %d: no discarded sentences to re-label; training on the same data again", i)
+            init = model_name_or_path if i == 0 or args.reinit_each_round else rounds[-1].model_dir
+            rounds.append(_train_round(i, init, train, args, round_dir, eval_sets, data))
     return SelfTrainingResult(str(out), rounds)
 
 
@@ -225,11 +228,17 @@ def train_ner(
     _validate_eval_sets(eval_sets, scheme)
     out = Path(output_dir or args.output_dir)
     manifest = selftrain_manifest(model_name_or_path, {"train": train}, eval_sets, args)
-    prepare_output(out, manifest, args, lambda: [out / METRICS_FILE, out / "checkpoints"])
-    if (out / METRICS_FILE).exists():
-        return RoundResult.from_dict(json.loads((out / METRICS_FILE).read_text()))
-    langs = dict(Counter(ex.lang for ex in train))
-    return _train_round(0, model_name_or_path, train, args, out, eval_sets, langs)
+    with _one_writer(out, args):
+        prepare_output(out, manifest, args, lambda: [out / METRICS_FILE, out / "checkpoints"])
+        if (out / METRICS_FILE).exists():
+            return RoundResult.from_dict(json.loads((out / METRICS_FILE).read_text()))
+        langs = dict(Counter(ex.lang for ex in train))
+        return _train_round(0, model_name_or_path, train, args, out, eval_sets, langs)
+
+
+def _one_writer(out: Path, args: SelfTrainingArguments) -> AbstractContextManager[Any]:
+    """The output folder's lock (:class:`~crop_hf.folder_lock.FolderLock`), held by the main process of a launch."""
+    return FolderLock(out, "crop-hf selftrain") if args.process_index == 0 else nullcontext()
 
 
 def zero_shot_baseline(

@@ -58,6 +58,26 @@ def test_killed_projection_resumes_with_same_rows(corpus, tmp_path):
     assert [r["line"] for r in rows(tmp_path / "whole")] == list(range(1, 96))  # 1-based file line numbers
 
 
+def test_a_projection_folder_has_one_writer_and_a_killed_one_is_resumed(corpus, tmp_path):
+    import os
+
+    from crop_hf.folder_lock import LOCK_NAME, FolderLockedError
+
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / LOCK_NAME).write_text(json.dumps({"command": "crop-hf project", "pid": os.getpid(),
+                                             "host": os.uname().nodename, "started": "now"}))  # fmt: skip
+    with pytest.raises(FolderLockedError, match="in use by crop-hf project"):
+        project_corpus(FakeProjector(), corpus, out, "es", shard_size=10, progress=False)
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]  # nothing written by the second writer
+    (out / LOCK_NAME).unlink()
+    with pytest.raises(KeyboardInterrupt):  # a killed run releases its lock on the way out (or leaves a stale one)
+        project_corpus(FakeProjector(fail_after_calls=2), corpus, out, "es", shard_size=10, progress=False)
+    assert not (out / LOCK_NAME).exists()
+    project_corpus(FakeProjector(), corpus, out, "es", shard_size=10, progress=False)
+    assert len(rows(out)) == 95 and not list(out.glob("*.tmp"))
+
+
 def test_processes_split_shards_and_summary_counts(corpus, tmp_path):
     out = tmp_path / "multi"
     for rank in range(2):
@@ -91,3 +111,18 @@ def test_one_function_turns_a_pipeline_result_into_a_row():
     assert (row["line"], row["kept"], row["tags"]) == (7, True, ["B-PER", "O"])
     assert json.loads(row["entities"]) == result["entities"]
     assert InputLine(3, None, "not_text").text is None
+
+
+def test_the_pipeline_identity_of_a_local_model_survives_a_moved_folder(tmp_path):
+    from types import SimpleNamespace
+
+    from crop_hf.corpus_projection import pipeline_identity
+
+    model_dir = tmp_path / "run" / "models" / "crop-projection"
+    model_dir.mkdir(parents=True)
+    (model_dir / "config.json").write_text("{}")
+    projector = SimpleNamespace(model=SimpleNamespace(name_or_path=str(model_dir), config=None))
+    before = pipeline_identity(projector)
+    (tmp_path / "run").rename(tmp_path / "moved")
+    projector.model.name_or_path = str(tmp_path / "moved" / "models" / "crop-projection")
+    assert pipeline_identity(projector) == before and str(tmp_path) not in json.dumps(before)

@@ -159,14 +159,30 @@ def test_set_mistakes_are_one_line_and_exit_2_in_the_dry_run(override, message, 
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("where", ["/", "~", "a_file"])
-def test_output_dir_refuses_root_home_and_a_regular_file(where, tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("where", ["/", "~", "a_file", ""])
+def test_output_dir_refuses_root_home_a_regular_file_and_nothing(where, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a_file").write_text("not a folder")
     assert main(["run", "conll5", "--output-dir", where, "--dry-run"]) == 2
     err = capsys.readouterr().err.strip()
-    assert f"--output_dir {where}:" in err and len(err.splitlines()) == 1, err
-    assert (tmp_path / "a_file").read_text() == "not a folder"
+    assert (f"--output_dir {where}:" if where else "--output_dir is empty") in err and len(err.splitlines()) == 1, err
+    assert (tmp_path / "a_file").read_text() == "not a folder" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "a_file"]  # fmt: skip
+
+
+def test_a_run_folder_in_use_is_refused_in_one_line_before_any_work(tmp_path, capsys):
+    import os
+
+    from crop_hf.folder_lock import LOCK_NAME
+
+    out = tmp_path / "run"
+    out.mkdir()
+    holder = {"command": "crop-hf run", "pid": os.getpid(), "host": os.uname().nodename, "started": "earlier"}
+    (out / LOCK_NAME).write_text(json.dumps(holder))
+    assert main(["demo", "--output-dir", str(out)]) == 2
+    (err,) = capsys.readouterr().err.strip().splitlines()
+    assert f"{out}: in use by crop-hf run (PID {os.getpid()} on " in err and "use another output folder" in err
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]  # nothing was written
 
 
 def test_missing_recipe_file_is_a_clear_error():

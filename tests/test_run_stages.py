@@ -82,3 +82,47 @@ def test_a_stage_needs_its_upstream_first(tmp_path):
     runner = StageRunner(tmp_path, echo=lambda m: None)
     with pytest.raises(RuntimeError, match="needs \\['a'\\]"):
         runner.run(Stage("b", "second", {}, ["a"], [], [], lambda: {}))
+
+
+def test_a_stage_whose_outputs_were_deleted_or_changed_runs_again_and_so_do_the_ones_after_it(tmp_path):
+    calls, messages = [], []
+    _run(tmp_path, _stages(tmp_path, calls), messages)
+    (tmp_path / "b" / "partial.txt").unlink()  # a user deleted part of b's output
+    calls.clear()
+    _, runner = _run(tmp_path, _stages(tmp_path, calls), messages)
+    assert calls == ["b", "c"] and [rec.reused for rec in runner.records] == [True, False, False]
+    assert "[2] b: its outputs changed since it ran (b); its earlier outputs are removed" in messages
+    assert "[3] c: b ran again; its earlier outputs are removed" in messages
+    (tmp_path / "a.txt").write_text("a changed, longer")  # a file's size changed
+    calls.clear()
+    _run(tmp_path, _stages(tmp_path, calls), messages)
+    assert calls == ["a", "b", "c"]
+    # a moved run folder keeps its prints (relative names and sizes): everything is reused
+    moved = tmp_path.parent / f"{tmp_path.name}-moved"
+    tmp_path.rename(moved)
+    calls.clear()
+    _, runner = _run(moved, _stages(moved, calls), messages)
+    assert calls == [] and all(rec.reused for rec in runner.records)
+
+
+def test_one_writer_per_folder_and_a_stale_lock_is_taken_over(tmp_path, caplog):
+    import os
+    import subprocess
+    import sys
+
+    from crop_hf.folder_lock import LOCK_NAME, FolderLock, FolderLockedError
+
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom crop_hf.folder_lock import FolderLock\n"
+                               f"FolderLock({str(tmp_path)!r}, 'crop-hf run').acquire()\nprint('held', flush=True)\n"
+                               "time.sleep(60)"], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(FolderLockedError, match=rf"in use by crop-hf run \(PID {holder.pid} on .*, since "):
+            FolderLock(tmp_path, "crop-hf project").acquire()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert (tmp_path / LOCK_NAME).is_file()  # a killed holder leaves its lock behind: stale, taken over
+    with FolderLock(tmp_path, "crop-hf project") as lock:
+        assert json.loads(lock.path.read_text())["pid"] == os.getpid()
+    assert "removing the stale lock of crop-hf run" in caplog.text and not (tmp_path / LOCK_NAME).exists()

@@ -10,6 +10,10 @@ Under ``accelerate launch`` every process runs the runner: a stage marked ``ever
 projection) runs on every process, the others on the main process only while the rest wait; the main process
 writes the records and the others read their results from them.
 
+A finished record also holds a print of the stage's outputs (names and sizes of their files): a stage whose outputs
+were deleted or changed since is not reused but runs again (its outputs cleared first), and so does every stage
+after a stage that ran. The run folder is locked for the run (:class:`~crop_hf.folder_lock.FolderLock`).
+
 A stage that starts writes its record with ``"status": "running"`` first. When a rerun finds a record of the
 same fingerprint still running (the process was killed), the stage runs again over its outputs, and the library
 function it calls resumes from what it left (Trainer checkpoints, finished self-training rounds, Parquet
@@ -50,8 +54,11 @@ def in_run(root: str | Path, path: str | Path) -> str:
 
 
 def check_output_dir(path: str | Path) -> Path:
-    """The run folder, refused when it is the file-system root, the home folder or an existing regular file:
-    a run writes ``data/``, ``models/``, ``stages/`` and more into it and may delete what a changed stage wrote."""
+    """The run folder, refused when it is empty text, the file-system root, the home folder or an existing regular
+    file: a run writes ``data/``, ``models/``, ``stages/`` and more into it and may delete what a changed stage
+    wrote."""
+    if not str(path).strip():
+        raise RecipeError("--output_dir is empty: name a folder for the run, e.g. --output_dir runs/demo")
     target = Path(path).expanduser()
     resolved = target.resolve()
     if resolved.exists() and not resolved.is_dir():
@@ -141,6 +148,7 @@ class StageRunner:
         self.echo = echo if self.procs.is_main else (lambda message: None)
         self.records: list[StageRecord] = []
         self._fingerprints: dict[str, str] = {}
+        self._ran: set[str] = set()  # stages run (not reused) by this runner: the stages after them run too
 
     def fingerprint(self, stage: Stage) -> str:
         upstream = {name: self._fingerprints[name] for name in stage.after}
@@ -159,18 +167,23 @@ class StageRunner:
         self.procs.wait()  # every process sees the same records
         saved = _read(path)
         step = f"[{len(self.records) + 1}] {stage.name}"
-        if saved and saved.get("status") == "done" and saved.get("fingerprint") == fp and not self.force:
+        done = saved and saved.get("status") == "done" and saved.get("fingerprint") == fp and not self.force
+        upstream = sorted(set(stage.after) & self._ran)
+        gone = _gone(saved.get("outputs_print") or {}, self._print(stage.outputs)) if done else []
+        if done and not upstream and not gone:
             record = StageRecord(stage.name, saved["seconds"], True, fp, saved["result"])
             self.echo(f"{step}: unchanged, reused ({saved['seconds']:.1f}s when it ran)")
             self.records.append(record)
             return record.result
+        self._ran.add(stage.name)
         if self.procs.is_main:
-            if saved and (saved.get("fingerprint") != fp or self.force):
+            if saved and (saved.get("fingerprint") != fp or self.force or gone or upstream):
                 why = (
-                    "forced"
-                    if self.force
+                    "forced" if self.force
+                    else f"its outputs changed since it ran ({', '.join(gone)})" if gone
+                    else f"{', '.join(upstream)} ran again" if done
                     else _changed(saved.get("settings", {}), stage.settings) or "upstream changed"
-                )
+                )  # fmt: skip
                 self.echo(f"{step}: {why}; its earlier outputs are removed")
                 self._clear(stage.outputs)
             elif saved:
@@ -187,7 +200,7 @@ class StageRunner:
         self.procs.wait()
         if self.procs.is_main:
             write_json(path, {"status": "done", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs,
-                          "seconds": seconds, "result": result})  # fmt: skip
+                          "outputs_print": self._print(stage.outputs), "seconds": seconds, "result": result})  # fmt: skip
         self.procs.wait()
         if not self.procs.is_main:
             result = (_read(path) or {}).get("result", {})
@@ -195,6 +208,35 @@ class StageRunner:
         record = StageRecord(stage.name, seconds, False, fp, result)
         self.records.append(record)
         return result
+
+    def refresh_prints(self, stages: Sequence[Stage]) -> None:
+        """Record the outputs as the whole run left them: a later stage may add to an earlier one's folder (the
+        cards stage writes README.md into the model folders), which is not a change to rerun it for."""
+        if not self.procs.is_main:
+            return
+        for stage in stages:
+            path = self.dir / f"{stage.name}.json"
+            saved = _read(path)
+            if saved and saved.get("status") == "done":
+                write_json(path, {**saved, "outputs_print": self._print(stage.outputs)})
+
+    def _print(self, outputs: Sequence[str]) -> dict[str, str | None]:
+        """Per output: a hash of the names and sizes of its files (a file: its size; ``metrics.json``, which the run
+        rewrites after the report stage: that it exists), ``None`` when it is missing. Paths are relative, so a
+        moved run folder keeps its prints."""
+        prints: dict[str, str | None] = {}
+        for rel in outputs:
+            target = self.root / rel
+            if target.is_dir():
+                digest = hashlib.sha256()
+                for file in sorted(p for p in target.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                    digest.update(f"{file.relative_to(target).as_posix()}\0{file.stat().st_size}\n".encode())
+                prints[rel] = digest.hexdigest()[:16]
+            elif target.is_file():
+                prints[rel] = "exists" if target.name == "metrics.json" else str(target.stat().st_size)
+            else:
+                prints[rel] = None
+        return prints
 
     def _clear(self, outputs: Sequence[str]) -> None:
         for rel in outputs:
@@ -205,6 +247,11 @@ class StageRunner:
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
+
+
+def _gone(recorded: Mapping[str, str | None], now: Mapping[str, str | None]) -> list[str]:
+    """The outputs whose print differs from the one recorded when the stage finished (deleted or changed)."""
+    return [rel for rel, value in recorded.items() if now.get(rel) != value]
 
 
 def _changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:

@@ -17,16 +17,18 @@ import dataclasses
 import json
 import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from ..folder_lock import FolderLock
 from ..resumable import fingerprint_dir
 from . import paper, steps
 from .baselines import TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate, translate_train, translate_train_options
 from .data import ENGLISH, PARALLEL, lst_test_file, prepare_data, raw_file, test_file
 from .lst_quality import lst_quality
 from .recipe import Recipe, check_stage_fields
-from .records import Stage, StageRunner, at, in_run
+from .records import Stage, StageRunner, at, check_output_dir, in_run, processes
 from .report import collect, typed_metrics, write_cards, write_report
 
 
@@ -162,12 +164,15 @@ def run_recipe(
 ) -> dict[str, Any]:
     """Run (or resume) every stage; return the content of ``metrics.json``."""
     check_stage_fields(recipe)
-    out = Path(output_dir)
+    out = check_output_dir(output_dir)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    runner = StageRunner(out, force=force, echo=echo)
-    results: dict[str, Any] = {}
-    for stage in plan(recipe, out, results):
-        results[stage.name] = runner.run(stage)
+    with FolderLock(out, "crop-hf run") if processes().is_main else nullcontext():  # one writer per run folder
+        runner = StageRunner(out, force=force, echo=echo)
+        results: dict[str, Any] = {}
+        stages = plan(recipe, out, results)
+        for stage in stages:
+            results[stage.name] = runner.run(stage)
+        runner.refresh_prints(stages)
     if not runner.procs.is_main:
         return {}
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
