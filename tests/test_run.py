@@ -3,6 +3,7 @@ tiny checkpoints and CoNLL-format files."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -146,6 +147,9 @@ def test_numbers_written_as_yaml_reads_them_become_numbers():
     "override, message",
     [
         ("lst.max_steps=abc", "lst.max_steps='abc': expected a whole number"),
+        ("lst.max_steps=-5", "lst.max_steps=-5: give a whole number >= 1, or -1 to train by num_train_epochs"),
+        ("selftrain.iterations=0", "selftrain.iterations=0: give a number of self-training rounds >= 1"),
+        ("ner.learning_rate=-1e-4", "ner.learning_rate=-0.0001: give a learning rate >= 0"),
         ("lst=5", "'lst' must be a mapping of settings"),
         ("seed=null", "seed=None: give a whole number"),
         ("languages=[es,es]", "languages lists es more than once"),
@@ -310,3 +314,70 @@ def test_conll5_recipe_runs_end_to_end_on_local_checkpoints_and_files(tiny_dir, 
     report = (out / "report.md").read_text()
     assert "the mean ± sample standard deviation over 2 seeds (42, 7)" in report and " ± " in report
     assert "F1 % averaged over the languages, mean of 2 seeds" in capsys.readouterr().out
+
+
+LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
+)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (LAUGHS.encode(), "aliases expand to more than 100000 values"),
+        (("x:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(200)) + "  " * 201 + "v: 1\n").encode(),
+         "nested deeper than 64 levels"),
+        (("[" * 5000 + "]" * 5000).encode(), "nested deeper than 64 levels"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8 text|binary file"),
+        ("name: é\n".encode("latin-1"), r"not UTF-8 text \(byte 6\)"),
+        (b"name: a\nlanguages: [es]\nname: b\n", "line 3: the key 'name' is given twice in one mapping"),
+        (b"seed: 1\n" + b"#" * (1 << 20), "more than a recipe's 1048576"),
+    ],
+    ids=["billion-laughs", "deep-mapping", "deep-flow", "binary", "latin-1", "duplicate-key", "huge"],
+)  # fmt: skip
+def test_a_recipe_file_that_is_not_a_recipe_is_one_line_and_exit_2(content, message, tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    assert main(["run", str(path), "--output-dir", str(tmp_path / "out"), "--dry-run"]) == 2
+    (err,) = capsys.readouterr().err.strip().splitlines()
+    assert re.search(message, err) and str(path) in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_set_values_are_read_within_the_same_bounds(tmp_path, capsys):
+    laughs = "{" + LAUGHS.replace("\n", ", ").rstrip(", ") + "}"
+    assert main(["run", "conll5", "--output-dir", str(tmp_path / "o"), "--dry-run", "--set", f"lst={laughs}"]) == 2
+    assert "--set lst: its aliases expand to more than 100000 values" in capsys.readouterr().err
+
+
+def test_relative_paths_of_a_recipe_file_resolve_beside_it_not_in_the_working_directory(tmp_path, monkeypatch):
+    import yaml
+
+    folder = tmp_path / "recipes"
+    (folder / "my-lst").mkdir(parents=True)
+    (folder / "es.tsv").write_text("a\tb\n")
+    raw = {**MINIMAL, "models": {"lst": "my-lst", "ner": "xlm-roberta-base"}}
+    (folder / "r.yaml").write_text(yaml.safe_dump(raw))
+    monkeypatch.chdir(tmp_path)
+    recipe = load_recipe(folder / "r.yaml")
+    assert recipe.models.lst == str(folder / "my-lst") and recipe.models.ner == "xlm-roberta-base"  # a Hub id stays
+    assert recipe.data["parallel"].files == {"es": str(folder / "es.tsv")}
+
+
+def test_spm_model_is_checked_before_the_run_and_only_flores101s_is_the_papers_spbleu(tmp_path, capsys):
+    from crop_hf.run.lst_quality import tokenisation_note
+
+    for spm, message in ((tmp_path / "missing.model", "no such file"), (__file__, "not a SentencePiece model")):
+        assert main(["run", "demo", "--output-dir", str(tmp_path / "o"), "--set", f"lst_quality.spm_model={spm}"]) == 2
+        (err,) = capsys.readouterr().err.strip().splitlines()
+        assert f"lst_quality.spm_model {spm}: {message}" in err
+        assert not (tmp_path / "o").exists()  # refused before the first stage
+
+    def note(tokenize):
+        return tokenisation_note({"es": {"x_en": {"tokenize": tokenize}, "en_x": {"tokenize": tokenize}}})
+
+    assert note("spm:flores101_sacrebleu_spm.model").endswith("as in the paper's Table 5.")
+    assert note("flores101").endswith("as in the paper's Table 5.")
+    assert "does not compare with the paper's spBLEU" in note("spm:my_own.model")
+    assert "does not compare with the paper's spBLEU" in note("flores200")
+    assert "not spBLEU" in note("13a")

@@ -115,11 +115,19 @@ def _translation(recipe: Recipe, out: Path, lst: Any, mt: Any, options: dict[str
     return scores
 
 
+# the file names FLORES-101's SentencePiece model goes by (as distributed, and in sacrebleu's cache): the paper's spBLEU
+FLORES101_SPM = ("flores101_sacrebleu_spm.model", "sacrebleu_tokenizer_spm.model")
+
+
 def tokenisation_note(translation: dict[str, Any]) -> str:
-    """One sentence on what the BLEU columns are: spBLEU, or BLEU with another tokenisation and how to get spBLEU."""
+    """One sentence on what the BLEU columns are: the paper's spBLEU (FLORES-101's SentencePiece model), spBLEU with
+    another model, or BLEU with another tokenisation and how to get spBLEU."""
     used = sorted({d["tokenize"] for scores in translation.values() for d in (scores["x_en"], scores["en_x"])})
-    if all(t.startswith("spm:") or t.startswith("flores") for t in used):
+    if all(t == "flores101" or t.removeprefix("spm:") in FLORES101_SPM for t in used):
         return f"BLEU is spBLEU ({', '.join(used)}), as in the paper's Table 5."
+    if all(t.startswith(("spm:", "flores")) for t in used):
+        return (f"BLEU is computed on the pieces of {', '.join(used)}, not FLORES-101's SentencePiece model: it does "
+                "not compare with the paper's spBLEU (Table 5 uses flores101_sacrebleu_spm.model).")  # fmt: skip
     return (f"BLEU used {', '.join(used)} tokenisation, not spBLEU: the FLORES SentencePiece model was not available "
             "(set lst_quality.spm_model=PATH to a local flores101_sacrebleu_spm.model); it does not compare with "
             "the paper's spBLEU.")  # fmt: skip

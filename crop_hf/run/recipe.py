@@ -45,7 +45,8 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
 
 A source's ``config`` may hold ``{lang}``, filled per target language. ``files`` may be one path with ``{lang}``
 or a mapping language -> path. Relative paths resolve against the recipe file's folder (shipped recipes: the
-working directory). Every unknown key is an error naming the closest known one.
+working directory), and so does a model given as a relative path to a folder there. The file is read within bounds
+(:mod:`crop_hf.run.safe_yaml`: size, UTF-8, nesting, aliases, no key twice). Every unknown key is an error naming the closest known one.
 """
 
 from __future__ import annotations
@@ -71,6 +72,19 @@ LST_QUALITY_TYPES: dict[str, Any] = {"heldout_pairs": int, "spm_model": str | No
                                      "batch_size": int}  # fmt: skip
 LST_QUALITY_DEFAULTS: dict[str, Any] = {"heldout_pairs": 250, "spm_model": None, "sentences": None, "batch_size": 32}
 ALIGNMENT_TYPES: dict[str, Any] = {"max_phrase_len": int, "method": str, "max_tokens": int}
+# the training settings that have a floor, and what to give instead (max_steps -1: train by epochs)
+LOWEST: dict[str, tuple[float, str]] = {
+    "max_steps": (-1, "give a whole number >= 1, or -1 to train by num_train_epochs"),
+    "num_train_epochs": (0, "give a number > 0 of epochs"),
+    "learning_rate": (0, "give a learning rate >= 0, e.g. 5e-5"),
+    "per_device_train_batch_size": (1, "give a batch size >= 1"),
+    "per_device_eval_batch_size": (1, "give a batch size >= 1"),
+    "gradient_accumulation_steps": (1, "give a whole number >= 1"),
+    "iterations": (1, "give a number of self-training rounds >= 1"),
+    "warmup_steps": (0, "give a number >= 0 (a fraction below 1 is a share of the steps)"),
+    "save_steps": (0, "give a number >= 0"),
+    "logging_steps": (0, "give a number >= 0"),
+}
 SECTIONS = ("alignment", "lst", "ner", "projection", "selftrain", "publish", "translate_train", "lst_quality")
 
 
@@ -193,9 +207,13 @@ def load_recipe(name_or_path: str | Path, overrides: Sequence[str] = ()) -> Reci
     """Read a shipped recipe (``demo``, ``conll5``, ``xtreme40``) or a YAML file, apply ``key=value`` overrides."""
     import yaml
 
+    from .safe_yaml import YamlLimitError, load_yaml
+
     path = recipe_path(name_or_path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_bytes(), str(path)) or {}
+    except YamlLimitError as err:
+        raise RecipeError(str(err) if str(err).startswith(str(path)) else f"{path}: {err}") from None
     except yaml.YAMLError as err:
         raise RecipeError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from err
     if not isinstance(raw, dict):
@@ -223,6 +241,8 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
     """``lst.max_steps=200`` sets ``raw["lst"]["max_steps"] = 200``; the value is read as YAML (``[es,nl]``, ``null``)."""
     import yaml
 
+    from .safe_yaml import YamlLimitError, load_yaml
+
     key, sep, value = item.partition("=")
     if not sep or not key.strip():
         raise RecipeError(f"--set {item!r}: expected KEY=VALUE, e.g. --set lst.max_steps=200")
@@ -236,7 +256,9 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
             raise RecipeError(f"--set {item!r}: {part!r} is not a section of the recipe")
         node = child
     try:
-        node[parts[-1]] = yaml.safe_load(value) if value.strip() else None
+        node[parts[-1]] = load_yaml(value, f"--set {key.strip()}") if value.strip() else None
+    except YamlLimitError as err:
+        raise RecipeError(str(err)) from None
     except yaml.YAMLError as err:
         raise RecipeError(f"--set {item!r}: the value is not valid YAML ({str(err).splitlines()[0]})") from err
 
@@ -274,6 +296,9 @@ def parse_recipe(raw: Mapping[str, Any], source: str = "<recipe>", base_dir: Pat
         raise RecipeError(f"{source}: languages lists {', '.join(twice)} more than once: list each language once")
     data = _data(raw["data"], source, base_dir)
     models = _section(Models, raw["models"], source, "models")
+    for role, value in dataclasses.asdict(models).items():  # a relative folder beside the recipe, not a Hub id
+        if base_dir is not None and value and not Path(value).is_absolute() and (base_dir / value).is_dir():
+            setattr(models, role, str(base_dir / value))
     publish = _section(Publish, raw.get("publish") or {}, source, "publish")
     recipe = Recipe(
         name=str(raw.get("name") or Path(source).stem),
@@ -318,6 +343,9 @@ def check_stage_fields(recipe: Recipe) -> None:
             if value is None and defaults.get(key) is None:
                 continue
             settings[key] = _typed(recipe.source, f"{section}.{key}", value, types[key])
+            low = LOWEST.get(key)
+            if low is not None and isinstance(settings[key], (int, float)) and settings[key] < low[0]:
+                raise RecipeError(f"{recipe.source}: {section}.{key}={settings[key]!r}: {low[1]}")
 
 
 def check_paths(recipe: Recipe) -> None:
@@ -335,6 +363,21 @@ def check_paths(recipe: Recipe) -> None:
         if local and not (Path(value).expanduser() / "config.json").is_file():
             raise RecipeError(f"{recipe.source}: models.{role} {value}: not a saved model folder (no config.json) "
                               "and not a Hub id")  # fmt: skip
+    spm = recipe.lst_quality.get("spm_model")
+    if spm:
+        import sentencepiece
+
+        where = f"{recipe.source}: lst_quality.spm_model {spm}"
+        if not Path(spm).is_file():
+            raise RecipeError(
+                f"{where}: no such file; give a local copy of FLORES-101's flores101_sacrebleu_spm.model"
+            )
+        try:
+            sentencepiece.SentencePieceProcessor(model_file=str(spm))
+        except (OSError, RuntimeError):
+            raise RecipeError(
+                f"{where}: not a SentencePiece model; give FLORES-101's flores101_sacrebleu_spm.model"
+            ) from None
 
 
 def _data(raw: Any, source: str, base_dir: Path | None) -> dict[str, DataSource]:
