@@ -13,6 +13,8 @@ layer can use it.
 
 from __future__ import annotations
 
+import errno
+
 
 class CropHfError(Exception):
     """A mistake in what the user gave crop-hf; the message names the input and what to do, on one line.
@@ -32,6 +34,13 @@ EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by SIGINT
 INTERRUPTED = "interrupted; rerun the same command to resume"
 # a path the user gave that is missing or not readable: told in one line like crop-hf's own errors
 _USER_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+# the machine's state, not a bug: a read-only file system, a full disk or quota, a port or file in use
+_ENVIRONMENT_ERRNOS = {getattr(errno, name) for name in ("EROFS", "ENOSPC", "EDQUOT", "EADDRINUSE", "EADDRNOTAVAIL",
+                                                          "EMFILE", "ETXTBSY") if hasattr(errno, name)}  # fmt: skip
+_ENVIRONMENT_HINTS = {"EROFS": "the folder is read-only: give a writable --output_dir",
+                      "ENOSPC": "the disk is full: free space or give an --output_dir on another disk",
+                      "EDQUOT": "the disk quota is used up: free space or give an --output_dir elsewhere",
+                      "EADDRINUSE": "the port is in use: give another --port"}  # fmt: skip
 
 
 def is_user_error(err: BaseException, also: tuple[type[BaseException], ...] = ()) -> bool:
@@ -39,7 +48,8 @@ def is_user_error(err: BaseException, also: tuple[type[BaseException], ...] = ()
 
     ``also``: more classes to take as such (the Hub's errors, whose module imports nothing of crop_hf).
     """
-    return isinstance(err, (CropHfError, *_USER_OS_ERRORS, *also))
+    environment = isinstance(err, OSError) and err.errno in _ENVIRONMENT_ERRNOS
+    return environment or isinstance(err, (CropHfError, *_USER_OS_ERRORS, *also))
 
 
 def one_line(err: BaseException, limit: int | None = None) -> str:
@@ -65,7 +75,9 @@ def report_failure(
         print(f"{prog}: {INTERRUPTED}", file=sys.stderr)
         return EXIT_INTERRUPTED
     if is_user_error(err, also):
-        print(f"{prog}: error: {one_line(err) or type(err).__name__}", file=sys.stderr)
+        name = errno.errorcode.get(err.errno, "") if isinstance(err, OSError) and err.errno else ""
+        hint = f" ({_ENVIRONMENT_HINTS[name]})" if name in _ENVIRONMENT_HINTS else ""
+        print(f"{prog}: error: {one_line(err) or type(err).__name__}{hint}", file=sys.stderr)
         return EXIT_USAGE
     hint = "" if debug else "; rerun with --debug for the traceback"
     print(f"{prog}: internal error: {type(err).__name__}: {one_line(err)}{hint}", file=sys.stderr)

@@ -167,3 +167,23 @@ def test_the_project_summary_line_tells_model_errors_apart_from_the_drops():
     assert "dropped: slots_lost 3; model errors 3 (first: line 2: MT: RuntimeError: no kernel); " in line
     assert not summary.model_failed and ProjectionSummary(sentences=3, model_errors=2, drops={"empty": 1}).model_failed
     assert not ProjectionSummary(sentences=3, model_errors=2, drops={"slots_lost": 1}).model_failed  # a model ran
+
+
+@pytest.mark.parametrize(
+    "code, hint",
+    [("ENOSPC", "the disk is full: free space or give an --output_dir on another disk"),
+     ("EROFS", "the folder is read-only: give a writable --output_dir")],
+)  # fmt: skip
+def test_a_full_disk_or_read_only_folder_is_the_users_environment_one_line_exit_2(code, hint, tmp_path, capsys,
+                                                                                 monkeypatch):  # fmt: skip
+    import errno
+    import os
+
+    def fail(*args, **kwargs):
+        raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)), str(tmp_path / "out" / "metrics.json"))
+
+    monkeypatch.setattr("crop_hf.run.runner.run_recipe", fail)
+    assert cli.main(["demo", "--output-dir", str(tmp_path / "out")]) == 2
+    (err,) = capsys.readouterr().err.strip().splitlines()
+    assert err.startswith("crop-hf demo: error: [Errno") and str(tmp_path / "out" / "metrics.json") in err
+    assert err.endswith(f"({hint})")
