@@ -144,7 +144,9 @@ def test_stage_views_of_a_result_with_its_stages():
     assert english_view(stored) == {"text": "Ana Ruiz lives in Madrid .", "entities": []}
     assert [e["entity"] for e in slots_view(stored)["entities"]] == ["slot 0", "slot 1"]
     dropped = {"text": "Hello .", "lang": "es", "kept": False, "reason": "wrong_language", "detail": "langid: en"}
-    assert status_markdown(dropped) == "**discarded** (es), reason **wrong_language**: langid: en"
+    assert status_markdown(dropped) == "**discarded** (es), reason **wrong\\_language**: langid: en"
+    shown = status_markdown({**dropped, "detail": "![x](http://127.0.0.1:9/x.png) <img src=y>"})
+    assert shown.endswith(r": \!\[x\]\(http://127\.0\.0\.1:9/x\.png\) \<img src=y\>")  # shown, not fetched
     assert english_view(dropped) is None and slots_view(dropped) is None and entity_rows(dropped) == []
 
 
@@ -175,3 +177,50 @@ def test_inspect_serves_what_the_run_folder_holds_on_localhost(tmp_path, capsys,
         "served",
     ]
     assert capsys.readouterr().out.endswith("at http://127.0.0.1:7860/ (Ctrl+C stops it)\n")
+
+
+def test_inspect_checks_host_and_port_before_loading_and_says_when_the_network_sees_it(tmp_path, capsys,
+                                                                                      monkeypatch):  # fmt: skip
+    import socket
+    from types import SimpleNamespace
+
+    pytest.importorskip("gradio", reason="gradio is missing: pip install 'crop-hf[app]'")
+    pipe = saved_pipeline(tmp_path / "pipe")
+    loaded = []
+    monkeypatch.setattr("crop_hf.app.ui.build_app", lambda **kw: loaded.append(kw) or SimpleNamespace(
+        local_url="http://0.0.0.0:7860/", block_thread=lambda: None))  # fmt: skip
+    monkeypatch.setattr("crop_hf.app.ui.launch", lambda a, host, port, block: None)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert cli.main(["inspect", str(pipe), "--port", str(port)]) == 2
+        assert capsys.readouterr().err == (f"crop-hf inspect: error: --port {port}: already in use on 127.0.0.1; "
+                                           "give another --port, or leave it out to take a free one\n")  # fmt: skip
+    for host in ("203.0.113.7", "no-such-host.invalid"):  # not this machine's: refused at once, not 100 ports later
+        assert cli.main(["inspect", str(pipe), "--host", host]) == 2
+        (err,) = capsys.readouterr().err.splitlines()
+        assert err.startswith(f"crop-hf inspect: error: --host {host}: ") and "use 127.0.0.1" in err
+    assert loaded == []  # nothing was loaded for a bad address
+    assert cli.main(["inspect", str(pipe), "--host", "0.0.0.0"]) == 0
+    assert "serving on 0.0.0.0: anyone who can reach this machine there sees these files, without a login" in (
+        capsys.readouterr().out
+    )
+
+
+def test_the_app_answers_only_its_own_host_names():
+    from crop_hf.app.ui import allowed_hosts
+
+    assert allowed_hosts("127.0.0.1") == ["127.0.0.1", "localhost", "::1"]
+    assert allowed_hosts("0.0.0.0") == ["*"] and allowed_hosts("192.168.1.5") == ["192.168.1.5"]
+
+
+def test_a_pipeline_without_recorded_languages_offers_those_its_tokenizer_has_tokens_for():
+    from types import SimpleNamespace
+
+    from crop_hf.app.ui import _tokenizer_languages
+
+    vocab = {"<unk>": 0, "__es__": 5, "deu_Latn": 6, "__en__": 7}
+    tokenizer = SimpleNamespace(unk_token_id=0, convert_tokens_to_ids=lambda t: vocab.get(t, 0))
+    assert _tokenizer_languages(SimpleNamespace(tokenizer=tokenizer)) == ["de", "es"]
+    assert _tokenizer_languages(SimpleNamespace(tokenizer=None)) == []

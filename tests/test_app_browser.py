@@ -210,3 +210,81 @@ def test_run_view_shows_every_per_language_key_and_the_stage_times(page, folders
     assert "is in percent, 0-100" in page.inner_text("#run-note")  # the scale of every number in the table
     stages = table(page, "run-stages")
     assert stages[3][:2] == ["train_lst", str(recorded["stages"]["train_lst"]["seconds"])]
+
+
+@pytest.fixture(scope="module")
+def trap():
+    """A local HTTP server that counts the requests it gets: what the data below points the page at."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+
+
+def test_the_app_shows_data_as_text_and_fetches_nothing_it_names(browser, projector, folders, trap, tmp_path):
+    import shutil
+
+    from crop_hf.app import build_app, launch
+    from crop_hf.corpus_projection import project_corpus
+
+    base, hits = trap
+    bait = {name: f"![x]({base}/{name}.png) <img src='{base}/{name}-html.png'> [link]({base}/{name}-link)"
+            for name in ("report", "key", "value", "sentence", "recipe")}  # fmt: skip
+    run = tmp_path / "run"
+    shutil.copytree(folders[1], run)
+    (run / "report.md").write_text(f"# Report\n\n{bait['report']}\n", encoding="utf-8")
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    metrics["recipe"]["name"] = bait["recipe"]
+    metrics["evaluation"]["es"][bait["key"]] = bait["value"]
+    (run / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    raw = tmp_path / "raw.txt"
+    raw.write_text(f"{bait['sentence']} Ana vive aquí .\n", encoding="utf-8")
+    project_corpus(projector, raw, tmp_path / "corpus" / "es", "es", shard_size=4, progress=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = build_app(pipeline=projector, corpus=tmp_path / "corpus" / "es", run=run)
+    launch(app, host="127.0.0.1", port=port, block=False)
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    try:
+        page.goto(f"http://127.0.0.1:{port}")
+        page.wait_for_selector("#sentence-input textarea")
+        project_in_page(page, bait["sentence"])  # the user's own text, echoed in the status
+        page.click("#tab-corpus-button")
+        page.wait_for_selector("#corpus-rows [role=gridcell]")
+        select_row(page, 0, "discarded")
+        page.click("#tab-run-button")
+        page.wait_for_selector("#run-languages [role=gridcell]")
+        page.locator("button:has-text('report.md')").first.click()
+        page.wait_for_selector("#run-report .cm-content")
+        page.wait_for_timeout(1000)
+        shown = page.inner_text("body")
+        assert f"{base}/report.png" in shown and f"{base}/key.png" in shown  # shown, as text
+        # the page's config names no folder of this machine; a request under another host name is refused
+        import urllib.error
+        import urllib.request
+
+        config = urllib.request.urlopen(f"http://127.0.0.1:{port}/config").read().decode()
+        assert str(tmp_path) not in config and str(folders[1]) not in config
+        rebound = urllib.request.Request(f"http://127.0.0.1:{port}/config", headers={"Host": "rebind.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(rebound)
+        assert refused.value.code == 400
+    finally:
+        page.close()
+        app.close()
+    assert hits == [], f"the page fetched what the data named: {hits}"

@@ -38,7 +38,8 @@ def test_demo_runs_end_to_end_and_reuses_stages(tmp_path, capsys):
     assert metrics["scale"] in (out / "report.md").read_text()
     assert (out / "report.md").read_text().startswith("# crop-hf run report: demo")
     assert (out / "f1_per_language.png").stat().st_size > 1000
-    assert (out / "models" / "crop-projection" / "crop_projection.json").is_file()
+    saved = json.loads((out / "models" / "crop-projection" / "crop_projection.json").read_text())
+    assert saved["languages"] == ["es", "zh"]  # what the app's Sentence view and the card offer
     card = (out / "models" / "crop-projection" / "README.md").read_text()
     assert "crop-projection" in card and "model-index" in card
     first = {name: s["reused"] for name, s in metrics["stages"].items()}

@@ -17,15 +17,23 @@ from ..tagging import tags_to_spans
 
 ENTITY_HEADERS = ["word", "type", "method", "score", "start", "end"]
 _BRACKETED = re.compile(r"\[([A-Z][A-Za-z0-9_-]*)\s+([^\[\]]+?)\]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+
+
+def md_text(text: Any) -> str:
+    """``text`` from data (a sentence, a detail, a recipe name) as Markdown that shows it literally: every Markdown
+    and HTML character escaped, so that an image, a link or a tag in the data is shown, never fetched or followed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def status_markdown(result: Mapping[str, Any]) -> str:
     """One line: kept with its entity count, or the discard reason and its detail."""
+    lang = md_text(result.get("lang"))
     if result.get("kept"):
         n = len(result.get("entities") or [])
-        return f"**kept** ({result.get('lang')}): {n} entit{'y' if n == 1 else 'ies'} in the raw sentence"
-    detail = f": {result['detail']}" if result.get("detail") else ""
-    return f"**discarded** ({result.get('lang')}), reason **{result.get('reason')}**{detail}"
+        return f"**kept** ({lang}): {n} entit{'y' if n == 1 else 'ies'} in the raw sentence"
+    detail = f": {md_text(result['detail'])}" if result.get("detail") else ""
+    return f"**discarded** ({lang}), reason **{md_text(result.get('reason'))}**{detail}"
 
 
 def english_view(result: Mapping[str, Any]) -> dict[str, Any] | None:

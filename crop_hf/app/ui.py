@@ -28,6 +28,7 @@ from .render import (
     ENTITY_HEADERS,
     english_view,
     entity_rows,
+    md_text,
     parse_bracketed,
     raw_view,
     slots_view,
@@ -128,14 +129,30 @@ def build_app(
     return app
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def allowed_hosts(host: str) -> list[str]:
+    """The ``Host`` headers the app answers: its own address (and ``localhost``), so that a page of another site
+    cannot reach it through a DNS name it rebinds to 127.0.0.1; any, when it serves every interface (``0.0.0.0``)."""
+    if host in ("0.0.0.0", "::"):
+        return ["*"]
+    return list(dict.fromkeys([host, *LOCAL_HOSTS])) if host in LOCAL_HOSTS else [host]
+
+
 def launch(app: Any, host: str = "127.0.0.1", port: int | None = None, block: bool = True) -> Any:
-    """Serve ``app`` locally: no share link, no server-side rendering, system fonts only."""
+    """Serve ``app`` locally: no share link, no server-side rendering, system fonts only, requests whose ``Host`` is
+    not the app's own refused (:func:`allowed_hosts`)."""
     gr = require("gradio", "crop-hf inspect (the app)", "app")
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
     theme = gr.themes.Default(
         font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
     )
+    guard = {"middleware": [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(host))]}
     return app.launch(server_name=host, server_port=port, share=False, ssr_mode=False, prevent_thread_lock=not block,
-                      quiet=True, theme=theme, footer_links=[], show_error=True)  # fmt: skip
+                      quiet=True, theme=theme, footer_links=[], show_error=True, app_kwargs=guard)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------- views
@@ -164,7 +181,7 @@ def _sentence_view(gr: Any, projector: Any, corpus: Corpus | None) -> dict[str, 
     if projector is None:
         gr.Markdown("No pipeline loaded: run `crop-hf inspect` on a pipeline folder, a run folder or a Hub id.")
         return {}
-    langs = list(projector.crop_config.languages) or sorted(LANGUAGES)
+    langs = list(projector.crop_config.languages) or _tokenizer_languages(projector) or sorted(LANGUAGES)
     first = projector.crop_config.default_lang or ("es" if "es" in langs else langs[0])
     gr.Markdown("Raw mode: a sentence in the chosen language. Translate-train: an English sentence with its "
                 f"entities marked, e.g. `{TRANSLATE_TRAIN_EXAMPLE}`.")  # fmt: skip
@@ -184,13 +201,26 @@ def _sentence_view(gr: Any, projector: Any, corpus: Corpus | None) -> dict[str, 
         try:
             return _stage_values(project_sentence(projector, sentence, language, how, check_language, decoded))
         except (TypeError, ValueError) as err:  # bad markup or option: one line, the app goes on
-            return [f"**error**: {err}", None, None, {"text": sentence, "entities": []}, []]
+            return [f"**error**: {md_text(err)}", None, None, {"text": sentence, "entities": []}, []]
 
     inputs = [text, lang, mode, check, decoding]
     button.click(run, inputs, panel)
     text.submit(run, inputs, panel)
     gr.Examples(_examples(corpus, langs, first), inputs=[text, lang, mode], label="Examples (click, then Project)")
     return {"text": text, "lang": lang, "mode": mode, "run": run, "inputs": inputs, "panel": panel}
+
+
+def _tokenizer_languages(projector: Any) -> list[str]:
+    """The languages the LST tokenizer has a language token for (M2M100's ``__es__``, NLLB's ``spa_Latn``): what a
+    pipeline that records no languages can translate into."""
+    tokenizer = getattr(projector, "tokenizer", None)
+    if tokenizer is None:
+        return []
+    unknown = {None, tokenizer.unk_token_id}
+    names = {lang.code: [f"__{lang.m2m100_code}__" if lang.m2m100_code else None, lang.nllb_code]
+             for lang in LANGUAGES.values() if lang.code != "en"}  # fmt: skip
+    return sorted(code for code, tokens in names.items()
+                  if any(t and tokenizer.convert_tokens_to_ids(t) not in unknown for t in tokens))  # fmt: skip
 
 
 def _examples(corpus: Corpus | None, langs: list[str], first: str) -> list[list[str]]:
@@ -212,8 +242,8 @@ def _corpus_view(gr: Any, corpus: Corpus | None, projector: Any, sentence: dict[
     if corpus is None:
         gr.Markdown("No projected corpus: run `crop-hf inspect` on a `crop-hf project` output or a run folder.")
         return
-    sizes = ", ".join(f"{s.get('sentences')} sentences, {s.get('kept')} kept ({Path(f).name})"
-                      for f, s in corpus.summaries.items())  # fmt: skip
+    sizes = ", ".join(f"{md_text(s.get('sentences'))} sentences, {md_text(s.get('kept'))} kept "
+                      f"({md_text(Path(f).parent.name + '/' + Path(f).name)})" for f, s in corpus.summaries.items())  # fmt: skip
     gr.Markdown(f"{len(corpus.rows)} rows" + (f"; summary.json: {sizes}" if sizes else ""), elem_id="corpus-summary")
     with gr.Row():
         lang = gr.Dropdown([ALL, *corpus.languages()], value=ALL, label="Language", elem_id="corpus-lang")
@@ -284,8 +314,9 @@ def _run_view(gr: Any, results: RunResults | None) -> None:
         gr.Markdown("No run results: run `crop-hf inspect` on a `crop-hf run` or `crop-hf demo` output folder.")
         return
     recipe = results.metrics.get("recipe") or {}
-    gr.Markdown(f"Run `{results.root}`, recipe **{recipe.get('name', '?')}**, languages "
-                f"{', '.join(results.languages())}. {results.metrics.get('scale') or ''}", elem_id="run-note")  # fmt: skip
+    gr.Markdown(f"Run {md_text(results.root.name)}, recipe **{md_text(recipe.get('name', '?'))}**, languages "
+                f"{md_text(', '.join(results.languages()))}. {md_text(results.metrics.get('scale') or '')}",
+                elem_id="run-note")  # fmt: skip
     headers, rows = results.language_table()
     gr.Dataframe(rows, headers=headers, label="Per language (every per-language value of metrics.json)",
                  interactive=False, elem_id="run-languages")  # fmt: skip
@@ -297,4 +328,5 @@ def _run_view(gr: Any, results: RunResults | None) -> None:
     report = results.report()
     if report:
         with gr.Accordion("report.md", open=False):
-            gr.Markdown(report, elem_id="run-report")
+            # as text: an image or a link in a run's report is shown, never fetched
+            gr.Code(report, language="markdown", interactive=False, elem_id="run-report")

@@ -173,6 +173,7 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
     options = recipe.projection_options()
     projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"],
                          **{**options.load_options(), "decoding": options.decoding})  # fmt: skip
+    projector.crop_config.languages = list(recipe.languages)  # saved with it: what the app and the card offer
     procs = processes()
     if procs.is_main:
         projector.save_pretrained(out / PIPELINE_DIR)

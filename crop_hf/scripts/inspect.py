@@ -38,6 +38,7 @@ def main(argv: list[str]) -> int:
     args = make_parser().parse_args(argv)
     if args.port is not None and not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: use a port number between 1 and 65535")
+    check_address(args.host, args.port)
     from crop_hf.app.sources import find_sources
 
     sources = find_sources(args.path)
@@ -51,12 +52,38 @@ def main(argv: list[str]) -> int:
 
     app = build_app(pipeline=sources.pipeline, corpus=sources.corpus or None, run=sources.run)
     launch(app, host=args.host, port=args.port, block=False)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"crop-hf inspect: serving on {args.host}: anyone who can reach this machine there sees these files, "
+              "without a login (the default, 127.0.0.1, is this machine only)", flush=True)  # fmt: skip
     print(f"crop-hf inspect: {sources.describe()} at {app.local_url} (Ctrl+C stops it)", flush=True)
     try:
         app.block_thread()
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def check_address(host: str, port: int | None) -> None:
+    """One line (:class:`UsageError`) unless this machine can serve on ``host`` (and ``port``, when given, is
+    free there): checked before anything loads, where gradio would try a hundred ports one after the other."""
+    import errno
+    import socket
+
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port or 0, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError):
+        raise UsageError(f"--host {host}: not a name or address of this machine; use 127.0.0.1 (this machine only) "
+                         "or 0.0.0.0 (every network interface)") from None  # fmt: skip
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise UsageError(f"--port {port}: already in use on {host}; give another --port, or leave it out "
+                                 "to take a free one") from None  # fmt: skip
+            raise UsageError(f"--host {host}: cannot serve there ({err.strerror}); use 127.0.0.1 (this machine "
+                             "only) or 0.0.0.0 (every network interface)") from None  # fmt: skip
 
 
 if __name__ == "__main__":
