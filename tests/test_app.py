@@ -224,3 +224,46 @@ def test_a_pipeline_without_recorded_languages_offers_those_its_tokenizer_has_to
     tokenizer = SimpleNamespace(unk_token_id=0, convert_tokens_to_ids=lambda t: vocab.get(t, 0))
     assert _tokenizer_languages(SimpleNamespace(tokenizer=tokenizer)) == ["de", "es"]
     assert _tokenizer_languages(SimpleNamespace(tokenizer=None)) == []
+
+
+def test_bad_files_in_a_folder_are_named_not_internal_errors(tmp_path, capsys, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pytest.importorskip("gradio", reason="gradio is missing: pip install 'crop-hf[app]'")
+    folder = shards(tmp_path / "es", [{"kept": True, "entities": "not json"}, {"reason": "empty"}])
+    (folder / "shard-000001.parquet").write_bytes(b"PAR1 this is not parquet")
+    pq.write_table(pa.Table.from_pylist([{"line": 1, "words": "x"}]), folder / "shard-000002.parquet")
+    (folder / "summary.json").write_text("{broken")
+    corpus = Corpus.load([folder])
+    assert len(corpus.rows) == 2 and corpus.rows[0]["entities"] == []
+    assert corpus.unreadable == [
+        "shard-000000.parquet line 1: entities are not JSON",
+        "shard-000001.parquet: not a readable Parquet file (ArrowInvalid)",
+        "shard-000002.parquet: lacks the columns entities, kept, text",
+        "es/summary.json: not a JSON object",
+    ]
+    only_bad = tmp_path / "bad"
+    only_bad.mkdir()
+    (only_bad / "shard-000000.parquet").write_bytes(b"garbage")
+    assert cli.main(["inspect", str(only_bad)]) == 2
+    (err,) = capsys.readouterr().err.splitlines()
+    assert "no readable shard-*.parquet (shard-000000.parquet: not a readable Parquet file" in err
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "metrics.json").write_text("[1, 2]")
+    assert cli.main(["inspect", str(run)]) == 2
+    assert "metrics.json: holds a JSON list, not the object crop-hf run writes" in capsys.readouterr().err
+    (run / "metrics.json").write_text('{"languages": ["es"]}')
+    (run / "report.md").write_bytes("résumé".encode("latin-1"))
+    assert RunResults.load(run).report() == "r\ufffdsum\ufffd"  # shown, the odd bytes replaced
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the app")
+    (run / "report.md").unlink()
+    (run / "report.md").symlink_to(secret)
+    assert "links to a file outside run: not shown" in RunResults.load(run).report()
+    # a Hub id that is neither cached nor reachable (offline): one line naming it
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert cli.main(["inspect", "someone/not-cached-anywhere"]) == 2
+    (err,) = capsys.readouterr().err.splitlines()
+    assert err.startswith("crop-hf inspect: error: someone/not-cached-anywhere") and "cached or reachable" in err

@@ -99,24 +99,46 @@ class Corpus:
 
     rows: list[dict[str, Any]]
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # folder -> summary.json
+    unreadable: list[str] = field(default_factory=list)  # "<file>: why": shards and summaries left out
 
     @classmethod
     def load(cls, folders: Iterable[str | Path]) -> Corpus:
+        """The rows of every shard; a shard that is not Parquet or lacks the columns, an ``entities`` value or a
+        ``summary.json`` that is not JSON are left out and listed in ``unreadable`` (the view says so)."""
         import pyarrow.parquet as pq
 
         rows: list[dict[str, Any]] = []
-        summaries = {}
-        for folder in map(Path, folders):
+        summaries, unreadable = {}, []
+        folders = [Path(f) for f in folders]
+        for folder in folders:
             for shard in sorted(folder.glob(SHARD_GLOB)):
-                for row in pq.read_table(shard).to_pylist():
-                    row["entities"] = json.loads(row.get("entities") or "[]")
+                try:
+                    table = pq.read_table(shard)
+                except Exception as err:  # noqa: BLE001 - any Arrow error: the file is named and left out
+                    unreadable.append(f"{shard.name}: not a readable Parquet file ({type(err).__name__})")
+                    continue
+                missing = sorted(SHARD_COLUMNS - set(table.column_names))
+                if missing:
+                    unreadable.append(f"{shard.name}: lacks the columns {', '.join(missing)}")
+                    continue
+                for row in table.to_pylist():
+                    row["entities"] = _entities(row.get("entities"))
+                    if row["entities"] is None:
+                        unreadable.append(f"{shard.name} line {row.get('line')}: entities are not JSON")
+                        row["entities"] = []
                     row["id"] = len(rows)
                     rows.append(row)
             if (folder / SUMMARY).is_file():
-                summaries[str(folder)] = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+                summary = _json_file(folder / SUMMARY)
+                if isinstance(summary, dict):
+                    summaries[str(folder)] = summary
+                else:
+                    unreadable.append(f"{folder.name}/{SUMMARY}: not a JSON object")
         if not rows:
-            raise InspectError(f"{', '.join(map(str, folders))}: no readable {SHARD_GLOB}; run crop-hf project first")
-        return cls(rows, summaries)
+            why = f" ({'; '.join(unreadable[:3])})" if unreadable else ""
+            raise InspectError(f"{', '.join(map(str, folders))}: no readable {SHARD_GLOB}{why}; run crop-hf project "
+                               "first, or again with --overwrite")  # fmt: skip
+        return cls(rows, summaries, unreadable)
 
     def languages(self) -> list[str]:
         return sorted({r["lang"] for r in self.rows if r.get("lang")})
@@ -175,12 +197,16 @@ class RunResults:
     def load(cls, root: str | Path) -> RunResults:
         root = Path(root)
         path = root / METRICS
-        if not path.is_file():
+        if not path.is_file() or not _inside(root, path):
             return cls(root, {})
         try:
-            return cls(root, json.loads(path.read_text(encoding="utf-8")))
+            metrics = json.loads(path.read_text(encoding="utf-8", errors="replace"))
         except json.JSONDecodeError as err:
             raise InspectError(f"{path}: not valid JSON ({err}); rerun crop-hf run to write it again") from None
+        if not isinstance(metrics, dict):
+            raise InspectError(f"{path}: holds a JSON {type(metrics).__name__}, not the object crop-hf run writes; "
+                               "rerun crop-hf run to write it again")  # fmt: skip
+        return cls(root, metrics)
 
     def languages(self) -> list[str]:
         return [str(x) for x in self.metrics.get("languages") or []]
@@ -208,11 +234,42 @@ class RunResults:
                 for name, s in stages.items() if isinstance(s, Mapping)]  # fmt: skip
 
     def plots(self) -> list[Path]:
-        return sorted(self.root.glob("*.png"))
+        return sorted(p for p in self.root.glob("*.png") if _inside(self.root, p))
 
     def report(self) -> str | None:
+        """``report.md`` as text (bytes that are not UTF-8 replaced); a link leading outside the run is not read."""
         path = self.root / "report.md"
-        return path.read_text(encoding="utf-8") if path.is_file() else None
+        if not path.is_file():
+            return None
+        if not _inside(self.root, path):
+            return f"(report.md links to a file outside {self.root.name}: not shown)"
+        return path.read_text(encoding="utf-8", errors="replace")
+
+
+SHARD_COLUMNS = frozenset({"line", "kept", "text", "entities"})
+
+
+def _entities(value: Any) -> list[dict[str, Any]] | None:
+    """A shard's ``entities`` cell parsed (``None`` when it is not a JSON list of objects)."""
+    try:
+        entities = json.loads(value or "[]")
+    except (TypeError, ValueError):
+        return None
+    ok = isinstance(entities, list) and all(isinstance(e, dict) for e in entities)
+    return entities if ok else None
+
+
+def _json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8", errors="replace"))
+    except ValueError:
+        return None
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether ``path`` (a link followed) lies inside the folder ``root``: the app shows nothing from elsewhere."""
+    target, base = path.resolve(), root.resolve()
+    return target == base or base in target.parents
 
 
 def _per_language(node: Any, langs: set[str], path: tuple[str, ...]) -> Iterable[tuple[tuple[str, ...], str, Any]]:

@@ -40,6 +40,7 @@ from .sources import (
     DISCARDED,
     KEPT,
     Corpus,
+    InspectError,
     RunResults,
     method_counts,
     reason_counts,
@@ -68,8 +69,17 @@ def load_pipeline(name_or_path: str | Path) -> Any:
     from transformers import pipeline
 
     import crop_hf  # noqa: F401  (registers the task)
+    from crop_hf.errors import is_user_error
 
-    return pipeline("crop-projection", model=str(name_or_path))  # type: ignore[call-overload]
+    try:
+        return pipeline("crop-projection", model=str(name_or_path))  # type: ignore[call-overload]
+    except OSError as err:  # offline and not cached, a folder without the model files: one line naming it
+        if is_user_error(err):
+            raise
+        raise InspectError(
+            f"{name_or_path}: cannot load the pipeline ({' '.join(str(err).split())[:200]}); "
+            "pass a saved pipeline folder, or a Hub id that is cached or reachable"
+        ) from None
 
 
 def sentence_options(
@@ -244,7 +254,9 @@ def _corpus_view(gr: Any, corpus: Corpus | None, projector: Any, sentence: dict[
         return
     sizes = ", ".join(f"{md_text(s.get('sentences'))} sentences, {md_text(s.get('kept'))} kept "
                       f"({md_text(Path(f).parent.name + '/' + Path(f).name)})" for f, s in corpus.summaries.items())  # fmt: skip
-    gr.Markdown(f"{len(corpus.rows)} rows" + (f"; summary.json: {sizes}" if sizes else ""), elem_id="corpus-summary")
+    left_out = f"; left out, unreadable: {md_text('; '.join(corpus.unreadable[:5]))}" if corpus.unreadable else ""
+    gr.Markdown(f"{len(corpus.rows)} rows" + (f"; summary.json: {sizes}" if sizes else "") + left_out,
+                elem_id="corpus-summary")  # fmt: skip
     with gr.Row():
         lang = gr.Dropdown([ALL, *corpus.languages()], value=ALL, label="Language", elem_id="corpus-lang")
         status = gr.Radio([ALL, KEPT, DISCARDED], value=ALL, label="Sentences", elem_id="corpus-kept")
