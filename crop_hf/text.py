@@ -95,7 +95,7 @@ def is_punctuation(word: str) -> bool:
 
 # ----------------------------------------------------------------------------------------------- helpers
 
-_NON_SPACE = re.compile(r"\S+")
+_NON_SPACE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f]+")  # control characters (NUL, BEL, ...) separate words like spaces
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # Punctuation kept inside a word when it sits between two word characters.
 _WORD_INNER = frozenset("'’ʼ-‐‑.·")

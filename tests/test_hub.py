@@ -258,6 +258,11 @@ def test_cli_push_publishes_only_what_a_model_needs_and_never_writes_into_the_so
     )
     (saved / "tokenizer_extra.json").unlink()
     assert {p: p.read_bytes() for p in saved.rglob("*") if p.is_file()} == before  # the source never changed
+    # no languages anywhere (none saved, no metrics, no --languages): the user's to give, in one line
+    assert cli.main([*common[:-2], "--dry_run", str(tmp_path / "out3")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == ("crop-hf push: error: someone/crop: no target languages known: pass languages=[...] "
+                    "(--languages), or metrics of the run")  # fmt: skip
 
 
 def test_trainer_push_to_hub_goes_through_hf_api(tiny_dir, tmp_path, monkeypatch):

@@ -245,3 +245,13 @@ def test_overlapping_phrases_do_not_share_tokens() -> None:
     assert [(m.slot_id, m.start, m.end) for m in result.matches] == [(0, 2, 4)]
     assert result.unmatched == [1]
     assert matches_to_tags(result.matches, len(tokens)) == ["O", "O", "B-LOC", "I-LOC", "O"]
+
+
+def test_control_characters_separate_words_and_never_stay_inside_a_token():
+    from crop_hf.text import split_tokens
+
+    text = "Ana\x00vive\x0cen Madrid\x07 .\x85"
+    tokens = split_tokens(text, False)
+    assert [t.text for t in tokens] == ["Ana", "vive", "en", "Madrid", "."]
+    assert [text[t.char_start : t.char_end] for t in tokens] == ["Ana", "vive", "en", "Madrid", "."]
+    assert [t.text for t in split_tokens("北京\x00上海", True)] == ["北", "京", "上", "海"]

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -37,3 +39,11 @@ def test_tiny_xlmr_loads_with_labels(spm, tmp_path):
     enc = tok(["Juan", "vive", "en", "Madrid"], is_split_into_words=True)
     assert enc.word_ids()[0] is None and set(w for w in enc.word_ids() if w is not None) == {0, 1, 2, 3}
     assert tok.convert_ids_to_tokens(enc["input_ids"])[0] == "<s>"
+
+
+def test_the_sentencepiece_model_records_no_path_of_this_machine(spm):
+    import tempfile
+
+    data = Path(spm).read_bytes()
+    assert tempfile.gettempdir().encode() not in data and str(Path(spm).parent).encode() not in data
+    assert b"__SLOT0__" in data  # the markers are in it

@@ -38,29 +38,31 @@ def corpus_texts(langs: Sequence[str] = SYNTHETIC_LANGUAGES, n_per_lang: int = 4
 def train_sentencepiece(
     texts: Iterable[str], output_path: str | Path, vocab_size: int = 2000, max_slots: int = DEFAULT_MAX_SLOTS
 ) -> Path:
-    """Train a unigram SentencePiece model whose vocabulary holds every slot marker as one piece."""
+    """Train a unigram SentencePiece model whose vocabulary holds every slot marker as one piece. The model is
+    written from memory, so it records no path of this machine (a file prefix would be kept in its trainer spec)."""
+    import io
+
     import sentencepiece as spm
 
     output_path = Path(output_path)
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        prefix = Path(tmp) / "sp"
-        spm.SentencePieceTrainer.train(
-            sentence_iterator=iter(list(texts)),
-            model_prefix=str(prefix),
-            vocab_size=vocab_size,
-            model_type="unigram",
-            character_coverage=1.0,
-            user_defined_symbols=slot_markers(max_slots),
-            unk_id=0,
-            bos_id=1,
-            eos_id=2,
-            pad_id=-1,
-            hard_vocab_limit=False,
-            minloglevel=2,
-            num_threads=2,
-        )
-        shutil.copy(f"{prefix}.model", output_path)
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(list(texts)),
+        model_writer=model,
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        user_defined_symbols=slot_markers(max_slots),
+        unk_id=0,
+        bos_id=1,
+        eos_id=2,
+        pad_id=-1,
+        hard_vocab_limit=False,
+        minloglevel=2,
+        num_threads=2,
+    )
+    output_path.write_bytes(model.getvalue())
     return output_path
 
 
