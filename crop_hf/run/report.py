@@ -73,7 +73,7 @@ def collect(recipe: Recipe, results: dict[str, Any]) -> tuple[dict[str, Any], Ru
         "recipe": {
             "name": recipe.name,
             "benchmark": recipe.benchmark,
-            "source": recipe.source,
+            "source": recorded_source(recipe),
             "encoder": encoder,
             "seeds": seeds,
         },  # fmt: skip
@@ -109,6 +109,13 @@ def typed_metrics(recipe: Recipe, metrics: dict[str, Any], seed: int | None = No
     typed = RunMetrics.from_dict(metrics, source=recipe.source, seed=seed)
     typed.training, typed.synthetic = training_facts(metrics), recipe.builtin
     return typed
+
+
+def recorded_source(recipe: Recipe) -> str:
+    """The recipe's file as the run records it: a shipped recipe by its name (no path of this machine), a user's
+    file as it was given."""
+    shipped = Path(__file__).resolve().parents[1] / "recipes"
+    return f"shipped recipe {recipe.name}" if Path(recipe.source).resolve().parent == shipped else recipe.source
 
 
 def _no_data(

@@ -54,6 +54,8 @@ def check_arguments(args: ProjectArguments, options: ProjectionOptions) -> None:
             model_ref(value, flag)
     existing_file(args.input, "--input")
     language(args.src_lang, "--src_lang")
+    if not args.output_dir.strip():
+        raise UsageError("--output_dir is empty: name a folder for the shards, e.g. --output_dir projected/es")
     if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
         raise UsageError(f"--output_dir {args.output_dir}: is a file; pass a folder")
     if options.backend == "ctranslate2":
