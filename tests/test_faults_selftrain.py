@@ -146,3 +146,18 @@ def test_selftrain_script_names_a_missing_data_file_before_loading_anything(tmp_
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("crop-hf selftrain: error: ") and message in err[0], err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_self_training_folder_in_use_is_refused_before_any_training(tiny_xlmr, tmp_path):
+    from crop_hf.folder_lock import LOCK_NAME, FolderLockedError
+
+    out = tmp_path / "st"
+    out.mkdir()
+    holder = {"command": "crop-hf selftrain", "pid": os.getpid(), "host": os.uname().nodename, "started": "now"}
+    (out / LOCK_NAME).write_text(json.dumps(holder))
+    source, projected, discarded = data()
+    for train in (lambda: self_train(str(tiny_xlmr), source, projected, discarded, tiny_args(out)),
+                  lambda: train_ner(str(tiny_xlmr), source, tiny_args(out))):  # fmt: skip
+        with pytest.raises(FolderLockedError, match=f"{out}: in use by crop-hf selftrain"):
+            train()
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]  # nothing trained, nothing written

@@ -108,9 +108,10 @@ class Corpus:
         import pyarrow.parquet as pq
 
         rows: list[dict[str, Any]] = []
-        summaries, unreadable = {}, []
-        folders = [Path(f) for f in folders]
-        for folder in folders:
+        summaries: dict[str, dict[str, Any]] = {}
+        unreadable: list[str] = []
+        paths = [Path(f) for f in folders]
+        for folder in paths:
             for shard in sorted(folder.glob(SHARD_GLOB)):
                 try:
                     table = pq.read_table(shard)
@@ -136,7 +137,7 @@ class Corpus:
                     unreadable.append(f"{folder.name}/{SUMMARY}: not a JSON object")
         if not rows:
             why = f" ({'; '.join(unreadable[:3])})" if unreadable else ""
-            raise InspectError(f"{', '.join(map(str, folders))}: no readable {SHARD_GLOB}{why}; run crop-hf project "
+            raise InspectError(f"{', '.join(map(str, paths))}: no readable {SHARD_GLOB}{why}; run crop-hf project "
                                "first, or again with --overwrite")  # fmt: skip
         return cls(rows, summaries, unreadable)
 

@@ -165,9 +165,9 @@ class StageRunner:
         self._fingerprints[stage.name] = fp
         path = self.dir / f"{stage.name}.json"
         self.procs.wait()  # every process sees the same records
-        saved = _read(path)
+        saved = _read(path) or {}
         step = f"[{len(self.records) + 1}] {stage.name}"
-        done = saved and saved.get("status") == "done" and saved.get("fingerprint") == fp and not self.force
+        done = saved.get("status") == "done" and saved.get("fingerprint") == fp and not self.force
         upstream = sorted(set(stage.after) & self._ran)
         gone = _gone(saved.get("outputs_print") or {}, self._print(stage.outputs)) if done else []
         if done and not upstream and not gone:
