@@ -28,7 +28,7 @@ def main() -> None:
     path, raw_dir, langs = demo_inputs(args)
     projector = pipeline("crop-projection", model=path)
     kept = dict.fromkeys(STRICTNESS_LEVELS, 0)
-    print(f"{'lang':5} {'strictness':10} {'P':>6} {'R':>6} {'F1':>6} {'kept':>6}")
+    print(f"{'lang':5} {'strictness':10} {'P %':>6} {'R %':>6} {'F1 %':>6} {'kept %':>6}")
     for lang in langs:
         mine = read_raw(raw_dir, lang)
         options = {"src_lang": lang, "check_raw_language": True, "langid_candidates": (lang, "en")}  # mixed raw text
@@ -38,9 +38,8 @@ def main() -> None:
             results = [projector.postprocess({"item": out}, strictness=strictness) for out in outputs]
             q = projection_quality(mine, results)
             kept[strictness] += q["kept"]
-            print(
-                f"{lang:5} {strictness:10} {q['precision']:6.3f} {q['recall']:6.3f} {q['f1']:6.3f} {q['kept_ratio']:6.3f}"
-            )
+            scores = [q["precision"], q["recall"], q["f1"], q["kept_percent"]]  # percent; None without gold tags
+            print(f"{lang:5} {strictness:10} " + " ".join("     -" if x is None else f"{x:6.1f}" for x in scores))
 
     loose, strict = kept[STRICTNESS_LEVELS[-1]], kept[STRICTNESS_LEVELS[0]]
     ratio = f"{loose / strict:.3f}" if strict else "n/a (the strictest kept none)"

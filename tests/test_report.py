@@ -101,6 +101,17 @@ def test_a_language_without_data_says_so_instead_of_a_number(tmp_path, capsys):
                           "crop-hf run conll5: CROP above translate-train on 2/2 languages"]  # fmt: skip
 
 
+def test_a_baseline_without_any_data_keeps_its_columns_in_both_tables(tmp_path):
+    recipe = load_recipe("conll5")
+    results = _results({"42": {lang: {"zero_shot": 20.0, "translate_train": None, "crop": None} for lang in LANGS}},
+                       kept=dict.fromkeys(LANGS, 0), translated=dict.fromkeys(LANGS, 0))  # fmt: skip
+    metrics, typed = collect(recipe, results)
+    write_report(recipe, tmp_path, metrics, typed)
+    report = (tmp_path / "report.md").read_text()
+    assert "| es | - / - / - | 0/10 | 20.0 | no translated data | no projected data | - |" in report
+    assert "| es | 20.0 | no translated data | no projected data | 77.4 | 77.8 | 78.1 |" in report
+
+
 def test_several_seeds_give_mean_and_sample_std_on_one_scale(tmp_path):
     recipe = load_recipe("conll5", ["seeds=[1, 2, 3]"])
     by_seed = {"1": _scores(20.0, 30.0, 40.0), "2": _scores(22.0, 30.0, 44.0), "3": _scores(24.0, 33.0, 42.0)}
