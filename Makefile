@@ -11,16 +11,23 @@ LOWEST := .venv-lowest
 # no app: gradio needs huggingface_hub>=1.16, above the lowest set (the app tests skip there)
 LOWEST_EXTRAS := align,demo,metrics,lora,ct2,lingua
 
-.PHONY: demo test lint typecheck env browser dist lowest-env wheel-check test-lowest-suite test-lowest clean
+.PHONY: demo test test-slow test-all lint typecheck env browser dist lowest-env wheel-check test-lowest-suite test-lowest clean
 
 demo: $(STAMP)
 	$(VENV)/bin/crop-hf demo --output_dir demo_output
 
+# make test: ruff, mypy and the fast suite (a few minutes); make test-slow: the tests marked slow (they train, run the
+# demo, launch processes or drive a browser); make test-all: both, what CI (.ci/run) runs.
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python .ci/typecheck.py
-	$(VENV)/bin/python -m pytest -q tests
+	$(VENV)/bin/python -m pytest -q -m "not slow" tests
+
+test-slow: $(STAMP)
+	$(VENV)/bin/python -m pytest -q -m slow tests
+
+test-all: test test-slow
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,7 @@ import pytest
 from crop_hf.app.ui import offline_environment
 
 offline_environment()  # before gradio is imported: no analytics, no Hub
+pytestmark = pytest.mark.slow  # a real browser: make test-slow
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip

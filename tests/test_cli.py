@@ -125,6 +125,7 @@ def test_bad_invocations_give_one_line_and_exit_2(tmp_path, fake_model, no_model
         assert not (tmp_path / "out").exists(), argv  # nothing written
 
 
+@pytest.mark.slow
 def test_console_script_error_is_one_line_and_debug_shows_the_traceback(tmp_path):
     argv = ["project", "--model", "/nonexistent/lst", "--input", "x.txt", "--src_lang", "es", "--output_dir",
             str(tmp_path / "out")]  # fmt: skip

@@ -81,6 +81,7 @@ def test_a_missing_file_the_user_named_stays_one_line(monkeypatch, capsys):
 WITHOUT_FAKER = "import sys; sys.modules['faker'] = None; from crop_hf.cli import main; raise SystemExit(main())"
 
 
+@pytest.mark.slow
 def test_demo_without_the_demo_extra_is_one_line_naming_it(tmp_path):
     out = tmp_path / "demo_output"
     proc = subprocess.run([sys.executable, "-c", WITHOUT_FAKER, "demo", "--output_dir", str(out)],
@@ -117,6 +118,7 @@ SLOW_COMMAND = textwrap.dedent(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
+@pytest.mark.slow
 def test_a_real_ctrl_c_is_one_line_and_exit_130(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", SLOW_COMMAND], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=ENV)  # fmt: skip

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test in a fresh interpreter: make test-slow
+
 CHECK = (
     "\nfrom transformers.pipelines import PIPELINE_REGISTRY\n"
     "from crop_hf.pipeline import CropProjectionPipeline\n"

@@ -66,6 +66,7 @@ def test_dry_run_prints_the_papers_conll5_settings_offline(capsys, tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_dry_run_xtreme40_in_a_fresh_interpreter_loads_no_model(tmp_path):
     code = (
         "import huggingface_hub, transformers\nfrom crop_hf.cli import main\n"
