@@ -73,10 +73,7 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
               [f"held-out pairs of {steps.ALIGNED}", *([lst_test_file(x) for x in langs] if has_test else [])], [],
               lambda: lst_quality(recipe, out, steps.models_at(out, r["models"]), r["train_lst"]["model_dir"],
                                   steps.ALIGNED)),
-        Stage("train_ner", "train the English NER model (the zero-shot baseline)",
-              {**recipe.ner, "label_scheme": recipe.label_scheme, "seed": first}, ["data", "models"],
-              [ENGLISH, f"init: {recipe.models.english_ner or ner_init}"], [steps.NER_DIR],
-              lambda: steps.train_english_ner(recipe, out, steps.models_at(out, r["models"]), first), everywhere=True),
+        _zero_shot_stage(recipe, out, r, first, first, ner_init),  # projection tags with the first seed's model
         *([Stage("translate", "translate the English gold set with the LST model, its labels in slots (the "
                  "translate-train baseline's data)", {**backend, **translate_train_options(projection),
                                                       **recipe.translate_train},
@@ -116,22 +113,26 @@ def seeded(name: str, seed: int, first: int) -> str:
     return name if seed == first else f"{name}-seed{seed}"
 
 
+def _zero_shot_stage(recipe: Recipe, out: Path, r: dict[str, Any], seed: int, first: int, ner_init: str) -> Stage:
+    """The English NER model of ``seed`` (the zero-shot baseline)."""
+    ner_dir = seeded(steps.NER_DIR, seed, first)
+    return Stage(seeded("train_ner", seed, first), f"train the English NER model (the zero-shot baseline), seed {seed}",
+                 {**recipe.ner, "label_scheme": recipe.label_scheme, "seed": seed}, ["data", "models"],
+                 [ENGLISH, f"init: {recipe.models.english_ner or ner_init}"], [ner_dir],
+                 lambda: steps.train_english_ner(recipe, out, steps.models_at(out, r["models"]), seed, ner_dir),
+                 everywhere=True)  # fmt: skip
+
+
 def _seed_stages(recipe: Recipe, out: Path, r: dict[str, Any], seed: int, first: int, ner_init: str) -> list[Stage]:
-    """The NER stages of one seed: the English NER model (the first seed's runs before projection), the
-    translate-train baseline, CROP's self-training."""
-    stages: list[Stage] = []
+    """The NER stages of one seed: the English NER model (the first seed's runs before projection, in the plan
+    itself), the translate-train baseline, CROP's self-training."""
+    stages = [] if seed == first else [_zero_shot_stage(recipe, out, r, seed, first, ner_init)]
 
     def models() -> dict[str, Any]:
         return steps.models_at(out, r["models"])
 
-    ner_dir, tt_dir, crop_dir = (seeded(d, seed, first) for d in (steps.NER_DIR, TRANSLATE_TRAIN_DIR, steps.CROP_DIR))
+    tt_dir, crop_dir = (seeded(d, seed, first) for d in (TRANSLATE_TRAIN_DIR, steps.CROP_DIR))
     ner_settings = {**recipe.ner, "label_scheme": recipe.label_scheme, "seed": seed}
-    zero_shot = seeded("train_ner", seed, first)
-    if seed != first:
-        stages.append(Stage(zero_shot, f"train the English NER model (the zero-shot baseline), seed {seed}",
-                            ner_settings, ["data", "models"], [ENGLISH, f"init: {recipe.models.english_ner or ner_init}"],
-                            [ner_dir], lambda: steps.train_english_ner(recipe, out, models(), seed, ner_dir),
-                            everywhere=True))  # fmt: skip
     if recipe.baselines:
         stages.append(Stage(seeded("translate_train", seed, first), f"train the translate-train baseline (English + "
                             f"translated), seed {seed}", ner_settings, ["translate", "models"],
