@@ -1,4 +1,4 @@
-"""Cost of crop_hf.alignment's wrapper over eflomal: ``align_corpus`` against eflomal's own API, target ratio <= 1.1.
+"""Cost of crop_hf.core.alignment's wrapper over eflomal: ``align_corpus`` against eflomal's own API, target ratio <= 1.1.
 
 Both sides align the same seeded synthetic pairs in one eflomal run (``chunk_size`` = ``--n``):
 
@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from crop_hf.alignment import align_corpus, extract_phrase_pairs
+from crop_hf.core.alignment import align_corpus, extract_phrase_pairs
 
 TARGET_RATIO = 1.1
 

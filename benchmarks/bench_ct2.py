@@ -27,15 +27,15 @@ import time
 from pathlib import Path
 
 import torch
-import transformers.pipelines  # noqa: F401  (imported before crop_hf.pipeline, which registers itself with it)
+import transformers.pipelines  # noqa: F401  (imported before crop_hf.projection.pipeline, which registers itself with it)
 from _shared import SHAPES  # benchmarks/_shared.py, beside this script
 from transformers import AutoModelForSeq2SeqLM, AutoModelForTokenClassification, AutoTokenizer
 
+from crop_hf.core.filters import NoEntityFilter
+from crop_hf.core.tagging import CONLL
 from crop_hf.demo.synthetic import generate_corpus
 from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, make_tiny_xlmr, train_sentencepiece
-from crop_hf.filters import NoEntityFilter
-from crop_hf.pipeline import CropProjectionPipeline
-from crop_hf.tagging import CONLL
+from crop_hf.projection.pipeline import CropProjectionPipeline
 from crop_hf.translation import make_translator
 
 

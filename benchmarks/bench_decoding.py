@@ -89,10 +89,10 @@ def shape_cost(shape: str, sentences: int, batch_size: int) -> None:
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+    from crop_hf.core.slots import wrap
+    from crop_hf.core.tagging import tags_to_spans
     from crop_hf.demo.synthetic import generate_corpus
     from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece
-    from crop_hf.slots import wrap
-    from crop_hf.tagging import tags_to_spans
     from crop_hf.translation import Translator
     from crop_hf.translation.constrained import ConstrainedLabeler
 

@@ -3,7 +3,7 @@
 Every sentence is in its language by construction: the target side of the built-in corpus (crop_hf.demo,
 ``--sentences`` per language, default 500, for es nl de no zh ru) and, with ``--conll``, the target sentences of
 the tests' CoNLL-style fixtures. A false rejection is a sentence the identifier does not give one of its
-language's codes (:meth:`crop_hf.languages.Language.identifier_codes`): what the language filter would drop.
+language's codes (:meth:`crop_hf.core.languages.Language.identifier_codes`): what the language filter would drop.
 The other side is measured too: the English source sentence of each built-in example, given as the target
 language (an untranslated copy, what the filter exists to catch); a miss is one identified as the target language.
 Each identifier is measured without restriction and restricted to ``[lang, en]`` (``langid_candidates``), and
@@ -22,8 +22,8 @@ import importlib.util
 import time
 from collections.abc import Callable, Sequence
 
-from crop_hf.language_id import identify_language
-from crop_hf.languages import get_language
+from crop_hf.core.language_id import identify_language
+from crop_hf.core.languages import get_language
 
 LANGUAGES = ("es", "nl", "de", "no", "zh", "ru")
 Identify = Callable[[str, Sequence[str] | None], str]

@@ -1,4 +1,4 @@
-"""Throughput of crop_hf.matching: sentence pairs per second for each strictness level, against 20,000/s.
+"""Throughput of crop_hf.core.matching: sentence pairs per second for each strictness level, against 20,000/s.
 
 The pairs are made here from a seeded random generator: raw sentences of 20-30 pseudo-words with 2-3
 entities of 1-3 words, and back-translated entity phrases that are mostly identical to the raw ones and
@@ -14,9 +14,9 @@ import argparse
 import random
 import time
 
-from crop_hf import matching, text
-from crop_hf.matching import STRICTNESS_LEVELS, match_entities
-from crop_hf.text import Token, tokenize, tokens_from_words
+from crop_hf.core import matching, text
+from crop_hf.core.matching import STRICTNESS_LEVELS, match_entities
+from crop_hf.core.text import Token, tokenize, tokens_from_words
 
 TARGET_PER_SECOND = 20_000
 LABELS = ("PER", "LOC", "ORG", "MISC")

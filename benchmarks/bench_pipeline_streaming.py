@@ -56,8 +56,8 @@ print(json.dumps({"n": n, "results": count, "seconds": time.perf_counter() - sta
 
 
 def build_models(root: Path) -> None:
+    from crop_hf.core.tagging import CONLL
     from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, make_tiny_xlmr, train_sentencepiece
-    from crop_hf.tagging import CONLL
 
     spm = train_sentencepiece(corpus_texts(n_per_lang=60), root / "sp.model", vocab_size=800)
     make_tiny_m2m100(root / "m2m100", spm, d_model=32, ffn_dim=64, max_positions=128)

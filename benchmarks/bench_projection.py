@@ -17,7 +17,7 @@ from _shared import add_demo_arguments, demo_inputs, read_raw  # benchmarks/_sha
 from transformers import pipeline
 
 import crop_hf  # noqa: F401
-from crop_hf.matching import STRICTNESS_LEVELS
+from crop_hf.core.matching import STRICTNESS_LEVELS
 from crop_hf.run.steps import projection_quality
 
 

@@ -17,12 +17,12 @@ import logging
 import time
 from pathlib import Path
 
+from crop_hf.core.metrics import ner_scores
+from crop_hf.core.tagging import CONLL
 from crop_hf.demo.data import synthetic_english, synthetic_target
 from crop_hf.demo.tiny_models import corpus_texts, make_tiny_xlmr, train_sentencepiece
-from crop_hf.metrics import ner_scores
-from crop_hf.ner_data import NerExample, read_examples
-from crop_hf.selftrain import SelfTrainingArguments, self_train, zero_shot_baseline
-from crop_hf.tagging import CONLL
+from crop_hf.training.ner_data import NerExample, read_examples
+from crop_hf.training.selftrain import SelfTrainingArguments, self_train, zero_shot_baseline
 
 
 def main() -> None:

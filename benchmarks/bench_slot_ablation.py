@@ -23,15 +23,15 @@ import torch
 from datasets import Dataset
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from crop_hf.alignment import align_corpus
-from crop_hf.collator import DataCollatorForLabeledSeq2Seq
+from crop_hf.core.alignment import align_corpus
+from crop_hf.core.languages import get_language
+from crop_hf.core.metrics import slot_boundary_precision, well_formed_rate
+from crop_hf.core.slots import parse_slots, wrap
+from crop_hf.core.tagging import tags_to_spans
 from crop_hf.demo.synthetic import NoiseConfig, generate_corpus
 from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece
-from crop_hf.languages import get_language
-from crop_hf.metrics import slot_boundary_precision, well_formed_rate
-from crop_hf.slots import parse_slots, wrap
-from crop_hf.tagging import tags_to_spans
-from crop_hf.trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
+from crop_hf.training.collator import DataCollatorForLabeledSeq2Seq
+from crop_hf.training.trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
 from crop_hf.translation import Translator
 
 

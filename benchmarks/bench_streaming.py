@@ -20,11 +20,11 @@ import time
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
-from crop_hf.corpus_projection import project_corpus, summarize
-from crop_hf.matching import match_entities
-from crop_hf.projection import ProjectionResult, ProjectedEntity
+from crop_hf.projection.corpus_projection import project_corpus, summarize
+from crop_hf.core.matching import match_entities
+from crop_hf.core.projection import ProjectionResult, ProjectedEntity
 from crop_hf.demo.synthetic import NoiseConfig, generate_corpus
-from crop_hf.text import split_tokens
+from crop_hf.core.text import split_tokens
 
 n, tmp = int(sys.argv[1]), Path(sys.argv[2])
 with (tmp / "raw.txt").open("w") as f:

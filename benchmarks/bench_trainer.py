@@ -18,11 +18,11 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, Seq2SeqTrainer
 
-from crop_hf.collator import DataCollatorForLabeledSeq2Seq
+from crop_hf.core.tagging import tags_to_spans
 from crop_hf.demo.synthetic import generate_corpus
 from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece
-from crop_hf.tagging import tags_to_spans
-from crop_hf.trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
+from crop_hf.training.collator import DataCollatorForLabeledSeq2Seq
+from crop_hf.training.trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
 
 
 def main() -> None:

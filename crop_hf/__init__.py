@@ -1,10 +1,15 @@
 """crop-hf: CROP cross-lingual entity projection for the Hugging Face ecosystem.
 
 ``from crop_hf import LabeledSeq2SeqTrainer, CropProjectionPipeline, Conll5, ...`` imports each name on first use,
-so ``import crop_hf`` and the text-core modules (``slots``, ``tagging``, ``languages``, ``text``, ``matching``,
-``filters``, ``alignment``, ``metrics``) stay free of torch and transformers.
+so ``import crop_hf`` and the text core (``crop_hf.core``: slots, tagging, languages, text, matching, filters,
+alignment, metrics, ...) stay free of torch and transformers.
 
-``import crop_hf`` makes ``pipeline("crop-projection", ...)`` work in any import order: ``crop_hf.pipeline``
+The folders are the layers, each importing only those below it (``tests/test_import_graph.py`` holds the order):
+``base`` (errors, optional extras, atomic files, Hub I/O, folder locks) -> ``core`` (the text core) ->
+``translation`` and ``training`` (the models) -> ``projection`` (the pipeline, its options, corpus projection) ->
+``builders`` and ``publish`` -> ``demo`` -> ``run`` -> ``app`` -> ``scripts`` and ``cli``.
+
+``import crop_hf`` makes ``pipeline("crop-projection", ...)`` work in any import order: ``crop_hf.projection.pipeline``
 registers the task when it is imported, and it is imported as soon as ``transformers.pipelines`` is (at once if it
 already is; otherwise right after transformers finishes importing it, e.g. on ``from transformers import
 pipeline``). Nothing in that hook can break the import of transformers: a failure is logged, not raised.
@@ -22,25 +27,25 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS = {
-    "CropProjectionPipeline": "pipeline",
-    "CropProjectionConfig": "config",
-    "LabeledSeq2SeqTrainer": "trainer",
-    "LabeledSeq2SeqTrainingArguments": "trainer",
-    "DataCollatorForLabeledSeq2Seq": "collator",
-    "SelfTrainingArguments": "selftrain",
-    "self_train": "selftrain",
+    "CropProjectionPipeline": "projection.pipeline",
+    "CropProjectionConfig": "projection.config",
+    "LabeledSeq2SeqTrainer": "training.trainer",
+    "LabeledSeq2SeqTrainingArguments": "training.trainer",
+    "DataCollatorForLabeledSeq2Seq": "training.collator",
+    "SelfTrainingArguments": "training.selftrain",
+    "self_train": "training.selftrain",
     "Translator": "translation",
     "GenerationSettings": "translation",
-    "CropHfError": "errors",
+    "CropHfError": "base.errors",
     "Conll5": "builders.conll5",
     "Xtreme40": "builders.xtreme40",
     "CCAligned": "builders.ccaligned",
-    "FilterChain": "filters",
-    "ProjectionOptions": "projection_options",
-    "PublishOptions": "publishing",
-    "publish_pipeline": "publishing",
-    "publish_ner_model": "publishing",
-    "publish_dataset": "publishing",
+    "FilterChain": "core.filters",
+    "ProjectionOptions": "projection.projection_options",
+    "PublishOptions": "publish.publishing",
+    "publish_pipeline": "publish.publishing",
+    "publish_ner_model": "publish.publishing",
+    "publish_dataset": "publish.publishing",
 }
 __all__ = [
     "CCAligned",
@@ -66,18 +71,18 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .base.errors import CropHfError
     from .builders.ccaligned import CCAligned
     from .builders.conll5 import Conll5
     from .builders.xtreme40 import Xtreme40
-    from .collator import DataCollatorForLabeledSeq2Seq
-    from .config import CropProjectionConfig
-    from .errors import CropHfError
-    from .filters import FilterChain
-    from .pipeline import CropProjectionPipeline
-    from .projection_options import ProjectionOptions
-    from .publishing import PublishOptions, publish_dataset, publish_ner_model, publish_pipeline
-    from .selftrain import SelfTrainingArguments, self_train
-    from .trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
+    from .core.filters import FilterChain
+    from .projection.config import CropProjectionConfig
+    from .projection.pipeline import CropProjectionPipeline
+    from .projection.projection_options import ProjectionOptions
+    from .publish.publishing import PublishOptions, publish_dataset, publish_ner_model, publish_pipeline
+    from .training.collator import DataCollatorForLabeledSeq2Seq
+    from .training.selftrain import SelfTrainingArguments, self_train
+    from .training.trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
     from .translation import GenerationSettings, Translator
 
 
@@ -97,11 +102,11 @@ def __dir__() -> list[str]:
 # ----------------------------------------------------------------------------------- pipeline registration
 
 _TARGET = "transformers.pipelines"
-_PIPELINE = f"{__name__}.pipeline"
+_PIPELINE = f"{__name__}.projection.pipeline"
 
 
 def _register() -> None:
-    """Import ``crop_hf.pipeline`` (which registers the task), unless it is being imported right now."""
+    """Import ``crop_hf.projection.pipeline`` (which registers the task), unless it is being imported right now."""
     if _PIPELINE in sys.modules:  # imported, or importing (it registers at its bottom)
         return
     try:

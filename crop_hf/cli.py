@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from .errors import report_failure
+from .base.errors import report_failure
 
 # name -> (module in crop_hf.scripts, one-line help); ``demo`` is ``run demo`` (crop_hf.scripts.run.main_demo)
 COMMANDS = {

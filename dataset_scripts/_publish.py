@@ -5,7 +5,7 @@ Layout written (and pushed)::
     <out>/README.md                                  dataset card (YAML: languages, licence, configs -> files)
     <out>/<config>/<split>-00000-of-00002.parquet    shards, at most --max_shard_size each
 
-(the layout and the card of :mod:`crop_hf.dataset_card`, which ``crop_hf.publishing.publish_dataset`` uses too).
+(the layout and the card of :mod:`crop_hf.publish.dataset_card`, which ``crop_hf.publish.publishing.publish_dataset`` uses too).
 
 ``--dry_run DIR`` writes that layout to DIR and touches nothing on the Hub. Otherwise the repository is created
 (private unless ``--public``) before the build starts, so a missing token fails in seconds, not after hours; the
@@ -24,9 +24,9 @@ from pathlib import Path
 import datasets
 from huggingface_hub import HfApi
 
+from crop_hf.base.hub import prepare_repo, push_folder
 from crop_hf.builders import DataFilesNotFoundError, FormatError
-from crop_hf.dataset_card import ConfigStats, render_dataset_card, stage_config
-from crop_hf.hub import prepare_repo, push_folder
+from crop_hf.publish.dataset_card import ConfigStats, render_dataset_card, stage_config
 
 
 @dataclass

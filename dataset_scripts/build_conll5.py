@@ -18,8 +18,8 @@ from _publish import CardInfo, run
 from _publish import make_parser as base_parser
 
 from crop_hf.builders import Conll5
-from crop_hf.languages import CONLL5_LANGUAGES
-from crop_hf.tagging import CONLL
+from crop_hf.core.languages import CONLL5_LANGUAGES
+from crop_hf.core.tagging import CONLL
 
 CARD = CardInfo(
     pretty_name="CoNLL-5 (CROP benchmark)",

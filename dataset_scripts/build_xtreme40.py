@@ -17,8 +17,8 @@ from _publish import CardInfo, run
 from _publish import make_parser as base_parser
 
 from crop_hf.builders import Xtreme40
-from crop_hf.languages import XTREME40_LANGUAGES
-from crop_hf.tagging import XTREME
+from crop_hf.core.languages import XTREME40_LANGUAGES
+from crop_hf.core.tagging import XTREME
 
 CARD = CardInfo(
     pretty_name="XTREME-40 PAN-X / WikiANN (CROP benchmark)",

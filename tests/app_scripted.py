@@ -9,8 +9,8 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from crop_hf.slots import wrap
-from crop_hf.tagging import tags_to_spans
+from crop_hf.core.slots import wrap
+from crop_hf.core.tagging import tags_to_spans
 
 ROOT = Path(__file__).resolve().parents[1]
 README_ES = "Valero Gabaldón trabaja para Cruz Roja ."  # the README tour's Spanish sentence
@@ -49,7 +49,7 @@ def scripted(projector, monkeypatch):
         return [table.get(t, t) for t in texts]
 
     monkeypatch.setattr(projector, "_translate", translate)
-    monkeypatch.setattr("crop_hf.pipeline.predict_tags",
+    monkeypatch.setattr("crop_hf.projection.pipeline.predict_tags",
                         lambda m, t, words: [ner.get(" ".join(w), ["O"] * len(w)) for w in words])  # fmt: skip
     yield projector
 
@@ -63,7 +63,7 @@ def _markup_example():
 
 def project_the_corpus(projector, out: Path) -> Path:
     """CORPUS_LINES projected into ``out/es`` (two shards) with summary.json, as ``crop-hf project`` writes them."""
-    from crop_hf.corpus_projection import project_corpus, summarize
+    from crop_hf.projection.corpus_projection import project_corpus, summarize
 
     raw = out / "raw.es.txt"
     raw.parent.mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 @pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory):
     """A SentencePiece model and tiny randomly initialised M2M100 / XLM-R built on the built-in corpus."""
+    from crop_hf.core.tagging import CONLL
     from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, make_tiny_xlmr, train_sentencepiece
-    from crop_hf.tagging import CONLL
 
     root = tmp_path_factory.mktemp("tiny")
     spm = train_sentencepiece(corpus_texts(n_per_lang=60), root / "sp.model", vocab_size=800)
@@ -47,8 +47,8 @@ def plain_m2m(tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_xlmr(tmp_path_factory):
     """A tiny XLM-R token classifier (CoNLL labels) for the self-training tests."""
+    from crop_hf.core.tagging import CONLL
     from crop_hf.demo.tiny_models import corpus_texts, make_tiny_xlmr, train_sentencepiece
-    from crop_hf.tagging import CONLL
 
     root = tmp_path_factory.mktemp("tiny_xlmr")
     spm = train_sentencepiece(corpus_texts(langs=("es", "de"), n_per_lang=40), root / "sp.model", 500)
@@ -59,8 +59,8 @@ def tiny_xlmr(tmp_path_factory):
 
 def gold_phrase_features(n_per_lang=10, langs=("es", "zh"), seed=0):
     """LST features whose phrase pairs are the corpus's gold entity alignment."""
+    from crop_hf.core.tagging import tags_to_spans
     from crop_hf.demo.synthetic import generate_corpus
-    from crop_hf.tagging import tags_to_spans
 
     feats = []
     for ex in generate_corpus(langs, n_per_lang, seed=seed):

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from crop_hf import alignment
-from crop_hf.alignment import (
+from crop_hf.core import alignment
+from crop_hf.core.alignment import (
     AlignedPair,
     AlignmentStats,
     PhrasePair,
@@ -296,7 +296,7 @@ def test_empty_and_long_pairs_are_skipped_counted_and_logged_with_their_index(ca
     srcs[3], tgts[7] = [], []
     srcs[10] = ["ka"] * 41
     stats = AlignmentStats()
-    with caplog.at_level(logging.WARNING, logger="crop_hf.alignment"):
+    with caplog.at_level(logging.WARNING, logger="crop_hf.core.alignment"):
         pairs = list(align_corpus(srcs, tgts, max_tokens=40, stats=stats, progress=False))
     assert len(pairs) == 600 and [p.index for p in pairs] == list(range(600))
     assert {p.index: p.skipped for p in pairs if p.skipped} == {3: "empty", 7: "empty", 10: "too_long"}
@@ -399,7 +399,7 @@ def test_aligned_pair_defaults() -> None:
 
 
 def test_disjoint_pairs_keep_pairs_overlapping_on_neither_side_up_to_the_limit():
-    from crop_hf.phrases import disjoint_pairs
+    from crop_hf.core.phrases import disjoint_pairs
 
     pairs = [(0, 2, 0, 2), (1, 3, 5, 6), (3, 4, 1, 2), (3, 4, 3, 4), (5, 6, 5, 6)]  # 2nd: source overlap, 3rd: target
     assert disjoint_pairs(pairs, 5, lambda p: p) == [(0, 2, 0, 2), (3, 4, 3, 4), (5, 6, 5, 6)]

@@ -90,7 +90,7 @@ def test_corpus_counts_filters_and_summary_agree(tmp_path):
     assert corpus.select(status="kept", reason="slots_lost") == []
     assert (corpus.languages(), corpus.reasons(), corpus.methods()) == (
         ["de", "es"], ["slots_lost", "wrong_language"], ["crop", "exact"])  # fmt: skip
-    from crop_hf.corpus_projection import summarize
+    from crop_hf.projection.corpus_projection import summarize
 
     assert summarize(folder).drops == reason_counts(Corpus.load([folder]).rows)
 

@@ -240,7 +240,7 @@ def test_the_app_shows_data_as_text_and_fetches_nothing_it_names(browser, projec
     import shutil
 
     from crop_hf.app import build_app, launch
-    from crop_hf.corpus_projection import project_corpus
+    from crop_hf.projection.corpus_projection import project_corpus
 
     base, hits = trap
     bait = {name: f"![x]({base}/{name}.png) <img src='{base}/{name}-html.png'> [link]({base}/{name}-link)"

@@ -28,7 +28,7 @@ from crop_hf.builders import (
     FormatError,
     Xtreme40,
 )
-from crop_hf.tagging import CONLL, XTREME
+from crop_hf.core.tagging import CONLL, XTREME
 
 
 @pytest.fixture(scope="module")
@@ -377,7 +377,7 @@ def _recipe_languages() -> list[str]:
 @pytest.mark.parametrize("release", ["flores101", "flores200"])
 def test_flores_file_finds_every_recipe_language_in_both_releases(tmp_path, release):
     from crop_hf.builders.flores import flores_file
-    from crop_hf.languages import get_language
+    from crop_hf.core.languages import get_language
 
     langs = _recipe_languages()
     assert {"ar", "fa", "ms", "zh", "no", "ru"} <= set(langs)

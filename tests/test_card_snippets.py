@@ -21,7 +21,7 @@ from transformers import pipeline  # noqa: E402
 from transformers.pipelines import SUPPORTED_TASKS  # noqa: E402
 
 import crop_hf  # noqa: E402,F401
-from crop_hf.publishing import PublishOptions, publish_ner_model, publish_pipeline  # noqa: E402
+from crop_hf.publish.publishing import PublishOptions, publish_ner_model, publish_pipeline  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMIT = "0" * 40

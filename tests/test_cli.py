@@ -167,9 +167,9 @@ def test_dash_and_underscore_spellings_both_parse():
 def test_project_passes_the_language_options_on(tmp_path, fake_model, monkeypatch, capsys):
     import transformers
 
-    import crop_hf.corpus_projection as corpus_projection
-    from crop_hf.corpus_projection import ProjectionSummary
-    from crop_hf.projection_options import ProjectionOptions
+    import crop_hf.projection.corpus_projection as corpus_projection
+    from crop_hf.projection.corpus_projection import ProjectionSummary
+    from crop_hf.projection.projection_options import ProjectionOptions
 
     raw = tmp_path / "raw.txt"
     raw.write_text("Ana vive en Madrid .\n")
@@ -196,7 +196,7 @@ def test_project_passes_the_language_options_on(tmp_path, fake_model, monkeypatc
 
 
 def test_project_summary_counts_the_target_language_and_all_lines():
-    from crop_hf.corpus_projection import ProjectionSummary
+    from crop_hf.projection.corpus_projection import ProjectionSummary
     from crop_hf.scripts.project import summary_line
 
     drops = {"raw_language": 1200, "slots_lost": 165, "wrong_language": 50}
@@ -212,7 +212,7 @@ def test_project_summary_counts_the_target_language_and_all_lines():
 
 
 def test_missing_extra_names_it(monkeypatch):
-    from crop_hf.extras import MissingExtraError, require
+    from crop_hf.base.extras import MissingExtraError, require
 
     monkeypatch.setitem(sys.modules, "faker", None)
     with pytest.raises(MissingExtraError, match=r"^the built-in corpus needs faker: pip install 'crop-hf\[demo\]'$"):

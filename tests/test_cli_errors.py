@@ -1,6 +1,6 @@
 """How every command ends when it cannot finish: a user mistake, a bug, Ctrl-C, a missing optional dependency.
 
-A :class:`~crop_hf.errors.CropHfError` is one line and exit 2; any other exception is a bug: one line naming its
+A :class:`~crop_hf.base.errors.CropHfError` is one line and exit 2; any other exception is a bug: one line naming its
 type with a hint to rerun with ``--debug`` (which prints the traceback), exit 1; Ctrl-C is one line, exit 130.
 """
 
@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("transformers")
 
 from crop_hf import cli  # noqa: E402
-from crop_hf.errors import CropHfError, InputError  # noqa: E402
+from crop_hf.base.errors import CropHfError, InputError  # noqa: E402
 from crop_hf.scripts import common  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,8 +94,8 @@ def test_demo_without_the_demo_extra_is_one_line_naming_it(tmp_path):
 
 
 def test_the_built_in_corpus_names_the_extra_wherever_it_is_reached(monkeypatch):
+    from crop_hf.base.extras import MissingExtraError
     from crop_hf.demo import synthetic
-    from crop_hf.extras import MissingExtraError
 
     monkeypatch.setitem(sys.modules, "faker", None)
     with pytest.raises(MissingExtraError, match=r"^the built-in corpus needs faker: pip install 'crop-hf\[demo\]'$"):
@@ -131,14 +131,14 @@ def test_a_real_ctrl_c_is_one_line_and_exit_130(tmp_path):
 
 
 def test_crop_hf_s_own_errors_are_told_as_user_mistakes():
+    from crop_hf.base.errors import is_user_error
+    from crop_hf.base.extras import MissingExtraError
+    from crop_hf.base.hub import HubPermissionError
     from crop_hf.builders import FormatError
     from crop_hf.builders._base import DataFilesNotFoundError
-    from crop_hf.config import ConfigError
-    from crop_hf.corpus_projection import ProjectionFailedError
-    from crop_hf.errors import is_user_error
-    from crop_hf.extras import MissingExtraError
-    from crop_hf.hub import HubPermissionError
-    from crop_hf.languages import UnknownLanguageError
+    from crop_hf.core.languages import UnknownLanguageError
+    from crop_hf.projection.config import ConfigError
+    from crop_hf.projection.corpus_projection import ProjectionFailedError
     from crop_hf.run.recipe import RecipeError
 
     own = [RecipeError, ConfigError, DataFilesNotFoundError, UnknownLanguageError, MissingExtraError,
@@ -150,7 +150,7 @@ def test_crop_hf_s_own_errors_are_told_as_user_mistakes():
 
 
 def test_the_hub_out_of_reach_is_one_line_at_every_command(monkeypatch, capsys):
-    from crop_hf.hub import HubUnavailableError  # Hub I/O imports nothing of crop_hf, so not a CropHfError
+    from crop_hf.base.hub import HubUnavailableError  # Hub I/O imports nothing of crop_hf, so not a CropHfError
 
     _stop_every_command_with(HubUnavailableError("cannot reach the Hub and me/x is not in the cache"), monkeypatch)
     assert cli.main(["push"]) == 2
@@ -160,7 +160,7 @@ def test_the_hub_out_of_reach_is_one_line_at_every_command(monkeypatch, capsys):
 
 
 def test_the_project_summary_line_tells_model_errors_apart_from_the_drops():
-    from crop_hf.corpus_projection import ProjectionSummary
+    from crop_hf.projection.corpus_projection import ProjectionSummary
     from crop_hf.scripts.project import summary_line
 
     summary = ProjectionSummary(sentences=10, kept=4, drops={"slots_lost": 3}, model_errors=3,

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from crop_hf.config import CONFIG_NAME, ConfigError, CropProjectionConfig, SubModel
+from crop_hf.projection.config import CONFIG_NAME, ConfigError, CropProjectionConfig, SubModel
 
 torch = pytest.importorskip("torch")
 from transformers import pipeline  # noqa: E402
@@ -125,7 +125,7 @@ def test_revision_and_token_reach_the_config_and_every_sub_model(saved, monkeypa
 
     for cls in real:
         monkeypatch.setattr(cls, "from_pretrained", fake(cls))
-    monkeypatch.setattr("crop_hf.hub.download_file", download_file)
+    monkeypatch.setattr("crop_hf.base.hub.download_file", download_file)
     projector = pipeline("crop-projection", model=repo, revision="v1", token="hf_secret")
     loads = {(c[0], c[2]) for c in calls if c[1] == repo}
     assert {("AutoConfig", None), ("AutoModelForSeq2SeqLM", None), ("AutoTokenizer", None),
@@ -143,7 +143,7 @@ def test_hub_repository_entries_are_its_folders_or_other_repositories(monkeypatc
         seen.append((repo_id, filename, revision, token))
         return "/cache/config.json" if filename == "models/ner/config.json" else None
 
-    monkeypatch.setattr("crop_hf.hub.download_file", download_file)
+    monkeypatch.setattr("crop_hf.base.hub.download_file", download_file)
     config = CropProjectionConfig.from_dict({"ner_model": "models/ner", "mt_model": "org/mt"}, source="x")
     config.root, config.revision = "someone/crop", "v2"
     assert config.sub_model("ner_model", token="t") == SubModel("someone/crop", subfolder="models/ner", revision="v2")
@@ -159,7 +159,7 @@ def test_hub_repository_entries_are_its_folders_or_other_repositories(monkeypatc
 
 
 def test_a_deeply_nested_config_is_a_one_line_config_error(tmp_path):
-    from crop_hf.config import ConfigError, CropProjectionConfig
+    from crop_hf.projection.config import ConfigError, CropProjectionConfig
 
     (tmp_path / "crop_projection.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     with pytest.raises(ConfigError, match="crop_projection.json: nested too deeply to read; save the pipeline again"):

@@ -12,7 +12,7 @@ pytest.importorskip("torch")
 from transformers import pipeline  # noqa: E402
 
 import crop_hf  # noqa: E402, F401
-from crop_hf.slots import parse_slots  # noqa: E402
+from crop_hf.core.slots import parse_slots  # noqa: E402
 
 RAW = "Jeremías Flor vive en Alemania ."
 EN = "Jeremías Flor lives in Germany ."
@@ -35,7 +35,7 @@ def scripted(projector, monkeypatch):
         return [EN if tgt == "en" else REWRITTEN for _ in texts]
 
     monkeypatch.setattr(projector, "_translate", fake_translate)
-    monkeypatch.setattr("crop_hf.pipeline.predict_tags", lambda m, t, words: [EN_TAGS for _ in words])
+    monkeypatch.setattr("crop_hf.projection.pipeline.predict_tags", lambda m, t, words: [EN_TAGS for _ in words])
     return calls
 
 
@@ -64,7 +64,7 @@ def test_free_decoding_loses_a_rewritten_entity_constrained_keeps_it_in_the_raw_
 
 def test_the_translation_language_check_does_not_apply_to_a_constrained_output(projector, scripted, monkeypatch):
     # a language identifier that says "not Spanish" for everything: free decoding drops, constrained keeps
-    from crop_hf.filters import LanguageFilter
+    from crop_hf.core.filters import LanguageFilter
 
     monkeypatch.setattr(LanguageFilter, "__call__", lambda self, item: "langid says 'xx', expected 'es'")
     assert projector(RAW, src_lang="es", strictness="fuzzy")["reason"] == "wrong_language"
@@ -81,7 +81,9 @@ def test_min_slot_score_drops_the_sentence_as_a_counted_reason(projector, script
 
 def test_more_entities_than_words_is_a_counted_no_placement(projector, monkeypatch):
     monkeypatch.setattr(projector, "_translate", lambda model, tok, texts, src, tgt: ["Ana Luis Eva ." for _ in texts])
-    monkeypatch.setattr("crop_hf.pipeline.predict_tags", lambda m, t, words: [["B-PER", "B-PER", "B-PER", "O"]])
+    monkeypatch.setattr(
+        "crop_hf.projection.pipeline.predict_tags", lambda m, t, words: [["B-PER", "B-PER", "B-PER", "O"]]
+    )
     res = projector("Ana .", src_lang="es", decoding="constrained")
     assert not res["kept"] and res["reason"] == "no_placement"
 
@@ -109,7 +111,7 @@ def test_a_pipeline_saved_with_constrained_decoding_reloads_with_it(projector, s
     projector.save_pretrained(tmp_path / "f")
     assert "decoding" not in json.loads((tmp_path / "f" / "crop_projection.json").read_text())
     (tmp_path / "p" / "crop_projection.json").write_text(json.dumps({**saved, "decoding": "beam"}))
-    from crop_hf.config import ConfigError
+    from crop_hf.projection.config import ConfigError
 
     with pytest.raises(ConfigError, match="decoding='beam'; expected one of 'free', 'constrained'"):
         pipeline("crop-projection", model=str(tmp_path / "p"))
@@ -119,7 +121,7 @@ def test_both_tokenizer_layouts_run_end_to_end(plain_m2m, tiny_dir, monkeypatch)
     """An m2m100_418M-layout checkpoint (markers added after the vocabulary) decodes under constraints too."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from crop_hf.tokenizer_prep import prepare_tokenizer_for_slots
+    from crop_hf.training.tokenizer_prep import prepare_tokenizer_for_slots
     from crop_hf.translation.constrained import ConstrainedLabeler
 
     model, tok = AutoModelForSeq2SeqLM.from_pretrained(plain_m2m), AutoTokenizer.from_pretrained(plain_m2m)
@@ -152,8 +154,8 @@ def test_the_apps_sentence_view_shows_a_constrained_projection_like_a_free_one(p
 
 
 def test_a_corpus_projection_records_its_decoding_and_refuses_to_resume_with_another(projector, scripted, tmp_path):
-    from crop_hf.corpus_projection import MANIFEST_NAME, project_corpus
-    from crop_hf.errors import InputError
+    from crop_hf.base.errors import InputError
+    from crop_hf.projection.corpus_projection import MANIFEST_NAME, project_corpus
 
     raw = tmp_path / "raw.txt"
     raw.write_text(f"{RAW}\n{RAW}\n", encoding="utf-8")

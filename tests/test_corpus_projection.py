@@ -3,8 +3,8 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from crop_hf.corpus_projection import InputLine, project_corpus, read_lines, result_row, summarize
-from crop_hf.projection import ProjectedEntity, ProjectionResult
+from crop_hf.core.projection import ProjectedEntity, ProjectionResult
+from crop_hf.projection.corpus_projection import InputLine, project_corpus, read_lines, result_row, summarize
 
 
 class FakeProjector:
@@ -61,7 +61,7 @@ def test_killed_projection_resumes_with_same_rows(corpus, tmp_path):
 def test_a_projection_folder_has_one_writer_and_a_killed_one_is_resumed(corpus, tmp_path):
     import os
 
-    from crop_hf.folder_lock import LOCK_NAME, FolderLockedError
+    from crop_hf.base.folder_lock import LOCK_NAME, FolderLockedError
 
     out = tmp_path / "busy"
     out.mkdir()
@@ -116,7 +116,7 @@ def test_one_function_turns_a_pipeline_result_into_a_row():
 def test_the_pipeline_identity_of_a_local_model_survives_a_moved_folder(tmp_path):
     from types import SimpleNamespace
 
-    from crop_hf.corpus_projection import pipeline_identity
+    from crop_hf.projection.corpus_projection import pipeline_identity
 
     model_dir = tmp_path / "run" / "models" / "crop-projection"
     model_dir.mkdir(parents=True)

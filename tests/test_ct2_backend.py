@@ -6,9 +6,9 @@ import pytest
 torch = pytest.importorskip("torch")
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer  # noqa: E402
 
+from crop_hf.core.slots import slot_marker  # noqa: E402
 from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, train_sentencepiece  # noqa: E402
-from crop_hf.slots import slot_marker  # noqa: E402
-from crop_hf.tokenizer_prep import prepare_tokenizer_for_slots  # noqa: E402
+from crop_hf.training.tokenizer_prep import prepare_tokenizer_for_slots  # noqa: E402
 from crop_hf.translation import Translator, make_translator  # noqa: E402
 
 SENTENCES = ["Ana Ruiz vive en Madrid .", "Hans Müller wohnt in Berlin .", "El Banco de España abrió ."]
@@ -163,7 +163,7 @@ def test_default_compute_type_and_one_the_device_cannot_run(tiny, tmp_path, capl
 
 
 def test_a_value_that_is_no_compute_type_is_one_line(tiny):
-    from crop_hf.errors import CropHfError
+    from crop_hf.base.errors import CropHfError
 
     with pytest.raises(
         CropHfError, match=r"^compute_type='fp17' is not a CTranslate2 compute type: use one of default, "

@@ -7,7 +7,7 @@ torch = pytest.importorskip("torch")
 from transformers import pipeline  # noqa: E402
 
 import crop_hf  # noqa: E402,F401
-from crop_hf.pipeline import CONFIG_NAME  # noqa: E402
+from crop_hf.projection.pipeline import CONFIG_NAME  # noqa: E402
 
 needs_ct2 = pytest.mark.skipif(importlib.util.find_spec("ctranslate2") is None, reason="pip install crop-hf[ct2]")
 TEXTS = ["Ana Ruiz vive en Madrid .", "Hans Müller wohnt in Berlin .", "El Banco de España abrió en Sevilla ."]
@@ -77,7 +77,7 @@ def test_project_script_passes_the_backend_through(tiny_dir, tmp_path, monkeypat
 @needs_ct2
 def test_a_saved_compute_type_this_device_cannot_run_falls_back_with_one_warning(tiny_dir, tmp_path, monkeypatch,
                                                                                  caplog):  # fmt: skip
-    from crop_hf.errors import CropHfError
+    from crop_hf.base.errors import CropHfError
     from crop_hf.translation import ct2
 
     monkeypatch.setenv("CROP_HF_CT2_CACHE", str(tmp_path / "ct2"))
@@ -111,7 +111,7 @@ def test_constrained_decoding_on_a_ctranslate2_pipeline_uses_the_transformers_we
     model, the MT step stays on CTranslate2, and the placements are those of a transformers pipeline."""
     monkeypatch.setenv("CROP_HF_CT2_CACHE", str(tmp_path / "ct2"))
     # the random NER model tags nothing: tag the first English word, so that every sentence reaches the LST step
-    monkeypatch.setattr("crop_hf.pipeline.predict_tags", lambda m, t, words: [["B-PER"] + ["O"] * (len(w) - 1)
+    monkeypatch.setattr("crop_hf.projection.pipeline.predict_tags", lambda m, t, words: [["B-PER"] + ["O"] * (len(w) - 1)
                                                                               for w in words])  # fmt: skip
     kwargs = {"model": str(tiny_dir / "m2m100"), "ner_model": str(tiny_dir / "xlmr"), "decoding": "constrained"}
     fast = pipeline("crop-projection", **kwargs, backend="ctranslate2", compute_type="float32")

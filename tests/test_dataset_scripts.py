@@ -12,7 +12,7 @@ import pytest
 from fixtures_formats import write_ccaligned, write_conll5, write_panx, write_xz
 from huggingface_hub import DatasetCard
 
-from crop_hf.tagging import CONLL, XTREME
+from crop_hf.core.tagging import CONLL, XTREME
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "dataset_scripts"
 

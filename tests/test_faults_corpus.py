@@ -17,8 +17,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from crop_hf.corpus_projection import MANIFEST_NAME, project_corpus, summarize
-from crop_hf.projection import ProjectedEntity, ProjectionResult
+from crop_hf.core.projection import ProjectedEntity, ProjectionResult
+from crop_hf.projection.corpus_projection import MANIFEST_NAME, project_corpus, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -351,8 +351,8 @@ def test_unreadable_manifest_never_crashes_summary_and_is_not_trusted(corpus, tm
 CHILD = """
 import sys
 from accelerate import PartialState
-from crop_hf.corpus_projection import project_corpus, summarize
-from crop_hf.projection import ProjectionResult
+from crop_hf.projection.corpus_projection import project_corpus, summarize
+from crop_hf.core.projection import ProjectionResult
 
 def projector(texts, src_lang, batch_size, **kw):
     return [ProjectionResult(t, src_lang, t.split(), ["O"] * len(t.split()), reason="no_entity").to_dict()

@@ -14,7 +14,7 @@ from fixtures_formats import write_ccaligned, write_conll5, write_panx
 
 from crop_hf.builders import CCAligned, Conll5, FormatError, Xtreme40
 from crop_hf.builders._readers import decode_line
-from crop_hf.ner_data import read_examples
+from crop_hf.training.ner_data import read_examples
 
 ESP_TRAIN = "esp.train"
 

@@ -16,8 +16,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from crop_hf.demo.data import synthetic_english, synthetic_target  # noqa: E402
-from crop_hf.ner_data import NerExample  # noqa: E402
-from crop_hf.selftrain import RUN_FILE, SelfTrainingArguments, self_train, train_ner  # noqa: E402
+from crop_hf.training.ner_data import NerExample  # noqa: E402
+from crop_hf.training.selftrain import RUN_FILE, SelfTrainingArguments, self_train, train_ner  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -149,7 +149,7 @@ def test_selftrain_script_names_a_missing_data_file_before_loading_anything(tmp_
 
 
 def test_a_self_training_folder_in_use_is_refused_before_any_training(tiny_xlmr, tmp_path):
-    from crop_hf.folder_lock import LOCK_NAME, FolderLockedError
+    from crop_hf.base.folder_lock import LOCK_NAME, FolderLockedError
 
     out = tmp_path / "st"
     out.mkdir()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crop_hf.filters import (
+from crop_hf.core.filters import (
     Drop,
     FilterChain,
     FilterInput,

@@ -1,4 +1,4 @@
-"""Hub I/O (crop_hf.hub) and publishing (crop_hf.publishing), shown with a mocked HfApi: what would be uploaded,
+"""Hub I/O (crop_hf.base.hub) and publishing (crop_hf.publish.publishing), shown with a mocked HfApi: what would be uploaded,
 where, how; dry runs that load back."""
 
 import json
@@ -18,8 +18,8 @@ from transformers import pipeline  # noqa: E402
 
 import crop_hf  # noqa: E402,F401
 from crop_hf import cli  # noqa: E402
-from crop_hf.hub import HubPermissionError, HubUnavailableError, download_file, prepare_repo, push_folder  # noqa: E402
-from crop_hf.publishing import PublishOptions, publish_dataset, publish_ner_model, publish_pipeline  # noqa: E402
+from crop_hf.base.hub import HubPermissionError, HubUnavailableError, download_file, prepare_repo, push_folder  # noqa: E402
+from crop_hf.publish.publishing import PublishOptions, publish_dataset, publish_ner_model, publish_pipeline  # noqa: E402
 from crop_hf.scripts.push import main as push_main  # noqa: E402
 
 FAKE_TOKEN = "hf_crophfTestTokenThatMustNotLeak"
@@ -271,8 +271,8 @@ def test_trainer_push_to_hub_goes_through_hf_api(tiny_dir, tmp_path, monkeypatch
     from datasets import Dataset
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from crop_hf.collator import DataCollatorForLabeledSeq2Seq
-    from crop_hf.trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
+    from crop_hf.training.collator import DataCollatorForLabeledSeq2Seq
+    from crop_hf.training.trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments
 
     tok = AutoTokenizer.from_pretrained(tiny_dir / "m2m100")
     args = LabeledSeq2SeqTrainingArguments(
@@ -296,7 +296,9 @@ def test_trainer_push_to_hub_goes_through_hf_api(tiny_dir, tmp_path, monkeypatch
         trainer.train()
         trainer.push_to_hub(language=["en", "es"], tags=["crop-hf"])
     api.create_repo.assert_called_once_with("someone/lst", token=None, private=True, exist_ok=True)
-    assert "create_branch" not in [c[0] for c in api.mock_calls]  # the branch must exist: crop_hf.hub.prepare_repo
+    assert "create_branch" not in [
+        c[0] for c in api.mock_calls
+    ]  # the branch must exist: crop_hf.base.hub.prepare_repo
     messages = [c.kwargs["commit_message"] for c in api.upload_folder.call_args_list]
     assert messages == ["Training in progress, step 2", "End of training"]
     assert all(c.kwargs["revision"] == "dev" and "checkpoint-*" in c.kwargs["ignore_patterns"]
@@ -310,8 +312,8 @@ def test_trainer_push_to_hub_goes_through_hf_api(tiny_dir, tmp_path, monkeypatch
 def test_training_args_pickle_never_holds_the_hub_token(tmp_path):
     import pickle
 
-    from crop_hf.selftrain import SelfTrainingArguments
-    from crop_hf.trainer import LabeledSeq2SeqTrainingArguments
+    from crop_hf.training.selftrain import SelfTrainingArguments
+    from crop_hf.training.trainer import LabeledSeq2SeqTrainingArguments
 
     for cls in (LabeledSeq2SeqTrainingArguments, SelfTrainingArguments):
         args = cls(output_dir=str(tmp_path), hub_token="hf_not_a_real_secret", report_to=[], use_cpu=True)

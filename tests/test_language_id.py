@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from crop_hf.extras import MissingExtraError
-from crop_hf.filters import FilterInput, LanguageFilter
-from crop_hf.language_id import auto_candidates, check_identifier, resolve_candidates
-from crop_hf.languages import get_language
+from crop_hf.base.extras import MissingExtraError
+from crop_hf.core.filters import FilterInput, LanguageFilter
+from crop_hf.core.language_id import auto_candidates, check_identifier, resolve_candidates
+from crop_hf.core.languages import get_language
 
 ENGLISH = "The city council approved a new plan yesterday to improve public transport in the town."
 NORWEGIAN = "Regjeringen vedtok i går en ny plan for å bedre kollektivtrafikken i byen."

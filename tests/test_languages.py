@@ -1,7 +1,7 @@
 import langid.langid
 import pytest
 
-from crop_hf.languages import (
+from crop_hf.core.languages import (
     CONLL5_LANGUAGES,
     LANGUAGE_TABLE,
     LANGUAGES,

@@ -8,9 +8,9 @@ torch = pytest.importorskip("torch")
 from datasets import Dataset  # noqa: E402
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, Seq2SeqTrainer  # noqa: E402
 
-from crop_hf.collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq  # noqa: E402
-from crop_hf.slots import parse_slots  # noqa: E402
-from crop_hf.trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments  # noqa: E402
+from crop_hf.core.slots import parse_slots  # noqa: E402
+from crop_hf.training.collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq  # noqa: E402
+from crop_hf.training.trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments  # noqa: E402
 
 
 def test_collator_mixes_objectives_and_pads_labels(tiny_dir):
@@ -259,7 +259,7 @@ def test_evaluation_stays_out_of_training_logs(still_m2m, tmp_path):
 
 
 def test_evaluation_with_generation_scores_slots_and_bleu(still_m2m, tmp_path):
-    from crop_hf.lst import make_lst_compute_metrics
+    from crop_hf.training.lst import make_lst_compute_metrics
 
     tok = AutoTokenizer.from_pretrained(still_m2m)
     feats = gold_phrase_features(4)
@@ -281,7 +281,7 @@ def test_evaluation_with_generation_scores_slots_and_bleu(still_m2m, tmp_path):
 def test_lst_compute_metrics_on_known_outputs(tiny_dir):
     from transformers import EvalPrediction
 
-    from crop_hf.lst import make_lst_compute_metrics
+    from crop_hf.training.lst import make_lst_compute_metrics
 
     tok = AutoTokenizer.from_pretrained(tiny_dir / "m2m100")
     tok.src_lang, tok.tgt_lang = "en", "es"
@@ -301,8 +301,8 @@ def test_lst_compute_metrics_on_known_outputs(tiny_dir):
 
 
 def test_lora_trains_the_slot_marker_rows_and_nothing_else_of_the_embedding(still_m2m, tmp_path):
-    from crop_hf.lst import train_lst_model
-    from crop_hf.trainer_setup import slot_token_ids
+    from crop_hf.training.lst import train_lst_model
+    from crop_hf.training.trainer_setup import slot_token_ids
 
     tok = AutoTokenizer.from_pretrained(still_m2m)
     before = AutoModelForSeq2SeqLM.from_pretrained(still_m2m).get_input_embeddings().weight.detach().clone()
@@ -317,8 +317,8 @@ def test_lora_trains_the_slot_marker_rows_and_nothing_else_of_the_embedding(stil
 
 
 def test_train_lst_skips_pairs_over_max_length_with_a_count(tiny_dir, tmp_path, caplog):
-    from crop_hf.lst import train_lst_model
-    from crop_hf.trainer_setup import drop_long_pairs
+    from crop_hf.training.lst import train_lst_model
+    from crop_hf.training.trainer_setup import drop_long_pairs
 
     tok = AutoTokenizer.from_pretrained(tiny_dir / "m2m100")
     feats = gold_phrase_features(4)
@@ -329,7 +329,7 @@ def test_train_lst_skips_pairs_over_max_length_with_a_count(tiny_dir, tmp_path, 
     lengths = [len(tok(" ".join(f["src_tokens"]))["input_ids"]) for f in feats]
     tight = drop_long_pairs(feats, tok, max_length=max(lengths), max_slots=4)
     assert tight.skipped >= 1
-    with caplog.at_level("WARNING", logger="crop_hf.trainer_setup"):
+    with caplog.at_level("WARNING", logger="crop_hf.training.trainer_setup"):
         trainer = train_lst_model(
             str(tiny_dir / "m2m100"), [*feats, long], _args(tmp_path, max_steps=1, max_length=40)
         )
@@ -342,7 +342,7 @@ def test_argument_copies_keep_the_hub_token_and_pickles_never_hold_it(tmp_path, 
     import dataclasses
     import pickle
 
-    from crop_hf.selftrain import SelfTrainingArguments
+    from crop_hf.training.selftrain import SelfTrainingArguments
 
     cls = LabeledSeq2SeqTrainingArguments if kind == "lst" else SelfTrainingArguments
     args = cls(output_dir=str(tmp_path), hub_token="hf_secret_token", report_to=[])
@@ -361,7 +361,7 @@ def test_argument_copies_keep_the_hub_token_and_pickles_never_hold_it(tmp_path, 
 def test_trainer_alone_trains_what_train_lst_model_trains(plain_m2m, tmp_path):
     """The class used as trl users write it (model, args, data) gets the loss of ``crop-hf train-lst``'s path, on a
     checkpoint without slot markers and with one pair over max_length: it adds the markers and skips that pair."""
-    from crop_hf.lst import train_lst_model
+    from crop_hf.training.lst import train_lst_model
 
     feats = gold_phrase_features(4)
     long = dict(feats[0], src_tokens=feats[0]["src_tokens"] * 8, tgt_tokens=feats[0]["tgt_tokens"] * 8)
@@ -392,7 +392,7 @@ def test_trainer_with_a_peft_config_trains_the_slot_marker_rows(still_m2m, tmp_p
     slot markers' embedding rows trained and no other row, and a merged plain model saved."""
     from peft import LoraConfig
 
-    from crop_hf.trainer_setup import slot_token_ids
+    from crop_hf.training.trainer_setup import slot_token_ids
 
     tok = AutoTokenizer.from_pretrained(still_m2m)
     before = AutoModelForSeq2SeqLM.from_pretrained(still_m2m).get_input_embeddings().weight.detach().clone()
@@ -416,8 +416,8 @@ def test_trainer_with_a_peft_config_trains_the_slot_marker_rows(still_m2m, tmp_p
 def test_lst_and_selftrain_arguments_share_one_base_with_their_own_defaults():
     import dataclasses
 
-    from crop_hf.selftrain import SelfTrainingArguments
-    from crop_hf.training_args import CropTrainingArguments
+    from crop_hf.training.selftrain import SelfTrainingArguments
+    from crop_hf.training.training_args import CropTrainingArguments
 
     lst = LabeledSeq2SeqTrainingArguments(output_dir="unused", lora_r=8, use_cpu=True)
     ner = SelfTrainingArguments(output_dir="unused", lora_r=8)

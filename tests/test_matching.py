@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crop_hf.languages import get_language
-from crop_hf.matching import EntityMatch, MatchResult, match_entities, matches_to_tags
-from crop_hf.text import Token, fold, tokenize, tokens_from_words
+from crop_hf.core.languages import get_language
+from crop_hf.core.matching import EntityMatch, MatchResult, match_entities, matches_to_tags
+from crop_hf.core.text import Token, fold, tokenize, tokens_from_words
 
 
 def texts(tokens: list[Token]) -> list[str]:
@@ -248,7 +248,7 @@ def test_overlapping_phrases_do_not_share_tokens() -> None:
 
 
 def test_control_characters_separate_words_and_never_stay_inside_a_token():
-    from crop_hf.text import split_tokens
+    from crop_hf.core.text import split_tokens
 
     text = "Ana\x00vive\x0cen Madrid\x07 .\x85"
     tokens = split_tokens(text, False)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from crop_hf.metrics import (
+from crop_hf.core.metrics import (
     bleu,
     labeled_accuracy,
     ner_scores,
@@ -18,10 +18,10 @@ from crop_hf.metrics import (
     spbleu_model_path,
     well_formed_rate,
 )
-from crop_hf.tagging import Span
+from crop_hf.core.tagging import Span
 
 
-# Stand-ins for crop_hf.slots.SlotSpan / ParsedSlots: the metrics only read these attributes.
+# Stand-ins for crop_hf.core.slots.SlotSpan / ParsedSlots: the metrics only read these attributes.
 @dataclass(frozen=True)
 class _Slot:
     slot_id: int
@@ -139,7 +139,7 @@ def test_slot_boundary_precision_by_hand():
 
 
 def test_labeled_accuracy_counts_every_slot_sent_missing_and_malformed_ones_as_failures():
-    from crop_hf.slots import parse_slots
+    from crop_hf.core.slots import parse_slots
 
     outputs = [parse_slots(text) for text in (
         "__SLOT0__ Hans Müller __SLOT0__ wohnt in __SLOT1__ Wien __SLOT1__ .",  # both right

@@ -6,8 +6,8 @@ import shutil
 import pytest
 from huggingface_hub import EvalResult, ModelCard
 
-from crop_hf.languages import UnknownLanguageError
-from crop_hf.model_card import (
+from crop_hf.core.languages import UnknownLanguageError
+from crop_hf.publish.model_card import (
     NER_PLOT,
     PROJECTION_PLOT,
     CardInfo,

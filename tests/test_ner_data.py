@@ -4,8 +4,9 @@ torch = pytest.importorskip("torch")
 
 from transformers import AutoModelForTokenClassification, AutoTokenizer  # noqa: E402
 
+from crop_hf.core.tagging import CONLL, XTREME  # noqa: E402
 from crop_hf.demo.tiny_models import corpus_texts, make_tiny_xlmr, train_sentencepiece  # noqa: E402
-from crop_hf.ner_data import (  # noqa: E402
+from crop_hf.training.ner_data import (  # noqa: E402
     IGNORE_INDEX,
     NerExample,
     Window,
@@ -20,7 +21,6 @@ from crop_hf.ner_data import (  # noqa: E402
     word_windows,
     write_examples,
 )
-from crop_hf.tagging import CONLL, XTREME  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -66,9 +66,9 @@ def test_import_crop_hf_needs_no_optional_package():
     code = (
         "import sys\n"
         f"for name in {blocked!r}: sys.modules[name] = None\n"
-        "import crop_hf, crop_hf.cli, crop_hf.model_card, crop_hf.metrics, crop_hf.alignment, crop_hf.scripts.common\n"
-        "from crop_hf.extras import MissingExtraError\n"
-        "from crop_hf.alignment import align_corpus\n"
+        "import crop_hf, crop_hf.cli, crop_hf.publish.model_card, crop_hf.core.metrics, crop_hf.core.alignment, crop_hf.scripts.common\n"
+        "from crop_hf.base.extras import MissingExtraError\n"
+        "from crop_hf.core.alignment import align_corpus\n"
         "try:\n    align_corpus([['a']], [['b']])\nexcept MissingExtraError as err:\n    print(err)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)

@@ -9,8 +9,8 @@ torch = pytest.importorskip("torch")
 from transformers import pipeline  # noqa: E402
 
 import crop_hf  # noqa: E402,F401
-from crop_hf.languages import UnknownLanguageError  # noqa: E402
-from crop_hf.pipeline import CONFIG_NAME, CropProjectionPipeline  # noqa: E402
+from crop_hf.core.languages import UnknownLanguageError  # noqa: E402
+from crop_hf.projection.pipeline import CONFIG_NAME, CropProjectionPipeline  # noqa: E402
 
 RAW = "Ana Ruiz trabaja para Banco Mundial en Madrid ."
 EN = "Ana Ruiz works for World Bank in Madrid ."
@@ -38,7 +38,8 @@ def scripted(projector, monkeypatch, english=None, labeled=None, ner=None, calls
 
     monkeypatch.setattr(projector, "_translate", fake_translate)
     monkeypatch.setattr(
-        "crop_hf.pipeline.predict_tags", lambda m, t, words: [ner.get(" ".join(w), ["O"] * len(w)) for w in words]
+        "crop_hf.projection.pipeline.predict_tags",
+        lambda m, t, words: [ner.get(" ".join(w), ["O"] * len(w)) for w in words],
     )
 
 
@@ -108,7 +109,7 @@ def test_a_model_or_langid_error_on_one_item_discards_it_and_not_its_batch(proje
             raise UnicodeEncodeError("utf-8", text, 0, 1, "surrogates not allowed")
         return "es"
 
-    monkeypatch.setattr("crop_hf.filters.identify_language", langid)
+    monkeypatch.setattr("crop_hf.core.filters.identify_language", langid)
     results = projector([RAW, "Frase rota ."], src_lang="es", check_raw_language=True, batch_size=2)
     assert [r["reason"] for r in results] == [None, "langid_error"]
 
@@ -177,7 +178,7 @@ def script_girona(projector, monkeypatch, labeled, calls=None):
 
 
 def test_the_translations_are_checked_not_the_raw_sentence(projector, monkeypatch):
-    from crop_hf.filters import identify_language
+    from crop_hf.core.filters import identify_language
 
     assert identify_language(GIRONA) == "gl"  # the raw sentence alone would be dropped as wrong_language
     script_girona(
@@ -336,7 +337,7 @@ def test_save_pretrained_round_trip_gives_same_results(projector, tmp_path):
 
 
 def test_corpus_projection_counts_a_failing_sentence_as_a_discard(projector, monkeypatch, tmp_path):
-    from crop_hf.corpus_projection import project_corpus, summarize
+    from crop_hf.projection.corpus_projection import project_corpus, summarize
 
     script_the_tour(projector, monkeypatch)
     break_translation_of("Frase rota .", projector, monkeypatch)
@@ -352,7 +353,7 @@ def test_corpus_projection_counts_a_failing_sentence_as_a_discard(projector, mon
 def test_corpus_projection_whose_models_fail_on_every_sentence_fails_naming_the_first_error(
     projector, monkeypatch, tmp_path
 ):
-    from crop_hf.corpus_projection import ProjectionFailedError, project_corpus
+    from crop_hf.projection.corpus_projection import ProjectionFailedError, project_corpus
 
     script_the_tour(projector, monkeypatch)
 

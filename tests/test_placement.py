@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from crop_hf.placement import PlacementAutomaton, TokenTable, insertion_tokens
-from crop_hf.text import split_tokens
+from crop_hf.core.placement import PlacementAutomaton, TokenTable, insertion_tokens
+from crop_hf.core.text import split_tokens
 
 MARKERS = (100, 101, 102, 103)
 EOS, UNK = 2, 3
@@ -148,7 +148,7 @@ def test_real_tokenizers_canonical_outputs_are_allowed(tiny_dir, plain_m2m):
     vocabulary): the tokenisation of a wrapped sentence is an allowed output that reads back the same spans."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from crop_hf.tokenizer_prep import prepare_tokenizer_for_slots
+    from crop_hf.training.tokenizer_prep import prepare_tokenizer_for_slots
 
     tiny = AutoTokenizer.from_pretrained(tiny_dir / "m2m100")
     plain = AutoTokenizer.from_pretrained(plain_m2m)
@@ -189,7 +189,7 @@ def test_an_anchored_slot_takes_its_span_and_the_others_go_around_it():
 
 
 def test_short_lowercase_words_stay_inside_an_entity_but_never_at_its_edge():
-    from crop_hf.placement import can_edge
+    from crop_hf.core.placement import can_edge
 
     assert [can_edge(w) for w in ("de", "в", "en", "De", "EU", "Ufa", ".", "«", "3")] == [
         False, False, False, True, True, True, False, False, True]  # fmt: skip

@@ -9,7 +9,7 @@ import typing
 import pytest
 
 from crop_hf import cli
-from crop_hf.projection_options import DEFAULTS, NAMES, OptionError, ProjectionOptions
+from crop_hf.projection.projection_options import DEFAULTS, NAMES, OptionError, ProjectionOptions
 
 # option, as typed on a command line, as given in Python, the fix every entry point names
 BAD = [
@@ -52,7 +52,7 @@ def test_one_bad_value_has_one_fix_at_every_entry_point(name, typed, value, fix,
         with pytest.raises(ValueError, match=re.escape(f"{name}={value!r}: ") + ".*" + re.escape(fix)):
             projector("Ana vive en Madrid .", src_lang="es", **{name: value})
 
-    from crop_hf.corpus_projection import project_corpus
+    from crop_hf.projection.corpus_projection import project_corpus
 
     with pytest.raises(ValueError, match=re.escape(f"{name}={value!r}: ") + ".*" + re.escape(fix)):
         project_corpus(projector, raw, tmp_path / "corpus", "es", progress=False, **{name: value})
@@ -73,7 +73,7 @@ def test_one_bad_value_has_one_fix_at_every_entry_point(name, typed, value, fix,
 
 
 def test_every_entry_point_starts_from_the_same_defaults(projector, raw, tmp_path):
-    from crop_hf.corpus_projection import MANIFEST_NAME, project_corpus
+    from crop_hf.projection.corpus_projection import MANIFEST_NAME, project_corpus
     from crop_hf.run.recipe import parse_recipe
     from crop_hf.scripts.project import make_parser
 
@@ -95,7 +95,7 @@ def test_every_entry_point_starts_from_the_same_defaults(projector, raw, tmp_pat
 
 
 def test_a_recipe_section_becomes_the_object_with_auto_candidates_resolved():
-    from crop_hf.language_id import auto_candidates
+    from crop_hf.core.language_id import auto_candidates
     from crop_hf.run.recipe import parse_recipe
 
     recipe = parse_recipe(recipe_dict(["no", "de"], projection={"langid_candidates": "auto", "max_entities": None,
@@ -124,9 +124,9 @@ def test_misspelt_names_suggest_the_closest_and_values_are_normalised():
 
 
 def test_the_fields_choices_are_the_ones_the_code_knows():
-    from crop_hf.language_id import IDENTIFIERS
-    from crop_hf.matching import STRICTNESS_LEVELS
-    from crop_hf.projection_options import DECODINGS
+    from crop_hf.core.language_id import IDENTIFIERS
+    from crop_hf.core.matching import STRICTNESS_LEVELS
+    from crop_hf.projection.projection_options import DECODINGS
     from crop_hf.translation import BACKENDS
 
     hints = typing.get_type_hints(ProjectionOptions)
@@ -140,7 +140,7 @@ def test_the_fields_choices_are_the_ones_the_code_knows():
 
 
 def test_corpus_projection_refuses_a_backend_its_pipeline_does_not_run(projector, raw, tmp_path):
-    from crop_hf.corpus_projection import project_corpus
+    from crop_hf.projection.corpus_projection import project_corpus
 
     with pytest.raises(OptionError, match="backend='ctranslate2': the pipeline generates with transformers"):
         project_corpus(projector, raw, tmp_path / "out", "es", ProjectionOptions(backend="ctranslate2"))

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow  # each test in a fresh interpreter: make test-slow
 
 CHECK = (
     "\nfrom transformers.pipelines import PIPELINE_REGISTRY\n"
-    "from crop_hf.pipeline import CropProjectionPipeline\n"
+    "from crop_hf.projection.pipeline import CropProjectionPipeline\n"
     "assert PIPELINE_REGISTRY.supported_tasks['crop-projection']['impl'] is CropProjectionPipeline\n"
 )
 
@@ -23,8 +24,11 @@ def run(code: str, *args: str) -> str:
     return out.stdout + out.stderr
 
 
-def test_text_core_imports_without_torch_or_transformers():
-    out = run("import crop_hf, crop_hf.slots, crop_hf.tagging, crop_hf.matching, crop_hf.filters, crop_hf.config, sys; "
+def test_text_core_and_base_layers_import_without_torch_or_transformers():
+    modules = sorted(f"crop_hf.{p.parent.name}.{p.stem}" for folder in ("base", "core")
+                     for p in (ROOT / "crop_hf" / folder).glob("*.py") if p.stem != "__init__")  # fmt: skip
+    assert "crop_hf.core.placement" in modules and "crop_hf.base.hub" in modules
+    out = run(f"import crop_hf, crop_hf.projection.config, sys, {', '.join(modules)}; "
               "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")  # fmt: skip
     assert out.strip() == "[]"
 
@@ -32,11 +36,11 @@ def test_text_core_imports_without_torch_or_transformers():
 @pytest.mark.parametrize(
     "code",
     [
-        "from crop_hf.pipeline import CropProjectionPipeline",  # the class first: used to be a circular import
+        "from crop_hf.projection.pipeline import CropProjectionPipeline",  # the class first: used to be a circular import
         "import crop_hf\nfrom transformers import pipeline",  # crop_hf first: registered when transformers loads it
         "from transformers import pipeline\nimport crop_hf",  # transformers' pipelines first: registered at once
         "import transformers\nimport crop_hf\nfrom transformers import pipeline",  # lazy transformers, then crop_hf
-        "import crop_hf.slots\nimport transformers.pipelines",  # a submodule import registers too
+        "import crop_hf.core.slots\nimport transformers.pipelines",  # a submodule import registers too
         "from crop_hf import CropProjectionPipeline",  # the public name
     ],
 )
@@ -50,7 +54,7 @@ def test_public_api_resolves_lazily():
         "assert 'torch' not in sys.modules\n"
         "from crop_hf import (LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments, DataCollatorForLabeledSeq2Seq,\n"
         "    CropProjectionPipeline, CropProjectionConfig, SelfTrainingArguments, Conll5, Xtreme40, CCAligned)\n"
-        "from crop_hf.trainer import LabeledSeq2SeqTrainer as T\n"
+        "from crop_hf.training.trainer import LabeledSeq2SeqTrainer as T\n"
         "assert LabeledSeq2SeqTrainer is T and set(crop_hf.__all__) - {'__version__'} == set(crop_hf._EXPORTS)\n"
         "try:\n    crop_hf.NoSuchThing\nexcept AttributeError as e:\n    print(e)\n"
     )
@@ -70,7 +74,7 @@ def test_import_crop_hf_then_pipeline_builds_the_projector(tiny_dir):
 
 def test_a_failing_registration_never_breaks_the_import_of_transformers():
     out = run(
-        "import sys, crop_hf\nsys.modules['crop_hf.ner_data'] = None  # crop_hf.pipeline cannot import\n"
+        "import sys, crop_hf\nsys.modules['crop_hf.training.ner_data'] = None  # crop_hf.projection.pipeline cannot import\n"
         "from transformers import pipeline\nfrom transformers.pipelines import PIPELINE_REGISTRY\n"
         "print('crop-projection' in PIPELINE_REGISTRY.get_supported_tasks())"
     )

@@ -178,7 +178,7 @@ def test_output_dir_refuses_root_home_a_regular_file_and_nothing(where, tmp_path
 def test_a_run_folder_in_use_is_refused_in_one_line_before_any_work(tmp_path, capsys):
     import os
 
-    from crop_hf.folder_lock import LOCK_NAME
+    from crop_hf.base.folder_lock import LOCK_NAME
 
     out = tmp_path / "run"
     out.mkdir()

@@ -110,9 +110,9 @@ def test_one_writer_per_folder_and_a_stale_lock_is_taken_over(tmp_path, caplog):
     import subprocess
     import sys
 
-    from crop_hf.folder_lock import LOCK_NAME, FolderLock, FolderLockedError
+    from crop_hf.base.folder_lock import LOCK_NAME, FolderLock, FolderLockedError
 
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom crop_hf.folder_lock import FolderLock\n"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom crop_hf.base.folder_lock import FolderLock\n"
                                f"FolderLock({str(tmp_path)!r}, 'crop-hf run').acquire()\nprint('held', flush=True)\n"
                                "time.sleep(60)"], stdout=subprocess.PIPE, text=True)  # fmt: skip
     try:

@@ -9,10 +9,10 @@ torch = pytest.importorskip("torch")
 
 from transformers import AutoModelForTokenClassification, TrainingArguments  # noqa: E402
 
+from crop_hf.core.metrics import NerScores  # noqa: E402
 from crop_hf.demo.data import synthetic_english, synthetic_target  # noqa: E402
-from crop_hf.metrics import NerScores  # noqa: E402
-from crop_hf.ner_data import NerExample, WordPrediction, read_examples  # noqa: E402
-from crop_hf.selftrain import (  # noqa: E402
+from crop_hf.training.ner_data import NerExample, WordPrediction, read_examples  # noqa: E402
+from crop_hf.training.selftrain import (  # noqa: E402
     SelfTrainingArguments,
     combine_labels,
     evaluate_ner,
@@ -131,8 +131,8 @@ def test_arguments_have_paper_defaults_and_help():
 
 def test_run_settings_come_from_the_field_definitions():
     """Each crop-hf field says where it is defined whether it shapes the trained model; the manifest reads that."""
-    from crop_hf.selftrain_resume import selftrain_manifest
-    from crop_hf.training_args import RUN_SETTING_MARKS, run_settings
+    from crop_hf.training.selftrain_resume import selftrain_manifest
+    from crop_hf.training.training_args import RUN_SETTING_MARKS, run_settings
 
     inherited = {f.name for f in dataclasses.fields(TrainingArguments)}
     own = [f for f in dataclasses.fields(SelfTrainingArguments) if f.name not in inherited]

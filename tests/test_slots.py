@@ -1,6 +1,6 @@
-from crop_hf import slots
-from crop_hf.slots import ParsedSlots, SlotSpan, escape_markers, parse_slots, unescape_markers, wrap, wrap_tokens
-from crop_hf.tagging import Span
+from crop_hf.core import slots
+from crop_hf.core.slots import ParsedSlots, SlotSpan, escape_markers, parse_slots, unescape_markers, wrap, wrap_tokens
+from crop_hf.core.tagging import Span
 
 
 def kinds(parsed: ParsedSlots) -> list[str]:

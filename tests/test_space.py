@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 
 from crop_hf import cli
-from crop_hf.space import SPACE_FILES, TESTED_GRADIO, publish_space, stage_space
+from crop_hf.publish.space import SPACE_FILES, TESTED_GRADIO, publish_space, stage_space
 
 ROOT = Path(__file__).resolve().parents[1]
 

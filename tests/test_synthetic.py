@@ -3,8 +3,8 @@ from itertools import islice
 
 import pytest
 
+from crop_hf.core.tagging import tags_to_spans
 from crop_hf.demo.synthetic import SYNTHETIC_LANGUAGES, NoiseConfig, generate_corpus
-from crop_hf.tagging import tags_to_spans
 
 
 def test_same_seed_same_corpus_and_other_seed_differs():

@@ -3,7 +3,7 @@ import random
 import pytest
 from seqeval.metrics.sequence_labeling import get_entities
 
-from crop_hf.tagging import (
+from crop_hf.core.tagging import (
     CONLL,
     XTREME,
     LabelScheme,

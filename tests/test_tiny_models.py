@@ -6,8 +6,8 @@ torch = pytest.importorskip("torch")
 
 from transformers import AutoModelForSeq2SeqLM, AutoModelForTokenClassification, AutoTokenizer  # noqa: E402
 
+from crop_hf.core.tagging import CONLL  # noqa: E402
 from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, make_tiny_xlmr, train_sentencepiece  # noqa: E402
-from crop_hf.tagging import CONLL  # noqa: E402
 
 
 @pytest.fixture(scope="module")

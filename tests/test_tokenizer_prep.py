@@ -3,8 +3,8 @@ import pytest
 torch = pytest.importorskip("torch")
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer  # noqa: E402
 
-from crop_hf.slots import slot_marker  # noqa: E402
-from crop_hf.tokenizer_prep import prepare_tokenizer_for_slots  # noqa: E402
+from crop_hf.core.slots import slot_marker  # noqa: E402
+from crop_hf.training.tokenizer_prep import prepare_tokenizer_for_slots  # noqa: E402
 from crop_hf.translation import Translator  # noqa: E402
 
 
@@ -48,8 +48,8 @@ def test_lora_trains_the_markers_added_to_a_checkpoint_without_them(plain_m2m, t
     """Like facebook/m2m100_418M: the markers get new rows, and LoRA training moves those rows and no other."""
     from conftest import gold_phrase_features
 
-    from crop_hf.lst import train_lst_model
-    from crop_hf.trainer import LabeledSeq2SeqTrainingArguments
+    from crop_hf.training.lst import train_lst_model
+    from crop_hf.training.trainer import LabeledSeq2SeqTrainingArguments
 
     old_size = AutoModelForSeq2SeqLM.from_pretrained(plain_m2m).config.vocab_size
     original = AutoModelForSeq2SeqLM.from_pretrained(plain_m2m).get_input_embeddings().weight.detach()

@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..slots import parse_slots
-from ..tagging import tags_to_spans
+from ..core.slots import parse_slots
+from ..core.tagging import tags_to_spans
 
 ENTITY_HEADERS = ["word", "type", "method", "score", "start", "end"]
 _BRACKETED = re.compile(r"\[([A-Z][A-Za-z0-9_-]*)\s+([^\[\]]+?)\]")

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..base.errors import InputError
 
-PIPELINE_CONFIG = "crop_projection.json"  # crop_hf.config.CONFIG_NAME (not imported: that module loads the Hub)
+PIPELINE_CONFIG = (
+    "crop_projection.json"  # crop_hf.projection.config.CONFIG_NAME (not imported: that module loads the Hub)
+)
 SHARD_GLOB = "shard-*.parquet"
 SUMMARY = "summary.json"
 METRICS = "metrics.json"

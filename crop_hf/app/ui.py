@@ -20,10 +20,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..extras import require
-from ..language_id import auto_candidates
-from ..languages import LANGUAGES
-from ..projection_options import DECODINGS
+from ..base.extras import require
+from ..core.language_id import auto_candidates
+from ..core.languages import LANGUAGES
+from ..projection.projection_options import DECODINGS
 from .render import (
     ENTITY_HEADERS,
     english_view,
@@ -69,7 +69,7 @@ def load_pipeline(name_or_path: str | Path) -> Any:
     from transformers import pipeline
 
     import crop_hf  # noqa: F401  (registers the task)
-    from crop_hf.errors import is_user_error
+    from crop_hf.base.errors import is_user_error
 
     try:
         return pipeline("crop-projection", model=str(name_or_path))  # type: ignore[call-overload]

@@ -14,8 +14,8 @@ from pathlib import Path
 import datasets
 from datasets.exceptions import DatasetGenerationError
 
-from ..errors import CropHfError
-from ..resumable import fingerprint_dir  # noqa: F401  (part of the builders' interface)
+from ..base.errors import CropHfError
+from ..base.resumable import fingerprint_dir  # noqa: F401  (part of the builders' interface)
 from ._readers import FormatError
 
 

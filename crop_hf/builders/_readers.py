@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import CropHfError
-from ..tagging import LabelScheme, iob1_to_bio
+from ..base.errors import CropHfError
+from ..core.tagging import LabelScheme, iob1_to_bio
 
 Lines = Iterable[tuple[int, str]]
 

@@ -7,7 +7,7 @@ Usage::
     pairs = CCAligned(config_name="sentences-es", data_dir="path/to/cc-aligned")      # en-es sentence pairs
     raw.download_and_prepare(); raw.as_dataset()["train"]
 
-Two configs per target language of :data:`crop_hf.languages.LANGUAGES`. The files as distributed at
+Two configs per target language of :data:`crop_hf.core.languages.LANGUAGES`. The files as distributed at
 https://www.statmt.org/cc-aligned/ are xz-compressed UTF-8 TSV, one row per line, and are streamed through ``lzma``
 one line at a time (never loaded whole):
 
@@ -37,7 +37,7 @@ from pathlib import Path
 import datasets
 from datasets.builder import Key
 
-from ..languages import LANGUAGES, get_language
+from ..core.languages import LANGUAGES, get_language
 from ._base import LocalFilesBuilder
 from ._readers import (
     FormatError,

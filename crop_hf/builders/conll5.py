@@ -42,8 +42,8 @@ from pathlib import Path
 import datasets
 from datasets.builder import Key
 
-from ..languages import CONLL5_LANGUAGES
-from ..tagging import CONLL
+from ..core.languages import CONLL5_LANGUAGES
+from ..core.tagging import CONLL
 from ._base import LocalFilesBuilder, find_file, ner_features
 from ._readers import Damage, iter_lines, open_binary, read_conll_columns, read_conllu_names
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..languages import get_language
+from ..core.languages import get_language
 from ._base import DataFilesNotFoundError
 
 # FLORES-101 file stems that are not the first part of the language's FLORES-200 (NLLB) code: FLORES-200 names the

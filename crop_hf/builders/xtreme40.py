@@ -33,8 +33,8 @@ from typing import BinaryIO
 import datasets
 from datasets.builder import Key
 
-from ..languages import XTREME40_LANGUAGES, get_language
-from ..tagging import XTREME
+from ..core.languages import XTREME40_LANGUAGES, get_language
+from ..core.tagging import XTREME
 from ._base import LocalFilesBuilder, find_file, ner_features
 from ._readers import FormatError, iter_lines, open_binary, read_panx
 

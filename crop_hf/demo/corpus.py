@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..tagging import tags_to_spans
+from ..core.tagging import tags_to_spans
 from .synthetic import NoiseConfig, english_corpus, generate_corpus
 
 _SPLITS = {"target_raw": "raw", "target_test": "test", "parallel": "train", "lst_test": "devtest"}
@@ -44,7 +44,7 @@ def builtin_rows(role: str, source: Any, recipe: Any, lang: str | None = None) -
 
 def build_models(models_dir: Path, seed: int) -> dict[str, str]:
     """A SentencePiece model with the slot markers, a tiny M2M100 and a tiny XLM-R, randomly initialised."""
-    from ..tagging import CONLL
+    from ..core.tagging import CONLL
     from .tiny_models import corpus_texts, make_tiny_m2m100, make_tiny_xlmr, train_sentencepiece
 
     spm = train_sentencepiece(corpus_texts(seed=seed), models_dir / "spm.model", vocab_size=2000)

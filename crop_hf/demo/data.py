@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..ner_data import NerExample
+from ..training.ner_data import NerExample
 
 
 def synthetic_english(n: int, seed: int = 0, split: str = "train") -> list[NerExample]:

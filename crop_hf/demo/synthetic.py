@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..tagging import Span, spans_to_tags
+from ..core.tagging import Span, spans_to_tags
 from . import lexicon as lex
 
 SYNTHETIC_LANGUAGES = lex.SYNTHETIC_LANGUAGES
@@ -287,7 +287,7 @@ def _pools(lang: str, seed: int, size: int = 40) -> dict[str, list[tuple[str, st
 
 
 def _faker(lang: str, seed: int):
-    from ..extras import require
+    from ..base.extras import require
 
     faker = require("faker", "the built-in corpus", "demo").Faker(lex.FAKER_LOCALES[lang])
     faker.seed_instance(zlib.crc32(f"faker/{seed}/{lang}".encode()))

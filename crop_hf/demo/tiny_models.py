@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..slots import DEFAULT_MAX_SLOTS, slot_markers
+from ..core.slots import DEFAULT_MAX_SLOTS, slot_markers
 from .synthetic import SYNTHETIC_LANGUAGES, NoiseConfig, generate_corpus
 
 M2M100_SPECIALS = ("<s>", "<pad>", "</s>", "<unk>")

@@ -22,7 +22,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from ..projection_options import ProjectionOptions
+from ..projection.projection_options import ProjectionOptions
 from .data import ENGLISH, read_jsonl, write_jsonl
 from .recipe import Recipe
 from .records import at, processes
@@ -44,7 +44,7 @@ def translate(recipe: Recipe, out: Path, lst_dir: str) -> dict[str, Any]:
     """Translate the English gold set into every target language; the kept share and drops per language."""
     from transformers import pipeline
 
-    from ..filters import FilterStats
+    from ..core.filters import FilterStats
 
     options = recipe.projection_options()
     call = {**translate_train_options(options), "batch_size": options.batch_size}
@@ -83,7 +83,7 @@ def translate(recipe: Recipe, out: Path, lst_dir: str) -> dict[str, Any]:
 
 def translated_examples(out: Path, languages: list[str]) -> list[Any]:
     """The kept translated sentences of every language, as the ``translate`` stage wrote them."""
-    from ..ner_data import NerExample
+    from ..training.ner_data import NerExample
 
     procs = processes()
     return [NerExample(r["tokens"], r["tags"], lang, f"tt-{lang}-{r['i']}")
@@ -94,7 +94,7 @@ def translated_examples(out: Path, languages: list[str]) -> list[Any]:
 def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], seed: int, model_dir: str) -> dict[str, Any]:
     """The translate-train NER model of ``seed``: English gold + the kept translations; nothing is trained (and
     ``model_dir`` is ``None``) when no translation was kept in any language."""
-    from ..selftrain import train_ner
+    from ..training.selftrain import train_ner
     from .steps import arguments, english_examples
 
     translated = translated_examples(out, list(recipe.languages))

@@ -22,9 +22,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ..languages import get_language
-from ..resumable import atomic_text
-from ..text import split_tokens
+from ..base.resumable import atomic_text
+from ..core.languages import get_language
+from ..core.text import split_tokens
 from .recipe import DataSource, Recipe, RecipeError
 
 ENGLISH = "data/english.jsonl"

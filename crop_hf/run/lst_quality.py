@@ -68,9 +68,9 @@ def lst_quality(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: str,
 
 
 def _labeled(recipe: Recipe, lst: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from ..languages import get_language
-    from ..metrics import labeled_accuracy, well_formed_rate
-    from ..slots import parse_slots, wrap
+    from ..core.languages import get_language
+    from ..core.metrics import labeled_accuracy, well_formed_rate
+    from ..core.slots import parse_slots, wrap
 
     held = sorted(heldout(rows, recipe))
     scores: dict[str, Any] = {}
@@ -96,7 +96,7 @@ def _labeled(recipe: Recipe, lst: Any, rows: list[dict[str, Any]]) -> dict[str, 
 
 
 def _translation(recipe: Recipe, out: Path, lst: Any, mt: Any, options: dict[str, Any]) -> dict[str, Any]:
-    from ..metrics import bleu, chrf_plus_plus
+    from ..core.metrics import bleu, chrf_plus_plus
 
     scores: dict[str, Any] = {}
     for lang in recipe.languages:
@@ -135,6 +135,6 @@ def tokenisation_note(translation: dict[str, Any]) -> str:
 
 def _disjoint(phrases: Sequence[list[int]], rng: random.Random) -> list[list[int]]:
     """One to three phrase pairs overlapping on neither side, in source order (slot ids follow it)."""
-    from ..phrases import disjoint_pairs
+    from ..core.phrases import disjoint_pairs
 
     return sorted(disjoint_pairs(rng.sample(list(phrases), len(phrases)), MAX_SLOTS_MEASURED, lambda p: p[:4]))

@@ -12,7 +12,7 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
                                    # seed, LST model and projection shared; the report gives mean and std. Default:
                                    # [seed]. The first seed's English NER model serves projection, its CROP model
                                    # is the one the cards describe and push publishes.
-    languages: [es, nl, de, no]    # required: target languages (codes of crop_hf.languages)
+    languages: [es, nl, de, no]    # required: target languages (codes of crop_hf.core.languages)
     data:                          # each role: one source (builder | hub | files | builtin)
       english:     {builder: conll5, config: en, data_dir: DIR, split: train}       # English gold NER (required)
       target_raw:  {builder: conll5, config: "{lang}", data_dir: DIR, split: train}  # raw target text (labels
@@ -58,9 +58,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CropHfError
-from ..languages import get_language
-from ..projection_options import NULLABLE, OptionError, ProjectionOptions
+from ..base.errors import CropHfError
+from ..core.languages import get_language
+from ..projection.projection_options import NULLABLE, OptionError, ProjectionOptions
 
 SHIPPED = ("demo", "conll5", "xtreme40")
 BENCHMARKS = ("conll5", "xtreme40", "none")
@@ -188,7 +188,7 @@ class Recipe:
         for the run's languages and English (which keeps close relatives such as no / da apart)."""
         given = {k: v for k, v in self.projection.items() if v is not None or k in NULLABLE}  # null: the default
         if given.get("langid_candidates") == "auto":
-            from ..language_id import auto_candidates
+            from ..core.language_id import auto_candidates
 
             identifier = given.get("language_identifier", ProjectionOptions.language_identifier)
             given["langid_candidates"] = auto_candidates(self.languages, identifier)
@@ -329,8 +329,8 @@ def parse_recipe(raw: Mapping[str, Any], source: str = "<recipe>", base_dir: Pat
 def check_stage_fields(recipe: Recipe) -> None:
     """Every key under ``lst``, ``ner`` and ``selftrain`` is a field of that stage's arguments dataclass, and its
     value fits the field's type (``3e-4`` read as text becomes the number; ``abc`` for a number is an error)."""
-    from ..selftrain import SelfTrainingArguments
-    from ..trainer import LabeledSeq2SeqTrainingArguments
+    from ..training.selftrain import SelfTrainingArguments
+    from ..training.trainer import LabeledSeq2SeqTrainingArguments
     from .values import field_types
 
     for section, cls in (("lst", LabeledSeq2SeqTrainingArguments), ("ner", SelfTrainingArguments),

@@ -12,7 +12,7 @@ writes the records and the others read their results from them.
 
 A finished record also holds a print of the stage's outputs (names and sizes of their files): a stage whose outputs
 were deleted or changed since is not reused but runs again (its outputs cleared first), and so does every stage
-after a stage that ran. The run folder is locked for the run (:class:`~crop_hf.folder_lock.FolderLock`).
+after a stage that ran. The run folder is locked for the run (:class:`~crop_hf.base.folder_lock.FolderLock`).
 
 A stage that starts writes its record with ``"status": "running"`` first. When a rerun finds a record of the
 same fingerprint still running (the process was killed), the stage runs again over its outputs, and the library
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..resumable import write_json
+from ..base.resumable import write_json
 from .recipe import RecipeError
 
 logger = logging.getLogger(__name__)

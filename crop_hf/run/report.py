@@ -2,7 +2,7 @@
 table, the plots, ``metrics.json`` and the model cards.
 
 Every score is in percent (:mod:`crop_hf.run.scores`; ``scale`` in ``metrics.json`` says so). The
-:class:`~crop_hf.model_card.RunMetrics` built here is what the report, the cards and the Hub push read; nothing
+:class:`~crop_hf.publish.model_card.RunMetrics` built here is what the report, the cards and the Hub push read; nothing
 re-parses ``metrics.json``, which is written for people and scripts. Its keys:
 
 - ``scale``: the one sentence on the scale; ``recipe``: name, benchmark, source file, NER ``encoder`` (as the paper
@@ -37,7 +37,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from ..model_card import RunMetrics, training_facts
+from ..publish.model_card import RunMetrics, training_facts
 from . import paper
 from .lst_quality import tokenisation_note
 from .recipe import Recipe
@@ -318,7 +318,7 @@ def lst_table(typed: RunMetrics, quality: dict[str, Any]) -> list[str]:
 
 def write_cards(recipe: Recipe, out: Path, typed: RunMetrics, pipeline_dir: str, crop_dir: str) -> dict[str, Any]:
     """The model cards of the saved pipeline and of the self-trained NER model, filled from this run's metrics."""
-    from ..model_card import CardInfo, ner_card, projection_card
+    from ..publish.model_card import CardInfo, ner_card, projection_card
 
     data = "the built-in synthetic corpus of crop-hf" if recipe.builtin else typed.dataset_name
     pipe_repo = recipe.publish.pipeline_repo or f"crop-hf/crop-projection-{recipe.name}"

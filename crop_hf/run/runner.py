@@ -21,8 +21,8 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from ..folder_lock import FolderLock
-from ..resumable import fingerprint_dir
+from ..base.folder_lock import FolderLock
+from ..base.resumable import fingerprint_dir
 from . import paper, steps
 from .baselines import TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate, translate_train, translate_train_options
 from .data import ENGLISH, PARALLEL, lst_test_file, prepare_data, raw_file, test_file
@@ -221,7 +221,7 @@ def _cards(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
 def _push(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
     """Publish the pipeline and the self-trained NER model with the cards of this run (``publish.dry_run``: the
     folders that would be uploaded, under ``push/``). The token comes from huggingface_hub's usual sources."""
-    from ..publishing import PublishOptions, publish_ner_model, publish_pipeline
+    from ..publish.publishing import PublishOptions, publish_ner_model, publish_pipeline
 
     pub = recipe.publish
     typed = _card_metrics(recipe, r)

@@ -2,7 +2,7 @@
 
 Every score and share a run writes (precision, recall, F1, the labeled-translation accuracies, well-formed and kept
 shares, BLEU, chrF++) is a percentage from 0 to 100: two decimals in ``metrics.json``, one in the report's tables,
-the cards and the app. The library's own functions (:mod:`crop_hf.metrics`, :class:`~crop_hf.filters.FilterStats`)
+the cards and the app. The library's own functions (:mod:`crop_hf.core.metrics`, :class:`~crop_hf.core.filters.FilterStats`)
 return fractions, as seqeval and ``evaluate`` do; a stage converts them once, when it records its result.
 Counts (kept, total, drops, sentences) and settings (``min_slot_score``, a probability) are not scores.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..filters import FilterStats
+from ..core.filters import FilterStats
 
 SCALE_NOTE = (
     "Every score and share here (precision, recall, F1, accuracies, well-formed and kept shares, BLEU, chrF++) is "

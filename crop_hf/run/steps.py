@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..tagging import tags_to_spans
+from ..core.tagging import tags_to_spans
 from .data import ENGLISH, PARALLEL, raw_file, read_jsonl, test_file, write_jsonl
 from .recipe import Recipe, RecipeError
 from .records import at, in_run, processes
@@ -55,8 +55,8 @@ def english_ner_dir(out: Path, result: dict[str, Any]) -> str:
 
 def align(recipe: Recipe, out: Path) -> dict[str, Any]:
     """Phrase pairs of every parallel pair: eflomal word alignment, or the source's gold entity alignment."""
-    from ..alignment import align_corpus
-    from ..languages import get_language
+    from ..core.alignment import align_corpus
+    from ..core.languages import get_language
 
     rows = list(read_jsonl(out / PARALLEL))
     method = recipe.alignment["method"]
@@ -86,7 +86,7 @@ def align(recipe: Recipe, out: Path) -> dict[str, Any]:
 
 def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, Any]:
     """Fine-tune the LST model en->xx with slots (and xx->en plain when it also serves as the MT model)."""
-    from ..lst import train_lst_model
+    from ..training.lst import train_lst_model
     from .lst_quality import heldout
 
     features = []
@@ -125,9 +125,9 @@ def slot_quality(recipe: Recipe, out: Path) -> dict[str, Any]:
     """
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from ..languages import get_language
-    from ..metrics import labeled_accuracy, well_formed_rate
-    from ..slots import parse_slots, wrap
+    from ..core.languages import get_language
+    from ..core.metrics import labeled_accuracy, well_formed_rate
+    from ..core.slots import parse_slots, wrap
     from ..translation import Translator
 
     rows = {lang: [r for r in read_jsonl(out / test_file(lang)) if r.get("alignment") and tags_to_spans(r["tags"])]
@@ -155,7 +155,7 @@ def train_english_ner(
     """The English NER model of ``seed`` (the zero-shot baseline), or the fine-tuned one the recipe names."""
     if models["english_ner"]:
         return {"model_dir": models["english_ner"], "trained": False}
-    from ..selftrain import train_ner
+    from ..training.selftrain import train_ner
 
     args = arguments("ner", recipe, out / model_dir, recipe.ner, seed)
     result = train_ner(models["ner"], english_examples(out), args)
@@ -168,7 +168,7 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
     """The crop-projection pipeline over each language's raw text, into resumable shards, scored against gold."""
     from transformers import pipeline
 
-    from ..corpus_projection import project_corpus
+    from ..projection.corpus_projection import project_corpus
 
     options = recipe.projection_options()
     projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"],
@@ -210,8 +210,8 @@ def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[di
     Sources without labels give only the counts. A kept sentence whose tokens differ from the gold row's (the raw
     tokenizer split a word differently) cannot be scored and counts as a ``tokenisation`` drop.
     """
-    from ..filters import FilterStats
-    from ..metrics import projection_scores
+    from ..core.filters import FilterStats
+    from ..core.metrics import projection_scores
 
     gold, pred, stats = [], [], FilterStats()
     for row, res in zip(gold_rows, results):
@@ -236,8 +236,8 @@ def selftrain(
 ) -> dict[str, Any]:
     """CROP's multilingual self-training with ``seed``: English gold + kept projections, then re-labelled
     discards. Its model is the last round's final checkpoint; no target-language gold data chooses it."""
-    from ..ner_data import NerExample
-    from ..selftrain import self_train
+    from ..training.ner_data import NerExample
+    from ..training.selftrain import self_train
 
     projected, discarded = [], []
     for lang in recipe.languages:
@@ -264,8 +264,8 @@ def evaluate(recipe: Recipe, out: Path, systems: dict[int, dict[str, str | None]
     """Entity-level F1 (in percent) per seed, target language and system (zero-shot, baselines, CROP) on the
     language's test set: ``{"by_seed": {seed: {lang: {system: f1}}}}``; a system without a model (nothing to
     train it on) is ``None``."""
-    from ..ner_data import NerExample
-    from ..selftrain import evaluate_ner
+    from ..training.ner_data import NerExample
+    from ..training.selftrain import evaluate_ner
 
     eval_sets = {lang: [NerExample(r["tokens"], r["tags"], lang, str(r.get("id", i)))
                         for i, r in enumerate(read_jsonl(out / test_file(lang)))]
@@ -282,7 +282,7 @@ def evaluate(recipe: Recipe, out: Path, systems: dict[int, dict[str, str | None]
 
 
 def english_examples(out: Path) -> list:
-    from ..ner_data import NerExample
+    from ..training.ner_data import NerExample
 
     return [NerExample(r["tokens"], r["tags"], "en", str(r.get("id", i)))
             for i, r in enumerate(read_jsonl(out / ENGLISH))]  # fmt: skip
@@ -294,9 +294,9 @@ def arguments(stage: str, recipe: Recipe, output_dir: Path, settings: dict[str, 
     import torch
 
     if stage == "lst":
-        from ..trainer import LabeledSeq2SeqTrainingArguments as cls
+        from ..training.trainer import LabeledSeq2SeqTrainingArguments as cls
     else:
-        from ..selftrain import SelfTrainingArguments as cls
+        from ..training.selftrain import SelfTrainingArguments as cls
     defaults: dict[str, Any] = {"report_to": [], "seed": recipe.seed if seed is None else seed,
                                 "use_cpu": not torch.cuda.is_available()}  # fmt: skip
     if stage != "lst":

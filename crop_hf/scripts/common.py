@@ -2,9 +2,9 @@
 
 A user mistake (a missing file, an unknown language code, a bad choice) raises :class:`UsageError` before a
 model is loaded or an output is written. :func:`command` turns it, and every other
-:class:`~crop_hf.errors.CropHfError`, into one line on stderr and exit code 2; any other exception is a bug, told
+:class:`~crop_hf.base.errors.CropHfError`, into one line on stderr and exit code 2; any other exception is a bug, told
 as one line with a hint and exit code 1; Ctrl-C is one line and exit code 130 (see
-:func:`crop_hf.errors.report_failure`). ``--debug`` (anywhere on the command line) prints the traceback as well.
+:func:`crop_hf.base.errors.report_failure`). ``--debug`` (anywhere on the command line) prints the traceback as well.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Protocol, get_type_hints
 
 from transformers import HfArgumentParser, TrainingArguments
 
-from crop_hf.errors import CropHfError, report_failure
-from crop_hf.projection_options import OptionError
+from crop_hf.base.errors import CropHfError, report_failure
+from crop_hf.projection.projection_options import OptionError
 
 logger = logging.getLogger("crop_hf")
 
@@ -46,7 +46,7 @@ class CommandParser(HfArgumentParser):
     crop-hf's own options come first; the inherited ``transformers.TrainingArguments`` ones follow in their own
     group. ``%`` in help texts is escaped, and ``--no_X`` says what it turns off. A dataclass may name, in
     ``CLI_TYPES``, how a field is read from its text (``"es,en"`` -> ``("es", "en")``); a value its dataclass
-    refuses (:class:`~crop_hf.projection_options.OptionError`) is a :class:`UsageError` naming the flag.
+    refuses (:class:`~crop_hf.projection.projection_options.OptionError`) is a :class:`UsageError` naming the flag.
     """
 
     def __init__(self, dataclass_types, prog: str, description: str = "", usage: str | None = None):
@@ -210,7 +210,7 @@ def model_ref(value: str, flag: str) -> str:
 
 
 def language(code: str, flag: str) -> str:
-    from crop_hf.languages import UnknownLanguageError, get_language
+    from crop_hf.core.languages import UnknownLanguageError, get_language
 
     try:
         get_language(code)
@@ -247,10 +247,10 @@ def _take_debug_flag(argv: list[str]) -> tuple[list[str], bool]:
 
 
 def _hub_errors() -> tuple[type[BaseException], ...]:
-    """The Hub I/O errors a user can act on (the Hub out of reach); crop_hf.hub imports nothing of crop_hf, so they
-    are not :class:`~crop_hf.errors.CropHfError`."""
+    """The Hub I/O errors a user can act on (the Hub out of reach); crop_hf.base.hub imports nothing of crop_hf, so they
+    are not :class:`~crop_hf.base.errors.CropHfError`."""
     try:
-        from crop_hf.hub import HubUnavailableError, UnsafeUploadError
+        from crop_hf.base.hub import HubUnavailableError, UnsafeUploadError
     except ImportError:  # pragma: no cover - never let the error report itself fail
         return ()
     return (HubUnavailableError, UnsafeUploadError)

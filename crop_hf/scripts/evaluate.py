@@ -15,8 +15,8 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from crop_hf.ner_data import NerExample, read_examples
 from crop_hf.scripts.common import CommandParser, UsageError, command, lang_file_specs, languages, model_ref
+from crop_hf.training.ner_data import NerExample, read_examples
 
 logger = logging.getLogger("crop_hf.scripts.evaluate")
 
@@ -47,7 +47,7 @@ def check_arguments(args: EvaluateArguments) -> None:
     for model_dir in args.model_dirs:
         model_ref(model_dir, "--model_dirs")
     if args.synthetic:
-        from crop_hf.extras import require
+        from crop_hf.base.extras import require
 
         languages(args.synthetic_langs, "--synthetic_langs")
         require("faker", "the built-in corpus (--synthetic)", "demo")
@@ -62,7 +62,7 @@ def check_arguments(args: EvaluateArguments) -> None:
 def main(argv: list[str]) -> int:
     (args,) = make_parser().parse_args_into_dataclasses(args=argv)
     check_arguments(args)
-    from crop_hf.selftrain import evaluate_ner
+    from crop_hf.training.selftrain import evaluate_ner
 
     eval_sets = load_eval_sets(args)
     results = {d: evaluate_ner(d, eval_sets, args.batch_size, args.max_length) for d in args.model_dirs}

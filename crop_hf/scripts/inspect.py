@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported
     if sources.pipeline is None or os.path.isdir(sources.pipeline):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # everything is local: the Hub is never asked
-    from crop_hf.extras import require
+    from crop_hf.base.extras import require
 
     require("gradio", "crop-hf inspect (the app)", "app")
     from crop_hf.app.ui import build_app, launch

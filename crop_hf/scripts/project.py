@@ -16,15 +16,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crop_hf.errors import CropHfError
-from crop_hf.filters import RAW_LANGUAGE
-from crop_hf.projection_options import ProjectionOptions
+from crop_hf.base.errors import CropHfError
+from crop_hf.core.filters import RAW_LANGUAGE
+from crop_hf.projection.projection_options import ProjectionOptions
 from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, language, model_ref
 
 
 @dataclass
 class ProjectArguments:
-    """What to project and where; how is a :class:`~crop_hf.projection_options.ProjectionOptions` (its flags follow)."""
+    """What to project and where; how is a :class:`~crop_hf.projection.projection_options.ProjectionOptions` (its flags follow)."""
 
     model: str = field(metadata={"help": "LST model (or a saved crop-projection pipeline): local dir or Hub id."})
     input: str = field(metadata={"help": "Text file (one sentence per line) or .jsonl with a 'text' field."})
@@ -46,7 +46,7 @@ def make_parser() -> CommandParser:
 def check_arguments(args: ProjectArguments, options: ProjectionOptions) -> None:
     """Every check that needs no model: raises :class:`UsageError` naming the bad value (the options checked
     themselves when the parser made them)."""
-    from crop_hf.corpus_projection import check_corpus_input
+    from crop_hf.projection.corpus_projection import check_corpus_input
 
     model_ref(args.model, "--model")
     for flag, value in (("--ner_model", args.ner_model), ("--mt_model", args.mt_model)):
@@ -59,7 +59,7 @@ def check_arguments(args: ProjectArguments, options: ProjectionOptions) -> None:
     if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
         raise UsageError(f"--output_dir {args.output_dir}: is a file; pass a folder")
     if options.backend == "ctranslate2":
-        from crop_hf.extras import require
+        from crop_hf.base.extras import require
 
         require("ctranslate2", "the CTranslate2 backend (--backend ctranslate2)", "ct2")
     check_corpus_input(args.input)  # an empty input, before any model loads
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
     from transformers import pipeline
 
     import crop_hf  # noqa: F401  (registers the pipeline)
-    from crop_hf.corpus_projection import InputChangedError, project_corpus, summarize
+    from crop_hf.projection.corpus_projection import InputChangedError, project_corpus, summarize
 
     # several CPU processes (accelerate launch without GPUs) need gloo; plain PartialState() sees a world of one each
     several = int(os.environ.get("WORLD_SIZE", "1")) > 1

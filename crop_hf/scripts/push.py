@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Literal
 from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, languages
 
 if TYPE_CHECKING:
-    from crop_hf.hub import PushResult
-    from crop_hf.publishing import PublishOptions
+    from crop_hf.base.hub import PushResult
+    from crop_hf.publish.publishing import PublishOptions
 
 
 @dataclass
@@ -96,7 +96,7 @@ def main(argv: list[str]) -> int:
         print(f"  {name}")
     print(f"crop-hf push: {result.summary()}", flush=True)
     if args.space:
-        from crop_hf.space import publish_space
+        from crop_hf.publish.space import publish_space
 
         dry_run = f"{args.dry_run.rstrip('/')}-space" if args.dry_run else None
         pinned = result.commit or args.revision  # the commit just pushed: a later push does not change the Space
@@ -107,8 +107,8 @@ def main(argv: list[str]) -> int:
 
 
 def push(args: PushArguments) -> PushResult:
-    """Run the publish function of ``args.kind``; returns its :class:`~crop_hf.hub.PushResult`."""
-    from crop_hf.publishing import publish_dataset, publish_ner_model, publish_pipeline
+    """Run the publish function of ``args.kind``; returns its :class:`~crop_hf.base.hub.PushResult`."""
+    from crop_hf.publish.publishing import publish_dataset, publish_ner_model, publish_pipeline
 
     options = publish_options(args)
     if args.kind == "dataset":
@@ -118,8 +118,8 @@ def push(args: PushArguments) -> PushResult:
 
 
 def publish_options(args: PushArguments) -> PublishOptions:
-    """The :class:`~crop_hf.publishing.PublishOptions` the flags ask for."""
-    from crop_hf.publishing import PublishOptions
+    """The :class:`~crop_hf.publish.publishing.PublishOptions` the flags ask for."""
+    from crop_hf.publish.publishing import PublishOptions
 
     return PublishOptions(
         private=args.private,
@@ -137,7 +137,7 @@ def publish_options(args: PushArguments) -> PublishOptions:
 
 def write_card(args: PushArguments) -> Path:
     """Render only the card (and its plot) of ``args.path`` into ``args.dry_run``."""
-    from crop_hf.model_card import ner_card, projection_card, read_metrics
+    from crop_hf.publish.model_card import ner_card, projection_card, read_metrics
 
     out = Path(args.dry_run)
     render = projection_card if args.kind == "pipeline" else ner_card

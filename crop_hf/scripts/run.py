@@ -62,9 +62,9 @@ def run(argv: Sequence[str], demo: bool = False) -> int:
 
 
 def check_extras(recipe) -> None:
-    """A :class:`~crop_hf.extras.MissingExtraError` (one line naming the extra) for the first optional dependency
+    """A :class:`~crop_hf.base.extras.MissingExtraError` (one line naming the extra) for the first optional dependency
     a stage of ``recipe`` will import and that is not installed."""
-    from crop_hf.extras import require
+    from crop_hf.base.extras import require
 
     lora = any(str(section.get("lora_r") or 0).strip() != "0" for section in (recipe.lst, recipe.selftrain))
     needs = [

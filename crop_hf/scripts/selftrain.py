@@ -10,7 +10,7 @@ for projected ones, and part of each language is handed over unlabelled as the d
 
     accelerate launch -m crop_hf.cli selftrain ... (same arguments, one process per device)
 
-Every flag of :class:`crop_hf.selftrain.SelfTrainingArguments` (and so of ``TrainingArguments``,
+Every flag of :class:`crop_hf.training.selftrain.SelfTrainingArguments` (and so of ``TrainingArguments``,
 listed after crop-hf's own) is accepted. A rerun
 into the same --output_dir reuses finished rounds and resumes from checkpoints; when its model, data or settings
 differ it refuses with one line, or starts over with --overwrite_output_dir.
@@ -23,7 +23,6 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crop_hf.ner_data import NerExample, examples_from_rows
 from crop_hf.scripts.common import (
     CommandParser,
     UsageError,
@@ -34,7 +33,8 @@ from crop_hf.scripts.common import (
     model_ref,
     quiet_ddp,
 )
-from crop_hf.selftrain import SelfTrainingArguments, self_train
+from crop_hf.training.ner_data import NerExample, examples_from_rows
+from crop_hf.training.selftrain import SelfTrainingArguments, self_train
 
 logger = logging.getLogger("crop_hf.scripts.selftrain")
 
@@ -72,7 +72,7 @@ def check_arguments(data_args: DataArguments, args: SelfTrainingArguments) -> No
     """Every check that needs no model: raises :class:`UsageError` naming the bad value."""
     model_ref(data_args.model_name_or_path, "--model_name_or_path")
     if data_args.synthetic:
-        from crop_hf.extras import require
+        from crop_hf.base.extras import require
 
         languages(data_args.synthetic_langs, "--synthetic_langs")
         require("faker", "the built-in corpus (--synthetic)", "demo")

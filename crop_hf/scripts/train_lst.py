@@ -8,7 +8,7 @@
 Rows without ``phrases`` are aligned with eflomal first (``pip install 'crop-hf[align]'``). Pairs longer than
 ``--max_length`` tokens are skipped and counted. The saved output loads in
 ``pipeline("crop-projection", model=output_dir, ner_model=...)``. Every flag of ``transformers.TrainingArguments``
-is accepted too (listed after crop-hf's own). The training itself is :func:`crop_hf.lst.train_lst_model`.
+is accepted too (listed after crop-hf's own). The training itself is :func:`crop_hf.training.lst.train_lst_model`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crop_hf.lst import load_pairs, train_lst_model
 from crop_hf.scripts.common import CommandParser, UsageError, command, existing_file, model_ref, quiet_ddp
-from crop_hf.trainer import LabeledSeq2SeqTrainingArguments
+from crop_hf.training.lst import load_pairs, train_lst_model
+from crop_hf.training.trainer import LabeledSeq2SeqTrainingArguments
 
 
 @dataclass
@@ -50,7 +50,7 @@ def check_arguments(model_args: LstModelArguments, args: LabeledSeq2SeqTrainingA
     if args.max_length < 8:
         raise UsageError(f"--max_length {args.max_length}: too short for a sentence; use e.g. 256")
     if args.lora_r:
-        from crop_hf.extras import require
+        from crop_hf.base.extras import require
 
         require("peft", "LoRA (--lora_r)", "lora")
 

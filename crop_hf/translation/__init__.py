@@ -16,8 +16,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError
-from ..extras import require
+from ..base.errors import InputError
+from ..base.extras import require
 from .base import (
     GenerationSettings,
     TranslationStats,

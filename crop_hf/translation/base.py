@@ -7,7 +7,7 @@ than the model accepts is never truncated silently: it is counted, reported in a
 by every backend; a backend replaces only :meth:`Translator._generate` (see :mod:`crop_hf.translation.ct2`).
 
 :func:`decode_with_markers` turns generated (or label) ids back into text with the slot markers standing apart;
-the translators and the LST trainer's evaluation (:mod:`crop_hf.lst`) decode through it.
+the translators and the LST trainer's evaluation (:mod:`crop_hf.training.lst`) decode through it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..languages import get_language
+from ..core.languages import get_language
 
 logger = logging.getLogger(__name__)
 _MARKER_GLUE = re.compile(r"(__SLOT\d+__)")

@@ -1,12 +1,12 @@
 """Constrained labeled back-translation: the LST model places the slot markers into the raw sentence itself.
 
 :class:`ConstrainedLabeler` runs ``generate`` (beam search) with a logits processor that allows, at every step, only
-what :class:`~crop_hf.placement.PlacementAutomaton` allows after the prefix: the raw sentence's own characters, in
+what :class:`~crop_hf.core.placement.PlacementAutomaton` allows after the prefix: the raw sentence's own characters, in
 order, in any of the tokenizer's pieces, and the open and close marker of each English entity once each, at token
 boundaries. Of the beams that come back it keeps the best one that places every slot, and scores each slot by the
 geometric mean of the model's (unconstrained) probabilities of the tokens that inserted its two markers, as the
 processor saw them during the search (a marker, and the lone ``▁`` a SentencePiece model with the markers as user-defined symbols writes before
-it). A slot the model would rather not have put there scores low; :class:`~crop_hf.projection_options.ProjectionOptions`'
+it). A slot the model would rather not have put there scores low; :class:`~crop_hf.projection.projection_options.ProjectionOptions`'
 ``min_slot_score`` drops such sentences.
 
 It always runs on the transformers weights of the LST model, whatever the pipeline's backend: CTranslate2 has no hook
@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..placement import PlacementAutomaton, TokenTable, insertion_tokens
-from ..slots import DEFAULT_MAX_SLOTS, join_tokens, wrap_tokens
+from ..core.placement import PlacementAutomaton, TokenTable, insertion_tokens
+from ..core.slots import DEFAULT_MAX_SLOTS, join_tokens, wrap_tokens
 from .base import Translator, pad_batch
 
 DEFAULT_CONSTRAINED_BEAMS = 2  # on the demo 2 beams placed as well as 4 (F1 within 0.02), 1 beam 0.01-0.17 worse
@@ -196,7 +196,7 @@ def _body(row: Sequence[int], header: int, eos_id: int) -> list[int]:
 
 def _marker_count(tokenizer: Any) -> int:
     """How many slot markers (``__SLOT0__``, ``__SLOT1__``, ...) are single tokens of ``tokenizer``."""
-    from ..slots import slot_marker
+    from ..core.slots import slot_marker
 
     unk = tokenizer.unk_token_id
     count = 0

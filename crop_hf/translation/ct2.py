@@ -16,7 +16,7 @@ twice, from a directory or the Hub, is converted once. The cache lives in ``$CRO
 
 **Vocabulary.** The converter builds its vocabulary from ``tokenizer.get_vocab()``. M2M100 tokenizers leave their
 language codes out of it (they are numbered after the SentencePiece vocabulary), and crop-hf places slot markers
-after the model's vocabulary (:mod:`crop_hf.tokenizer_prep`), so the converter's list is shorter than the
+after the model's vocabulary (:mod:`crop_hf.training.tokenizer_prep`), so the converter's list is shorter than the
 embedding matrix and the conversion fails. Here the converter gets exactly one token per embedding row, id ``i``
 named by ``tokenizer.convert_ids_to_tokens(i)`` (rows no token maps to, and repeated names, get placeholder
 names); crop-hf passes CTranslate2 the names of the ids the Hugging Face tokenizer produced and reads back ids,
@@ -41,8 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..extras import require
+from ..base.errors import InputError
+from ..base.extras import require
 from .base import GenerationSettings, Translator
 
 logger = logging.getLogger(__name__)
@@ -57,12 +57,12 @@ _WARNED: set[tuple[str, str]] = set()  # (compute type, device) fallbacks alread
 
 
 def require_ctranslate2() -> Any:
-    """The ``ctranslate2`` module, or :class:`~crop_hf.extras.MissingExtraError` naming the ``ct2`` extra."""
+    """The ``ctranslate2`` module, or :class:`~crop_hf.base.extras.MissingExtraError` naming the ``ct2`` extra."""
     return require("ctranslate2", "the CTranslate2 backend", "ct2")
 
 
 def check_compute_type(compute_type: str | None) -> None:
-    """A one-line :class:`~crop_hf.errors.InputError` for a value that is no CTranslate2 compute type."""
+    """A one-line :class:`~crop_hf.base.errors.InputError` for a value that is no CTranslate2 compute type."""
     if compute_type is not None and compute_type not in COMPUTE_TYPES:
         raise InputError(
             f"compute_type={compute_type!r} is not a CTranslate2 compute type: use one of {', '.join(COMPUTE_TYPES)} "

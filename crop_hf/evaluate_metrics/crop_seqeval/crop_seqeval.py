@@ -3,12 +3,12 @@
 ``evaluate.load("seqeval")`` fetches its script from the Hub; this module ships inside crop-hf instead::
 
     import evaluate
-    from crop_hf.metrics import seqeval_metric_path
+    from crop_hf.core.metrics import seqeval_metric_path
 
     metric = evaluate.load(seqeval_metric_path())
     metric.compute(predictions=[["B-PER", "O"]], references=[["B-PER", "O"]])
 
-It gives the numbers of ``crop_hf.metrics.ner_scores`` in the layout of the Hub ``seqeval`` metric. The file is
+It gives the numbers of ``crop_hf.core.metrics.ner_scores`` in the layout of the Hub ``seqeval`` metric. The file is
 self-contained (evaluate copies it into its module cache), so it imports only seqeval, datasets and evaluate.
 """
 
@@ -18,7 +18,7 @@ from seqeval.metrics import accuracy_score
 from seqeval.metrics.sequence_labeling import get_entities, precision_recall_fscore_support
 
 _DESCRIPTION = """Entity-level precision, recall and F1 of BIO tag sequences (seqeval, default mode), overall
-(micro-averaged) and per entity type, plus token accuracy. Same numbers as crop_hf.metrics.ner_scores."""
+(micro-averaged) and per entity type, plus token accuracy. Same numbers as crop_hf.core.metrics.ner_scores."""
 
 _KWARGS_DESCRIPTION = """
 Args:

@@ -1,0 +1,126 @@
+"""What goes into the crop-projection pipeline: inputs as ``Pipeline.__call__`` takes them, option checks, and the
+record of one input on its way through ``preprocess``, ``_forward`` and ``postprocess``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from ..base.errors import InputError
+from ..core.languages import get_language
+from ..core.tagging import Span
+from ..core.text import Token
+from ..translation.constrained import SlotPlacement
+from .projection_options import NAMES, ProjectionOptions, check_values, choice, unknown_option, whole
+
+MODES = ("raw", "translate-train")
+# the pipeline's call options: its own, then the projection options a call may give (the rest are load options)
+OPTIONS = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.MATCHING, *ProjectionOptions.FILTERS,
+           *ProjectionOptions.DECODING, "return_stages", "batch_size", "num_workers")  # fmt: skip
+_PRE = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.FILTERS, *ProjectionOptions.DECODING)
+_POST = (*ProjectionOptions.MATCHING, "return_stages")
+
+
+def check_call_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The options given, checked (one-line errors, before any model runs), as (preprocess, postprocess) params.
+
+    ``None`` means "not given", except for ``max_entities`` where it means "no limit". The projection options among
+    them are checked by :func:`crop_hf.projection.projection_options.check_values`.
+    """
+    unknown_option(options, OPTIONS)
+    given = {k: v for k, v in options.items() if v is not None or k == "max_entities"}
+    for key in ("src_lang", "tgt_lang"):
+        if key in given:
+            get_language(given[key])  # unknown codes fail here, with the known ones
+    if "mode" in given:
+        choice("mode", given["mode"], MODES)
+    if "return_stages" in given and not isinstance(given["return_stages"], bool):
+        raise TypeError(f"return_stages={given['return_stages']!r}: use True or False")
+    given.update(check_values({k: v for k, v in given.items() if k in NAMES}))
+    pre = {k: v for k, v in given.items() if k in _PRE}
+    return pre, {k: v for k, v in given.items() if k in _POST}  # batch_size, num_workers: transformers' own
+
+
+@dataclass
+class Item:
+    """One input on its way through the three steps (picklable, so that ``num_workers`` > 0 works)."""
+
+    mode: str
+    lang: str | None
+    text: str | None
+    tokens: list[Token] = field(default_factory=list)
+    drop: tuple[str, str] | None = None
+    english: str | None = None
+    en_tokens: list[str] | None = None
+    en_spans: list[Span] | None = None
+    labeled_translation: str | None = None
+    settings: ProjectionOptions | None = None  # the call's filter and decoding options
+    placement: SlotPlacement | None = None  # constrained decoding: where the slots went in the raw sentence
+
+
+class Rows(torch.utils.data.Dataset):
+    """A sized, indexable collection (a ``datasets.Dataset`` or one of its columns) as the pipeline's dataset."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.data[index]
+
+
+class Stream(torch.utils.data.IterableDataset):
+    """A generator or other one-pass iterable as the pipeline's dataset: read as results are asked for.
+
+    Handed to ``Pipeline.__call__`` as a dataset rather than a generator because transformers 5.10 turns a
+    generator into a list (it looks for chat messages), which would read the whole stream before the first result.
+    """
+
+    def __init__(self, data: Iterable[Any]) -> None:
+        self.data = data
+
+    def __iter__(self) -> Any:
+        return iter(self.data)
+
+
+def normalise_inputs(inputs: Any, mode: str) -> Any:
+    """What ``Pipeline.__call__`` takes: a single input, a list, a generator or a torch dataset."""
+    if isinstance(inputs, (str, Mapping)):
+        return inputs
+    if inputs is None or isinstance(inputs, (bytes, bytearray, int, float)):
+        raise TypeError(
+            f"crop-projection takes a string, an example dict (translate-train), or a list, generator or dataset "
+            f"of them; got {type(inputs).__name__}: {inputs!r:.60} (in a list it would be a discarded result)"
+        )
+    if isinstance(inputs, (list, torch.utils.data.Dataset)):
+        return inputs
+    if isinstance(inputs, tuple):
+        return list(inputs)
+    columns = getattr(inputs, "column_names", None)
+    if isinstance(columns, list) and mode == "raw" and "text" not in columns:
+        raise InputError(f"the dataset has no 'text' column (columns: {columns}); pass dataset['your_column']")
+    if hasattr(inputs, "__len__") and hasattr(inputs, "__getitem__"):
+        return Rows(inputs)
+    if isinstance(inputs, Iterable):  # generators included
+        return Stream(inputs)
+    raise TypeError(f"crop-projection cannot read inputs of type {type(inputs).__name__}")
+
+
+def lone_surrogate(text: str) -> int | None:
+    try:
+        text.encode("utf-8")
+        return None
+    except UnicodeEncodeError as err:
+        return err.start
+
+
+def check_loader_sizes(batch_size: Any, num_workers: Any) -> None:
+    if batch_size is not None:
+        whole("batch_size", batch_size, 1)
+    if num_workers is not None:
+        whole("num_workers", num_workers, 0)
