@@ -391,3 +391,20 @@ def test_return_stages_adds_the_english_words_and_their_ner_tags(projector, monk
     assert tt["stages"] == {"english_tokens": example["tokens"], "english_tags": example["tags"]}
     with pytest.raises(TypeError, match="return_stages='yes': use True or False"):
         projector(RAW, src_lang="es", return_stages="yes")
+
+
+def test_one_options_object_per_call_carried_whole_to_the_items(projector, monkeypatch):
+    from crop_hf import ProjectionOptions
+
+    scripted(projector, monkeypatch, english={RAW: EN}, ner={EN: EN_TAGS}, labeled={WRAPPED: LABELED})
+    options = ProjectionOptions(max_words=3, strictness="fuzzy")
+    assert projector(RAW, src_lang="es", options=options)["reason"] == "too_long"
+    # a field given one by one wins over the object's; the pipeline's decoding fills the object's None
+    pre, _, post = projector._sanitize_parameters(src_lang="es", options=options, max_words=64)
+    assert pre["settings"] is post["settings"] and pre["settings"].max_words == 64
+    assert pre["settings"].strictness == "fuzzy" and pre["settings"].decoding == projector.decoding
+    item = projector.preprocess(RAW, **pre)["item"]
+    assert item.settings is pre["settings"]  # the items carry the call's one object, never a rebuilt one
+    assert projector(RAW, src_lang="es", options=options, max_words=64)["kept"]
+    with pytest.raises(TypeError, match=r"options=\{'max_words': 3\}: pass a crop_hf.ProjectionOptions"):
+        projector(RAW, src_lang="es", options={"max_words": 3})

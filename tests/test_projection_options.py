@@ -77,7 +77,7 @@ def test_every_entry_point_starts_from_the_same_defaults(projector, raw, tmp_pat
     from crop_hf.run.recipe import parse_recipe
     from crop_hf.scripts.project import make_parser
 
-    assert DEFAULTS == ProjectionOptions() and DEFAULTS.call_options()["max_words"] == 128
+    assert DEFAULTS == ProjectionOptions() and DEFAULTS.recorded()["max_words"] == 128
     recipe = parse_recipe(recipe_dict(["es"]))
     assert recipe.projection_options() == DEFAULTS
     required = ["--model", "m", "--input", "i", "--src_lang", "es", "--output_dir", "o"]
@@ -90,7 +90,7 @@ def test_every_entry_point_starts_from_the_same_defaults(projector, raw, tmp_pat
     # the pipeline's own)
     project_corpus(projector, raw, tmp_path / "out", "es", progress=False)
     manifest = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())
-    assert manifest["settings"] == {"src_lang": "es", "decoding": "free", **DEFAULTS.call_options()}
+    assert manifest["settings"] == {"src_lang": "es", "decoding": "free", **DEFAULTS.recorded()}
     assert manifest["shard_size"] == DEFAULTS.shard_size == 1000
 
 

@@ -183,9 +183,9 @@ def project_corpus(
     if options.backend is not None and options.backend != backend:
         raise OptionError("backend", options.backend, f"the pipeline generates with {backend}; pass backend= to "
                           "pipeline('crop-projection', ...) instead")  # fmt: skip
-    shard_size, call = options.shard_size, options.call_options()
+    shard_size = options.shard_size
     out = Path(output_dir)
-    manifest = projection_manifest(projector, input_path, src_lang, shard_size, call)
+    manifest = projection_manifest(projector, input_path, src_lang, shard_size, options.recorded())
     with FolderLock(out, "crop-hf project") if process_index == 0 else nullcontext():  # one writer per folder
         start_over = _check_manifest(out, manifest, overwrite)  # every process decides the same, before any writes
         wait = barrier or (lambda: None)
@@ -210,7 +210,7 @@ def project_corpus(
                 if shard_is_complete(shard, chunk[0].number, len(chunk)):
                     continue
                 logger.warning("%s is unreadable or misses lines; projecting its lines again", shard)
-            rows = _project_chunk(projector, chunk, src_lang, options.batch_size, call)
+            rows = _project_chunk(projector, chunk, src_lang, options)
             _write_shard(rows, shard)
             written.append(shard)
             bar.update(len(chunk))
@@ -297,10 +297,10 @@ def pipeline_identity(projector: Any) -> dict[str, str]:
 
 
 def _project_chunk(
-    projector: Any, chunk: Sequence[InputLine], src_lang: str, batch_size: int, kwargs: Mapping[str, Any]
+    projector: Any, chunk: Sequence[InputLine], src_lang: str, options: ProjectionOptions
 ) -> list[dict[str, Any]]:
     readable = [item for item in chunk if item.reason is None]
-    results = iter(_project_texts(projector, [item.text for item in readable], src_lang, batch_size, kwargs))
+    results = iter(_project_texts(projector, [item.text for item in readable], src_lang, options))
     return [
         result_row(item.number, next(results))
         if item.reason is None
@@ -309,22 +309,21 @@ def _project_chunk(
     ]
 
 
-def _project_texts(
-    projector: Any, texts: list[str], src_lang: str, batch_size: int, kwargs: Mapping[str, Any]
-) -> list[Any]:
-    """The pipeline's results; when a batch raises, sentence by sentence, a sentence that raises becomes a discard.
+def _project_texts(projector: Any, texts: list[str], src_lang: str, options: ProjectionOptions) -> list[Any]:
+    """The pipeline's results (the options passed whole); when a batch raises, sentence by sentence, a sentence that
+    raises becomes a discard.
 
     When every sentence of a batch of several raises, the error is the run's, not a sentence's: it propagates.
     """
     if not texts:
         return []
     try:
-        results = list(projector(texts, src_lang=src_lang, batch_size=batch_size, **kwargs))
+        results = list(projector(texts, src_lang=src_lang, batch_size=options.batch_size, options=options))
     except Exception as batch_error:  # noqa: BLE001
         results, failed = [], 0
         for text in texts:
             try:
-                results.append(projector([text], src_lang=src_lang, batch_size=1, **kwargs)[0])
+                results.append(projector([text], src_lang=src_lang, batch_size=1, options=options)[0])
             except Exception as err:  # noqa: BLE001
                 failed += 1
                 detail = f"{type(err).__name__}: {one_line(err)}"

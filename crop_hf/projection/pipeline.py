@@ -55,6 +55,7 @@ never needs ``trust_remote_code``), so ``pipeline(model=dir)`` fails; and ``impo
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import weakref
 from collections.abc import Mapping, Sequence
@@ -87,7 +88,15 @@ from ..training.ner_data import predict_tags
 from ..translation import Translator, check_backend, make_translator
 from ..translation.constrained import ConstrainedLabeler
 from .config import CONFIG_NAME, TASK, CropProjectionConfig, SubModel
-from .pipeline_inputs import MODES, Item, check_call_options, check_loader_sizes, lone_surrogate, normalise_inputs
+from .pipeline_inputs import (
+    CALL_FIELDS,
+    MODES,
+    Item,
+    check_call_options,
+    check_loader_sizes,
+    lone_surrogate,
+    normalise_inputs,
+)
 from .projection_options import DECODINGS, DEFAULTS, ProjectionOptions, choice
 
 __all__ = ["CONFIG_NAME", "MODES", "TASK", "CropProjectionPipeline"]
@@ -140,6 +149,8 @@ class CropProjectionPipeline(Pipeline):
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("batch_size", DEFAULTS.batch_size)
+        defaults = {k: kwargs.pop(k) for k in CALL_FIELDS if k in kwargs}  # pipeline(..., strictness="fuzzy")
+        self._base_options = ProjectionOptions.from_mapping(defaults)  # the decoding is set below
         super().__init__(model=model, tokenizer=tokenizer, **kwargs)
         check_loader_sizes(self._batch_size, self._num_workers)
         hub = _HUB_ARGS.pop(model, {})
@@ -163,11 +174,10 @@ class CropProjectionPipeline(Pipeline):
         self.compute_type = compute_type or (self.crop_config.compute_type if same else None)
         check_backend(self.backend, self.compute_type, self.device)  # a type this device cannot run: one warning
         self.decoding = choice("decoding", decoding or self.crop_config.decoding or "free", DECODINGS)
-        self._base_options = ProjectionOptions.from_mapping({"decoding": self.decoding})
+        self._base_options = dataclasses.replace(self._base_options, decoding=self.decoding)
         self._labeler: ConstrainedLabeler | None = None
         self._translators: dict[int, Translator] = {}
         self._chains: dict[tuple[ProjectionOptions, bool], FilterChain] = {}
-        self._options: dict[tuple[tuple[str, Any], ...], ProjectionOptions] = {}
 
     # ------------------------------------------------------------------ arguments
 
@@ -182,7 +192,7 @@ class CropProjectionPipeline(Pipeline):
         return super().__call__(inputs, **kwargs)
 
     def _sanitize_parameters(self, **options: Any) -> tuple[dict, dict, dict]:
-        pre, post = check_call_options(options)
+        pre, post = check_call_options(options, self._base_options)
         return pre, {}, post
 
     def _check_call(self, mode: str, kwargs: Mapping[str, Any]) -> None:
@@ -212,17 +222,19 @@ class CropProjectionPipeline(Pipeline):
         src_lang: str | None = None,
         tgt_lang: str | None = None,
         mode: str = "raw",
-        **filters: Any,
+        settings: ProjectionOptions | None = None,
+        **fields: Any,
     ) -> dict[str, Any]:
         """Check one input and run the text filters (length, then the raw sentence's language if asked); never raises.
 
-        ``filters``: the filter fields of :class:`~crop_hf.projection.projection_options.ProjectionOptions` given to the call
-        (already checked), the others at their defaults. ``check_language`` checks the language of the translations
+        ``settings``: the call's :class:`~crop_hf.projection.projection_options.ProjectionOptions`, carried whole by
+        the item to the later steps (called directly, ``fields`` over the pipeline's own make one).
+        ``check_language`` checks the language of the translations
         (after LST, see :meth:`_check_translation`), as CROP does; ``check_raw_language`` also checks the raw
         sentence before any model runs (for text whose language is not known); ``langid_candidates`` (e.g. the
         languages of the corpus plus ``"en"``) avoids confusing close relatives such as Norwegian and Danish.
         """
-        key = self._options_of(filters)
+        key = settings or ProjectionOptions.from_mapping(fields, self._base_options)
         chain = self._chain(key)
         if mode == "translate-train":
             return {"item": self._preprocess_labeled(inputs, tgt_lang or self.crop_config.default_lang, key)}
@@ -319,31 +331,32 @@ class CropProjectionPipeline(Pipeline):
         self,
         model_outputs: dict[str, Any],
         return_stages: bool = False,
-        **matching: Any,
+        settings: ProjectionOptions | None = None,
+        **fields: Any,
     ) -> dict[str, Any]:
         """Match (raw mode) or read (translate-train) the entities of one sentence: one JSON-ready dict.
 
         ``return_stages=True`` adds ``"stages": {"english_tokens": [...], "english_tags": [...]}``, the English
         words the NER model tagged (raw mode) or the given example (translate-train), ``None`` where the sentence
-        was discarded before that stage; ``english`` and ``labeled_translation`` are in every result. ``matching``:
-        the matching fields of :class:`~crop_hf.projection.projection_options.ProjectionOptions` given to the call.
+        was discarded before that stage; ``english`` and ``labeled_translation`` are in every result. ``settings``:
+        the call's options (called directly, ``fields`` over the pipeline's own make them); the item's own, with
+        which it was filtered and decoded, otherwise.
         """
         it: Item = model_outputs["item"]
+        options = settings or (ProjectionOptions.from_mapping(fields, it.settings or self._base_options))
         extra = {"english": it.english, "labeled_translation": it.labeled_translation}
         try:
             if it.drop is not None:
                 result = discard(it.text, it.lang, it.tokens, it.drop[0], it.drop[1], **extra)
             elif it.placement is not None and it.text is not None:  # constrained: slots already in the raw words
-                min_slot_score = it.settings.min_slot_score if it.settings else DEFAULTS.min_slot_score
-                result = place_into_raw(it.text, it.lang or "", it.tokens, it.en_spans, it.placement, min_slot_score,
-                                        **extra)  # fmt: skip
+                result = place_into_raw(it.text, it.lang or "", it.tokens, it.en_spans, it.placement,
+                                        options.min_slot_score, **extra)  # fmt: skip
             else:
                 parsed = parse_slots(it.labeled_translation, expected=range(len(it.en_spans)))
                 if it.mode == "translate-train":
                     char_level = get_language(it.lang).char_level
                     result = label_translation(it.text, it.lang, it.en_spans, parsed, char_level, **extra)
                 else:
-                    options = self._options_of(matching)
                     result = project_into_raw(it.text, it.lang, it.tokens, it.en_spans, parsed, options.strictness,
                                               options.min_score, **extra)  # fmt: skip
         except Exception as err:  # a bug or odd model output on this sentence: counted, logged, never fatal
@@ -418,13 +431,6 @@ class CropProjectionPipeline(Pipeline):
             return
         if reason is not None:
             it.drop = (language_filter.name, f"{what}: {reason}")
-
-    def _options_of(self, given: Mapping[str, Any]) -> ProjectionOptions:
-        """The call's projection options (checked by ``_sanitize_parameters``) over the defaults, made once per set."""
-        key = tuple(sorted(given.items()))
-        if key not in self._options:
-            self._options[key] = ProjectionOptions.from_mapping(given, self._base_options)
-        return self._options[key]
 
     def _chain(self, key: ProjectionOptions, english: bool = False) -> FilterChain:
         """The text and tag filters of one set of options, built once per process (the raw-language check in it,

@@ -3,6 +3,7 @@ record of one input on its way through ``preprocess``, ``_forward`` and ``postpr
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,21 +15,22 @@ from ..core.languages import get_language
 from ..core.tagging import Span
 from ..core.text import Token
 from ..translation.constrained import SlotPlacement
-from .projection_options import NAMES, ProjectionOptions, check_values, choice, unknown_option, whole
+from .projection_options import ProjectionOptions, choice, unknown_option, whole
 
 MODES = ("raw", "translate-train")
-# the pipeline's call options: its own, then the projection options a call may give (the rest are load options)
-OPTIONS = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.MATCHING, *ProjectionOptions.FILTERS,
-           *ProjectionOptions.DECODING, "return_stages", "batch_size", "num_workers")  # fmt: skip
-_PRE = ("src_lang", "tgt_lang", "mode", *ProjectionOptions.FILTERS, *ProjectionOptions.DECODING)
-_POST = (*ProjectionOptions.MATCHING, "return_stages")
+# the projection options a call may give one by one (the rest are load options) or whole, as options=
+CALL_FIELDS = (*ProjectionOptions.MATCHING, *ProjectionOptions.FILTERS, *ProjectionOptions.DECODING)
+# the pipeline's call options: its own, then the projection options
+OPTIONS = ("src_lang", "tgt_lang", "mode", "options", *CALL_FIELDS, "return_stages", "batch_size", "num_workers")
 
 
-def check_call_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def check_call_options(options: dict[str, Any], base: ProjectionOptions) -> tuple[dict[str, Any], dict[str, Any]]:
     """The options given, checked (one-line errors, before any model runs), as (preprocess, postprocess) params.
 
-    ``None`` means "not given", except for ``max_entities`` where it means "no limit". The projection options among
-    them are checked by :func:`crop_hf.projection.projection_options.check_values`.
+    The call's projection options, given whole (``options=ProjectionOptions(...)``), one by one, or both (the ones
+    given one by one win), become one :class:`ProjectionOptions` over ``base`` (the pipeline's own), built and
+    checked once per call: both steps receive it as ``settings`` and every item carries it. ``None`` means "not
+    given", except for ``max_entities`` where it means "no limit".
     """
     unknown_option(options, OPTIONS)
     given = {k: v for k, v in options.items() if v is not None or k == "max_entities"}
@@ -39,9 +41,18 @@ def check_call_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[st
         choice("mode", given["mode"], MODES)
     if "return_stages" in given and not isinstance(given["return_stages"], bool):
         raise TypeError(f"return_stages={given['return_stages']!r}: use True or False")
-    given.update(check_values({k: v for k, v in given.items() if k in NAMES}))
-    pre = {k: v for k, v in given.items() if k in _PRE}
-    return pre, {k: v for k, v in given.items() if k in _POST}  # batch_size, num_workers: transformers' own
+    given_whole = given.get("options")
+    if given_whole is not None and not isinstance(given_whole, ProjectionOptions):
+        raise TypeError(f"options={given_whole!r:.60}: pass a crop_hf.ProjectionOptions, or its fields one by one")
+    start = (
+        base
+        if given_whole is None
+        else dataclasses.replace(given_whole, decoding=given_whole.decoding or base.decoding)
+    )
+    settings = ProjectionOptions.from_mapping({k: v for k, v in given.items() if k in CALL_FIELDS}, start)
+    pre = {k: v for k, v in given.items() if k in ("src_lang", "tgt_lang", "mode")}
+    post = {k: v for k, v in given.items() if k == "return_stages"}
+    return {**pre, "settings": settings}, {**post, "settings": settings}  # batch_size, num_workers: transformers'
 
 
 @dataclass

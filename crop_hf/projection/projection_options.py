@@ -1,12 +1,12 @@
 """The settings of a projection in one object: their defaults, their checks and the "did you mean" of a misspelt one.
 
-Every way into a projection reads :class:`ProjectionOptions`: the pipeline checks its call options with it
-(``projector(texts, src_lang="es", max_words=64)``), ``crop-hf project`` takes its fields as flags, a recipe's
+Every way into a projection reads :class:`ProjectionOptions`: a pipeline call takes one whole (``options=``) or its
+fields one by one (``projector(texts, src_lang="es", max_words=64)``) and builds one object per call, ``crop-hf project`` takes its fields as flags, a recipe's
 ``projection:`` section is read into it, and :func:`~crop_hf.projection.corpus_projection.project_corpus` takes one::
 
     options = ProjectionOptions(strictness="fuzzy", check_raw_language=True)
     projector = pipeline("crop-projection", model="out/lst", **options.load_options())
-    projector(texts, src_lang="es", **options.call_options())
+    projector(texts, src_lang="es", options=options)  # carried whole to the filters, the decoding and matching
     ProjectionOptions.from_mapping({"max_word": 64})  # OptionError: unknown option max_word=64; did you mean max_words?
 
 A bad value raises :class:`OptionError` (a ``ValueError``; a value of the wrong kind also a ``TypeError``) with the
@@ -26,13 +26,13 @@ from ..base.errors import InputError
 from ..core.filters import DEFAULT_MAX_ENTITIES, DEFAULT_MAX_WORDS
 from ..core.language_id import DEFAULT_IDENTIFIER, IDENTIFIERS, check_identifier, resolve_candidates
 from ..core.matching import DEFAULT_MIN_SCORE, STRICTNESS_LEVELS
+from ..translation import BACKENDS
 
 DECODINGS = ("free", "constrained")
 DEFAULT_MIN_SLOT_SCORE = 0.0
 
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_SHARD_SIZE = 1000
-BACKEND_NAMES = ("transformers", "ctranslate2")  # crop_hf.translation.BACKENDS (a test keeps them equal)
 # None is a value of these
 NULLABLE = frozenset({"max_entities", "langid_candidates", "backend", "compute_type", "decoding"})
 
@@ -146,9 +146,10 @@ class ProjectionOptions:
         unknown_option(values, NAMES)
         return dataclasses.replace(base or cls(), **values)
 
-    def call_options(self) -> dict[str, Any]:
-        """What a pipeline call takes (``projector(texts, **options.call_options())``): matching, filters and
-        decoding (a decoding of ``None`` is left out: the pipeline's own applies)."""
+    def recorded(self) -> dict[str, Any]:
+        """The fields a projection's results depend on (matching, filters, decoding), as a run records them (a
+        decoding of ``None`` is left out: the pipeline's own applies). A pipeline call takes the object whole:
+        ``projector(texts, src_lang="es", options=options)``."""
         names = (*self.MATCHING, *self.FILTERS, *self.DECODING)
         return {name: getattr(self, name) for name in names if name != "decoding" or self.decoding is not None}
 
@@ -263,7 +264,7 @@ _CHECKS: dict[str, Any] = {
     "langid_candidates": _candidates,
     "batch_size": lambda name, value: whole(name, value, 1),
     "shard_size": lambda name, value: whole(name, value, 1),
-    "backend": lambda name, value: choice(name, value, BACKEND_NAMES),
+    "backend": lambda name, value: choice(name, value, tuple(BACKENDS)),
     "compute_type": _text,
     "decoding": lambda name, value: choice(name, value, DECODINGS),
     "min_slot_score": _score,

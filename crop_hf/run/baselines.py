@@ -47,7 +47,6 @@ def translate(recipe: Recipe, out: Path, lst_dir: str) -> dict[str, Any]:
     from ..core.filters import FilterStats
 
     options = recipe.projection_options()
-    call = {**translate_train_options(options), "batch_size": options.batch_size}
     limit = recipe.translate_train.get("sentences")
     english = list(read_jsonl(out / ENGLISH))[:limit]
     projector: Any = pipeline("crop-projection", model=at(out, lst_dir), **options.load_options())  # type: ignore[call-overload]
@@ -62,7 +61,8 @@ def translate(recipe: Recipe, out: Path, lst_dir: str) -> dict[str, Any]:
             for start in range(0, len(mine), _CHUNK):
                 chunk = mine[start : start + _CHUNK]
                 inputs = [{"tokens": english[i]["tokens"], "tags": english[i]["tags"]} for i in chunk]
-                results = projector(inputs, mode="translate-train", tgt_lang=lang, **call)
+                results = projector(inputs, mode="translate-train", tgt_lang=lang, options=options,
+                                    batch_size=options.batch_size)  # fmt: skip
                 rows += [{"i": i, "kept": r["kept"], "reason": r["reason"], "tokens": r["tokens"], "tags": r["tags"]}
                          for i, r in zip(chunk, results)]  # fmt: skip
                 bar.update(len(chunk))
