@@ -55,7 +55,6 @@ never needs ``trust_remote_code``), so ``pipeline(model=dir)`` fails; and ``impo
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import weakref
 from collections.abc import Mapping, Sequence
@@ -174,7 +173,7 @@ class CropProjectionPipeline(Pipeline):
         self.compute_type = compute_type or (self.crop_config.compute_type if same else None)
         check_backend(self.backend, self.compute_type, self.device)  # a type this device cannot run: one warning
         self.decoding = choice("decoding", decoding or self.crop_config.decoding or "free", DECODINGS)
-        self._base_options = dataclasses.replace(self._base_options, decoding=self.decoding)
+        self._base_options = ProjectionOptions.from_mapping({"decoding": self.decoding}, self._base_options)
         self._labeler: ConstrainedLabeler | None = None
         self._translators: dict[int, Translator] = {}
         self._chains: dict[tuple[ProjectionOptions, bool], FilterChain] = {}
