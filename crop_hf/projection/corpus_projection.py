@@ -300,7 +300,7 @@ def _project_chunk(
     projector: Any, chunk: Sequence[InputLine], src_lang: str, options: ProjectionOptions
 ) -> list[dict[str, Any]]:
     readable = [item for item in chunk if item.reason is None]
-    results = iter(_project_texts(projector, [item.text for item in readable], src_lang, options))
+    results = iter(_project_texts(projector, [item.text or "" for item in readable], src_lang, options))
     return [
         result_row(item.number, next(results))
         if item.reason is None

@@ -56,6 +56,7 @@ never needs ``trust_remote_code``), so ``pipeline(model=dir)`` fails; and ``impo
 from __future__ import annotations
 
 import logging
+import os
 import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -81,7 +82,7 @@ from ..core.projection import (
     project_into_raw,
 )
 from ..core.slots import escape_markers, parse_slots, wrap
-from ..core.tagging import spans_to_tags, tags_to_spans
+from ..core.tagging import Span, spans_to_tags, tags_to_spans
 from ..core.text import split_tokens, tokens_from_words
 from ..training.ner_data import predict_tags
 from ..translation import Translator, check_backend, make_translator
@@ -127,10 +128,11 @@ class CropProjectionPipeline(Pipeline):
         **kwargs: passed on to ``transformers.Pipeline`` (``device``, ``batch_size``, ...).
     """
 
-    _load_tokenizer = True
-    _load_processor = False
-    _load_image_processor = False
-    _load_feature_extractor = False
+    # transformers' Pipeline declares these None ("not set"); each task pipeline sets them
+    _load_tokenizer = True  # type: ignore[assignment]
+    _load_processor = False  # type: ignore[assignment]
+    _load_image_processor = False  # type: ignore[assignment]
+    _load_feature_extractor = False  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -180,7 +182,7 @@ class CropProjectionPipeline(Pipeline):
 
     # ------------------------------------------------------------------ arguments
 
-    def __call__(self, inputs: Any, **kwargs: Any) -> Any:
+    def __call__(self, inputs: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # the options are keywords
         """Project one input, a list of them (a list back) or a stream of them (an iterator back)."""
         check_loader_sizes(kwargs.get("batch_size"), kwargs.get("num_workers"))
         mode = choice("mode", kwargs.get("mode") or self._preprocess_params.get("mode", "raw"), MODES)
@@ -215,7 +217,7 @@ class CropProjectionPipeline(Pipeline):
 
     # ------------------------------------------------------------------ the three steps
 
-    def preprocess(
+    def preprocess(  # type: ignore[override]  # the step's parameters are named, as _sanitize_parameters gives them
         self,
         inputs: Any,
         src_lang: str | None = None,
@@ -250,7 +252,7 @@ class CropProjectionPipeline(Pipeline):
             return {
                 "item": Item(mode, lang, shown, drop=(UNDECODABLE, f"lone surrogate U+{ord(text[bad]):04X} at {bad}"))
             }
-        item = Item(mode, lang, text, split_tokens(text, get_language(lang).char_level), settings=key)
+        item = Item(mode, lang, text, split_tokens(text, get_language(lang or "").char_level), settings=key)
         if not item.tokens:
             item.drop = (EMPTY, "empty or whitespace-only input")
             return {"item": item}
@@ -264,7 +266,7 @@ class CropProjectionPipeline(Pipeline):
             item.drop = (RAW_LANGUAGE, f"raw sentence: {drop.reason}") if raw_language else (drop.filter, drop.reason)
         return {"item": item}
 
-    def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:
+    def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]  # items, no tensors
         """Run MT, NER and LST for a batch of preprocessed inputs (grouped per language)."""
         batch = model_inputs["item"]
         items = batch if isinstance(batch, list) else [batch]
@@ -326,7 +328,7 @@ class CropProjectionPipeline(Pipeline):
             else:
                 it.labeled_translation = placement.text
 
-    def postprocess(
+    def postprocess(  # type: ignore[override]  # the step's parameters are named, as _sanitize_parameters gives them
         self,
         model_outputs: dict[str, Any],
         return_stages: bool = False,
@@ -351,12 +353,12 @@ class CropProjectionPipeline(Pipeline):
                 result = place_into_raw(it.text, it.lang or "", it.tokens, it.en_spans, it.placement,
                                         options.min_slot_score, **extra)  # fmt: skip
             else:
-                parsed = parse_slots(it.labeled_translation, expected=range(len(it.en_spans)))
+                text, lang, spans, output = _translated(it)
+                parsed = parse_slots(output, expected=range(len(spans)))
                 if it.mode == "translate-train":
-                    char_level = get_language(it.lang).char_level
-                    result = label_translation(it.text, it.lang, it.en_spans, parsed, char_level, **extra)
+                    result = label_translation(text, lang, spans, parsed, get_language(lang).char_level, **extra)
                 else:
-                    result = project_into_raw(it.text, it.lang, it.tokens, it.en_spans, parsed, options.strictness,
+                    result = project_into_raw(text, lang, it.tokens, spans, parsed, options.strictness,
                                               options.min_score, **extra)  # fmt: skip
         except Exception as err:  # a bug or odd model output on this sentence: counted, logged, never fatal
             logger.warning("projection failed on %r: %s: %s", (it.text or "")[:60], type(err).__name__, err)
@@ -370,12 +372,13 @@ class CropProjectionPipeline(Pipeline):
 
     # ------------------------------------------------------------------ persistence and helpers
 
-    def save_pretrained(self, save_directory: str | Path, **kwargs: Any) -> None:
+    def save_pretrained(self, save_directory: str | os.PathLike[str], **kwargs: Any) -> None:
         """Write everything ``pipeline("crop-projection", model=save_directory)`` needs (no remote code)."""
         out = Path(save_directory)
         out.mkdir(parents=True, exist_ok=True)
         self.model.save_pretrained(out, **kwargs)
-        self.tokenizer.save_pretrained(out)
+        if self.tokenizer is not None:
+            self.tokenizer.save_pretrained(out)
         config = CropProjectionConfig(
             languages=list(self.crop_config.languages),
             default_lang=self.crop_config.default_lang,
@@ -467,15 +470,23 @@ class CropProjectionPipeline(Pipeline):
         if given is not None and not isinstance(given, (str, Path)):
             return given, tokenizer or AutoTokenizer.from_pretrained(given.name_or_path)
         if given is not None:
-            spec = SubModel(str(given))
+            spec: SubModel | None = SubModel(str(given))
         else:
             required = key == "ner_model" and self.crop_config.root is not None  # a saved pipeline needs its NER
             spec = self.crop_config.sub_model(key, required=required, token=self._token)
-            if spec is None:
-                return None, tokenizer
+        if spec is None:
+            return None, tokenizer
         kwargs = spec.load_kwargs(self._token)
         model = auto_cls.from_pretrained(spec.name_or_path, **kwargs)
         return model, tokenizer or AutoTokenizer.from_pretrained(spec.name_or_path, **kwargs)
+
+
+def _translated(it: Item) -> tuple[str, str, list[Span], str]:
+    """The text, language, English entities and labeled translation of an item the models went through (a
+    ``RuntimeError``, counted as a ``model_error`` discard, if one is missing)."""
+    if it.text is None or it.lang is None or it.en_spans is None or it.labeled_translation is None:
+        raise RuntimeError("the item reached matching without its text, language, entities or translation")
+    return it.text, it.lang, it.en_spans, it.labeled_translation
 
 
 def _anchors(it: Item) -> dict[int, tuple[int, int]]:

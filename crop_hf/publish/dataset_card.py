@@ -80,7 +80,7 @@ def split_stats(split: str, files: Sequence[Path], root: Path, labels: Sequence[
     """Row count of a split's Parquet ``files``; with ``labels`` (the ClassLabel names) also tokens and entities."""
     import pyarrow.parquet as pq
 
-    examples, tokens, entities = 0, 0, Counter()
+    examples, tokens, entities = 0, 0, Counter[str]()
     for path in files:
         parquet = pq.ParquetFile(path)
         examples += parquet.metadata.num_rows

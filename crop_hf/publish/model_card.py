@@ -412,7 +412,7 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
 def training_facts(metrics: Mapping[str, Any]) -> dict[str, Any]:
     """The "Training" facts of a card from the ``lst``, ``english_ner`` and ``selftrain`` sections of a run."""
     lst, ner, st = metrics.get("lst") or {}, metrics.get("english_ner") or {}, metrics.get("selftrain") or {}
-    rounds = st.get("rounds") if isinstance(st.get("rounds"), list) else []
+    rounds: list[Any] = st["rounds"] if isinstance(st.get("rounds"), list) else []
     facts = {
         "LST training pairs": lst.get("training_pairs"),
         "LST training steps": lst.get("steps"),

@@ -171,7 +171,7 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
     from ..projection.corpus_projection import project_corpus
 
     options = recipe.projection_options()
-    projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"],
+    projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"],  # type: ignore[call-overload]  # a task registered at run time
                          **{**options.load_options(), "decoding": options.decoding})  # fmt: skip
     projector.crop_config.languages = list(recipe.languages)  # saved with it: what the app and the card offer
     procs = processes()
@@ -293,10 +293,10 @@ def arguments(stage: str, recipe: Recipe, output_dir: Path, settings: dict[str, 
     ``seed`` (default: the recipe's)."""
     import torch
 
-    if stage == "lst":
-        from ..training.trainer import LabeledSeq2SeqTrainingArguments as cls
-    else:
-        from ..training.selftrain import SelfTrainingArguments as cls
+    from ..training.selftrain import SelfTrainingArguments
+    from ..training.trainer import LabeledSeq2SeqTrainingArguments
+
+    cls: type = LabeledSeq2SeqTrainingArguments if stage == "lst" else SelfTrainingArguments
     defaults: dict[str, Any] = {"report_to": [], "seed": recipe.seed if seed is None else seed,
                                 "use_cpu": not torch.cuda.is_available()}  # fmt: skip
     if stage != "lst":

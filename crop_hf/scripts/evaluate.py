@@ -77,7 +77,7 @@ def main(argv: list[str]) -> int:
         Path(args.output_file).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output_file).write_text(json.dumps(payload, indent=2, default=float))
     avg = {d: sum(scores[lang].f1 for lang in langs) / max(len(langs), 1) for d, scores in results.items()}
-    best = max(avg, key=avg.get)
+    best = max(avg, key=lambda d: avg[d])
     sentences = sum(len(v) for v in eval_sets.values())
     where = f"scores in {args.output_file}" if args.output_file else "scores not saved (--output_file)"
     print(

@@ -81,7 +81,7 @@ def main(argv: list[str]) -> int:
     state = PartialState(cpu=several and not torch.cuda.is_available())
     kwargs = {k: v for k, v in (("ner_model", args.ner_model), ("mt_model", args.mt_model)) if v}
     kwargs.update(options.load_options())
-    projector = pipeline("crop-projection", model=args.model, device=state.device, **kwargs)
+    projector = pipeline("crop-projection", model=args.model, device=state.device, **kwargs)  # type: ignore[call-overload]  # a task registered at run time
     project_corpus(
         projector,
         args.input,

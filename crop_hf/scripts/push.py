@@ -139,7 +139,7 @@ def write_card(args: PushArguments) -> Path:
     """Render only the card (and its plot) of ``args.path`` into ``args.dry_run``."""
     from crop_hf.publish.model_card import ner_card, projection_card, read_metrics
 
-    out = Path(args.dry_run)
+    out = Path(args.dry_run or ".")  # check_arguments: --card_only comes with --dry_run
     render = projection_card if args.kind == "pipeline" else ner_card
     out.mkdir(parents=True, exist_ok=True)
     info = publish_options(args).card_info(args.repo_id)

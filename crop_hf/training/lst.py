@@ -102,7 +102,7 @@ def train_lst_model(
     )
     if eval_rows and args.predict_with_generate:
         trainer.compute_metrics = make_lst_compute_metrics(trainer.processing_class, args.max_slots)
-    checkpoint = get_last_checkpoint(args.output_dir) if Path(args.output_dir).is_dir() else None
+    checkpoint = get_last_checkpoint(args.output_dir) if args.output_dir and Path(args.output_dir).is_dir() else None
     trainer.train(resume_from_checkpoint=checkpoint)
     trainer.save_model(args.output_dir)  # tokenizer included; a LoRA model is merged first: a plain model
     return trainer
@@ -148,7 +148,7 @@ def make_lst_compute_metrics(tokenizer: Any, max_slots: int = DEFAULT_MAX_SLOTS)
 
 def _language_tokens(tokenizer: Any) -> dict[int, Any]:
     """Token id of each language code the tokenizer knows (M2M100 ``__es__``, NLLB ``spa_Latn``) -> table row."""
-    out = {}
+    out: dict[int, Any] = {}
     vocab_lookup = tokenizer.convert_tokens_to_ids
     unk = getattr(tokenizer, "unk_token_id", None)
     for lang in LANGUAGE_TABLE:

@@ -207,8 +207,9 @@ def predict(
                 previous = word
             per_window[i] = WordPrediction(tags, scores)
     model.train(was_training)
-    merged_tags = merge_windows(encoded.windows, [p.tags for p in per_window], len(examples))
-    merged_scores = merge_windows(encoded.windows, [p.scores for p in per_window], len(examples))
+    done = [p for p in per_window if p is not None]  # every window was predicted above
+    merged_tags = merge_windows(encoded.windows, [p.tags for p in done], len(examples))
+    merged_scores = merge_windows(encoded.windows, [p.scores for p in done], len(examples))
     return [WordPrediction(t, s) for t, s in zip(merged_tags, merged_scores)]
 
 

@@ -189,9 +189,9 @@ def self_train(
     if discarded:
         validate_examples(discarded, scheme, "discarded", labelled=False)
     _validate_eval_sets(eval_sets, scheme)
-    out = Path(args.output_dir)
-    data = {"source": source, "projected": projected, "discarded": discarded}
-    manifest = selftrain_manifest(model_name_or_path, data, eval_sets, args)
+    out = _out_dir(args)
+    splits = {"source": source, "projected": projected, "discarded": discarded}
+    manifest = selftrain_manifest(model_name_or_path, splits, eval_sets, args)
     with _one_writer(out, args):
         prepare_output(out, manifest, args, lambda: sorted(out.glob("round_*")))
         rounds: list[RoundResult] = []
@@ -201,7 +201,8 @@ def self_train(
                 rounds.append(RoundResult.from_dict(json.loads((round_dir / METRICS_FILE).read_text())))
                 logger.info("round %d: found %s, not trained again", i, round_dir / METRICS_FILE)
                 continue
-            train, data = [*source, *projected], {"source": len(source), "projected": len(projected)}
+            train: list[NerExample] = [*source, *projected]
+            data: dict[str, int] = {"source": len(source), "projected": len(projected)}
             if i > 0 and discarded:
                 combined = _relabel(rounds[-1].model_dir, projected, discarded, args)
                 train, data = [*source, *combined.examples], {"source": len(source), **combined.counts}
@@ -226,7 +227,7 @@ def train_ner(
     scheme = get_scheme(args.label_scheme)
     validate_examples(train, scheme, "train")
     _validate_eval_sets(eval_sets, scheme)
-    out = Path(output_dir or args.output_dir)
+    out = Path(output_dir) if output_dir is not None else _out_dir(args)
     manifest = selftrain_manifest(model_name_or_path, {"train": train}, eval_sets, args)
     with _one_writer(out, args):
         prepare_output(out, manifest, args, lambda: [out / METRICS_FILE, out / "checkpoints"])
@@ -234,6 +235,13 @@ def train_ner(
             return RoundResult.from_dict(json.loads((out / METRICS_FILE).read_text()))
         langs = dict(Counter(ex.lang for ex in train))
         return _train_round(0, model_name_or_path, train, args, out, eval_sets, langs)
+
+
+def _out_dir(args: SelfTrainingArguments) -> Path:
+    """``args.output_dir``, which self-training needs (its rounds, manifest and lock live there)."""
+    if not args.output_dir:
+        raise ValueError("SelfTrainingArguments.output_dir is not set: give the folder the rounds are written to")
+    return Path(args.output_dir)
 
 
 def _one_writer(out: Path, args: SelfTrainingArguments) -> AbstractContextManager[Any]:
@@ -248,7 +256,7 @@ def zero_shot_baseline(
     eval_sets: Mapping[str, Sequence[NerExample]],
 ) -> RoundResult:
     """The zero-shot baseline: a model trained on English only (``output_dir/zero_shot``), scored on ``eval_sets``."""
-    return train_ner(model_name_or_path, source, args, Path(args.output_dir) / "zero_shot", eval_sets)
+    return train_ner(model_name_or_path, source, args, _out_dir(args) / "zero_shot", eval_sets)
 
 
 def evaluate_ner(
@@ -314,16 +322,16 @@ def _train_round(
     logger.info("round %d: %d sentences (%d inputs) from %s", index, len(train), len(encoded.features), init)
     result = trainer.train(resume_from_checkpoint=checkpoint)
     train_loss = round_loss(trainer, result.training_loss, checkpoint)
-    model = trainer.model
+    trained: Any = trainer.model  # a peft model when lora_r > 0 (transformers types it as a plain module)
     if args.lora_r > 0:  # a plain model, loadable without peft
-        model = model.merge_and_unload()
+        trained = trained.merge_and_unload()
         if args.should_save:
-            model.save_pretrained(out)
+            trained.save_pretrained(out)
             tokenizer.save_pretrained(out)
     else:
         trainer.save_model(str(out))  # main process only; tokenizer included
     scores = {
-        lang: _scores([ex.tags for ex in examples], [p.tags for p in _predict(model, tokenizer, examples, args)])
+        lang: _scores([ex.tags for ex in examples], [p.tags for p in _predict(trained, tokenizer, examples, args)])
         for lang, examples in (eval_sets or {}).items()
     }
     record = RoundResult(

@@ -303,7 +303,8 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
         finally:
             if collator is not None:
                 collator.set_epoch(epoch)
-        output.metrics.update(self._drain("eval", f"{metric_key_prefix}_"))
+        if output.metrics is not None:
+            output.metrics.update(self._drain("eval", f"{metric_key_prefix}_"))
         return output
 
     def prediction_step(
@@ -313,7 +314,7 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
         prediction_loss_only: bool,
         ignore_keys: list[str] | None = None,
         **gen_kwargs: Any,
-    ) -> tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
+    ) -> tuple[Any, torch.Tensor | None, torch.Tensor | None]:  # the loss: a tensor (transformers says float)
         """Loss through :meth:`compute_loss` (so it is the CROP mix) and, with ``predict_with_generate``, outputs
         generated from each row's own target-language code (M2M100 / NLLB labels start with it).
         """
