@@ -26,7 +26,7 @@ from ..projection.projection_options import ProjectionOptions
 from .data import ENGLISH, read_jsonl, write_jsonl
 from .recipe import Recipe
 from .records import at, processes
-from .scores import tally
+from .scores import kept_counts
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def translate(recipe: Recipe, out: Path, lst_dir: str) -> dict[str, Any]:
         stats = FilterStats()
         for r in rows:
             stats.add(None if r["kept"] else r["reason"])
-        per_lang[lang] = tally(stats)
+        per_lang[lang] = kept_counts(stats)
         if not stats.kept:
             logger.warning("translate: %s kept 0 of %d translated English sentences (%s): translate-train has no "
                            "%s data", lang, stats.seen, per_lang[lang]["drops"], lang)  # fmt: skip

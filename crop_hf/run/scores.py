@@ -29,7 +29,7 @@ def percent(fraction: float | None) -> float | None:
     return None if fraction is None else round(100 * fraction, 2)
 
 
-def tally(stats: FilterStats) -> dict[str, Any]:
+def kept_counts(stats: FilterStats) -> dict[str, Any]:
     """Kept, total, the kept share in percent (``kept_percent``) and the drops per reason, as a run records them."""
     counts = stats.counts()
     return {"kept": counts["kept"], "total": counts["total"], "kept_percent": percent(stats.kept / max(1, stats.seen)),

@@ -17,7 +17,7 @@ from ..core.tagging import tags_to_spans
 from .data import ENGLISH, PARALLEL, raw_file, read_jsonl, test_file, write_jsonl
 from .recipe import Recipe, RecipeError
 from .records import at, in_run, processes
-from .scores import percent, tally
+from .scores import kept_counts, percent
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[di
         "precision": percent(scores.precision) if scores else None,
         "recall": percent(scores.recall) if scores else None,
         "f1": percent(scores.f1) if scores else None,
-        **tally(stats),
+        **kept_counts(stats),
     }
 
 
