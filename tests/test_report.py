@@ -10,6 +10,18 @@ import pytest
 from crop_hf.run.paper import encoder_of
 from crop_hf.run.recipe import load_recipe
 from crop_hf.run.report import collect, console_summary, write_report
+from crop_hf.run.results import (
+    AlignResult,
+    DataResult,
+    EvaluateResult,
+    LstQualityResult,
+    LstResult,
+    NerResult,
+    ProjectResult,
+    SelftrainResult,
+    StageResults,
+    TranslateResult,
+)
 from crop_hf.run.scores import SCALE_NOTE
 
 LANGS = ["es", "nl", "de", "no"]
@@ -22,18 +34,19 @@ def _projection(kept: int) -> dict:
             "drops": drops}  # fmt: skip
 
 
-def _results(by_seed: dict, kept: dict | None = None, translated: dict | None = None) -> dict:
+def _results(by_seed: dict, kept: dict | None = None, translated: dict | None = None) -> StageResults:
+    """Stage results as the stages return them (typed), for the languages of ``kept``."""
     kept = kept or dict.fromkeys(LANGS, 5)
     translated = translated or dict.fromkeys(LANGS, 4)
-    return {
-        "data": {"english": 8}, "align": {"pairs": 8}, "train_lst": {"steps": 2}, "lst_quality": {"labeled": {}},
-        "train_ner": {"model_dir": "models/english-ner", "trained": True, "sentences": 8},
-        "translate": {"languages": {lang: {"kept": n, "total": 8, "kept_percent": 12.5 * n,
-                                           "drops": {"slots_lost": 8 - n}} for lang, n in translated.items()}},
-        "project": {"languages": {lang: _projection(n) for lang, n in kept.items()}, "decoding": "free"},
-        "selftrain": {"model_dir": "models/crop-ner", "projected": 20, "discarded": 0, "rounds": []},
-        "evaluate": {"by_seed": by_seed},
-    }  # fmt: skip
+    return StageResults({
+        "data": DataResult(english=8), "align": AlignResult(pairs=8), "train_lst": LstResult(steps=2),
+        "lst_quality": LstQualityResult(), "train_ner": NerResult("models/english-ner", True, sentences=8),
+        "translate": TranslateResult({lang: {"kept": n, "total": 8, "kept_percent": 12.5 * n,
+                                             "drops": {"slots_lost": 8 - n}} for lang, n in translated.items()}),
+        "project": ProjectResult("models/crop-projection", {lang: _projection(n) for lang, n in kept.items()}),
+        "selftrain": SelftrainResult("models/crop-ner", 20, 0, []),
+        "evaluate": EvaluateResult(by_seed),
+    })  # fmt: skip
 
 
 def _scores(zero: float, tt: float, crop: float) -> dict:

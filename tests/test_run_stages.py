@@ -126,3 +126,22 @@ def test_one_writer_per_folder_and_a_stale_lock_is_taken_over(tmp_path, caplog):
     with FolderLock(tmp_path, "crop-hf project") as lock:
         assert json.loads(lock.path.read_text())["pid"] == os.getpid()
     assert "removing the stale lock of crop-hf run" in caplog.text and not (tmp_path / LOCK_NAME).exists()
+
+
+def test_a_typed_result_is_written_as_a_dict_and_read_back_as_its_dataclass(tmp_path):
+    from crop_hf.run.results import NerResult
+
+    calls = []
+
+    def train():
+        calls.append("train")
+        return NerResult("models/english-ner", True, 0.5, 8, 2)
+
+    stage = [Stage("train_ner", "English NER", {"seed": 1}, [], [], [], train, result_type=NerResult)]
+    (first,), _ = _run(tmp_path, stage, [])
+    record = json.loads((tmp_path / "stages" / "train_ner.json").read_text())
+    assert record["result"] == {"model_dir": "models/english-ner", "trained": True, "train_loss": 0.5,
+                                "sentences": 8, "steps": 2}  # fmt: skip
+    (again,), runner = _run(tmp_path, stage, [])
+    assert calls == ["train"] and runner.records[0].reused
+    assert isinstance(again, NerResult) and again == first and again.model_dir == "models/english-ner"

@@ -26,6 +26,7 @@ from ..projection.projection_options import ProjectionOptions
 from .data import ENGLISH, read_jsonl, write_jsonl
 from .recipe import Recipe
 from .records import at, processes
+from .results import ModelsResult, NerResult, TranslateResult
 from .scores import kept_counts
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def translate_train_options(options: ProjectionOptions) -> dict[str, Any]:
     return {name: getattr(options, name) for name in options.FILTERS}
 
 
-def translate(recipe: Recipe, out: Path, lst_dir: str) -> dict[str, Any]:
+def translate(recipe: Recipe, out: Path, lst_dir: str) -> TranslateResult:
     """Translate the English gold set into every target language; the kept share and drops per language."""
     from transformers import pipeline
 
@@ -78,7 +79,7 @@ def translate(recipe: Recipe, out: Path, lst_dir: str) -> dict[str, Any]:
         if not stats.kept:
             logger.warning("translate: %s kept 0 of %d translated English sentences (%s): translate-train has no "
                            "%s data", lang, stats.seen, per_lang[lang]["drops"], lang)  # fmt: skip
-    return {"languages": per_lang}
+    return TranslateResult(per_lang)
 
 
 def translated_examples(out: Path, languages: list[str]) -> list[Any]:
@@ -91,7 +92,7 @@ def translated_examples(out: Path, languages: list[str]) -> list[Any]:
             for r in read_jsonl(_part(out, lang, p, procs.count)) if r["kept"]]  # fmt: skip
 
 
-def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], seed: int, model_dir: str) -> dict[str, Any]:
+def translate_train(recipe: Recipe, out: Path, models: ModelsResult, seed: int, model_dir: str) -> NerResult:
     """The translate-train NER model of ``seed``: English gold + the kept translations; nothing is trained (and
     ``model_dir`` is ``None``) when no translation was kept in any language."""
     from ..training.selftrain import train_ner
@@ -101,12 +102,11 @@ def translate_train(recipe: Recipe, out: Path, models: dict[str, Any], seed: int
     if not translated:  # a weak LST model loses every slot: there is no baseline to train
         logger.warning("translate_train: no translated sentence kept in any language; no model is trained and the "
                        "report says 'no translated data' (the lst_quality stage scores the LST model)")  # fmt: skip
-        return {"model_dir": None, "sentences": 0}
+        return NerResult(None)
     args = arguments("ner", recipe, out / model_dir, recipe.ner, seed)
-    result = train_ner(models["ner"], [*english_examples(out), *translated], args)
+    result = train_ner(models.ner, [*english_examples(out), *translated], args)
     processes().wait()
-    return {"model_dir": model_dir, "sentences": result.train_sentences, "train_loss": result.train_loss,
-            "steps": result.steps}  # fmt: skip
+    return NerResult(model_dir, True, result.train_loss, result.train_sentences, result.steps)
 
 
 def _part(out: Path, lang: str, index: int, count: int) -> Path:

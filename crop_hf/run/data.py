@@ -26,6 +26,7 @@ from ..base.resumable import atomic_text
 from ..core.languages import get_language
 from ..core.text import split_tokens
 from .recipe import DataSource, Recipe, RecipeError
+from .results import DataResult
 
 ENGLISH = "data/english.jsonl"
 PARALLEL = "data/parallel.jsonl"
@@ -43,7 +44,7 @@ def lst_test_file(lang: str) -> str:
     return f"data/lst_test/{lang}.jsonl"
 
 
-def prepare_data(recipe: Recipe, out: Path) -> dict[str, Any]:
+def prepare_data(recipe: Recipe, out: Path) -> DataResult:
     """Write every role's data; return the counts per role and language."""
     if recipe.builtin:
         from ..demo.corpus import builtin_rows
@@ -85,7 +86,7 @@ def prepare_data(recipe: Recipe, out: Path) -> dict[str, Any]:
         empty += [f"lst_test {lang}" for lang, n in counts["lst_test"].items() if not n]
     if not counts["english"] or not counts["parallel"] or empty:
         raise RecipeError(f"{recipe.source}: no sentences for {', '.join(empty) or 'english or parallel'}: check data")
-    return counts
+    return DataResult(**counts)
 
 
 def ner_rows(src: DataSource, lang: str, cache: Path) -> Iterator[dict[str, Any]]:

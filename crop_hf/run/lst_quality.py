@@ -25,6 +25,7 @@ from typing import Any
 from .data import lst_test_file, read_jsonl
 from .recipe import Recipe
 from .records import at
+from .results import LstQualityResult, ModelsResult
 from .scores import percent
 
 MAX_SLOTS_MEASURED = 3
@@ -44,7 +45,7 @@ def heldout(rows: Sequence[dict[str, Any]], recipe: Recipe) -> set[int]:
     return chosen
 
 
-def lst_quality(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: str, aligned: str) -> dict[str, Any]:
+def lst_quality(recipe: Recipe, out: Path, models: ModelsResult, lst_dir: str, aligned: str) -> LstQualityResult:
     """Table 5's and Table 6's measures of the trained LST model, per language."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -59,12 +60,10 @@ def lst_quality(recipe: Recipe, out: Path, models: dict[str, Any], lst_dir: str,
                                generation.compute_type, batch_size=options["batch_size"])  # fmt: skip
 
     lst = translator(at(out, lst_dir))
-    mt = translator(models["mt"]) if models["mt"] else lst
+    mt = translator(models.mt) if models.mt else lst
     rows = list(read_jsonl(out / aligned))
-    result: dict[str, Any] = {"labeled": _labeled(recipe, lst, rows)}
-    if "lst_test" in recipe.data:
-        result["translation"] = _translation(recipe, out, lst, mt, options)
-    return result
+    translation = _translation(recipe, out, lst, mt, options) if "lst_test" in recipe.data else None
+    return LstQualityResult(_labeled(recipe, lst, rows), translation)
 
 
 def _labeled(recipe: Recipe, lst: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ other settings is resumed from.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -80,7 +81,21 @@ class StageRecord:
     seconds: float
     reused: bool
     fingerprint: str = ""
-    result: dict[str, Any] = field(default_factory=dict)
+    result: Any = None
+
+
+def read_result(kind: type | None, record: Mapping[str, Any] | None) -> Any:
+    """A stage's result from its record: the dataclass ``kind`` (fields the record lacks at their defaults), or the
+    record itself when the stage has no result type."""
+    if kind is None:
+        return dict(record or {})
+    names = {f.name for f in dataclasses.fields(kind)}
+    return kind(**{k: v for k, v in (record or {}).items() if k in names})
+
+
+def result_record(result: Any) -> Any:
+    """What a stage record keeps of a result: the dataclass as a dict (JSON-ready)."""
+    return dataclasses.asdict(result) if dataclasses.is_dataclass(result) and not isinstance(result, type) else result
 
 
 @dataclass
@@ -93,8 +108,9 @@ class Stage:
     after: list[str] = field(default_factory=list)  # stages whose results this one reads
     inputs: list[str] = field(default_factory=list)  # files, datasets and models it reads (for the plan)
     outputs: list[str] = field(default_factory=list)  # paths under the output dir it writes
-    fn: Callable[[], dict[str, Any]] | None = None
+    fn: Callable[[], Any] | None = None
     everywhere: bool = False  # runs on every process of an accelerate launch (training, projection)
+    result_type: type | None = None  # the dataclass of its result (crop_hf.run.results); None: a plain dict
 
 
 class Processes:
@@ -157,7 +173,7 @@ class StageRunner:
         )
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
-    def run(self, stage: Stage) -> dict[str, Any]:
+    def run(self, stage: Stage) -> Any:
         missing = [name for name in stage.after if name not in self._fingerprints]
         if missing:
             raise RuntimeError(f"stage {stage.name!r} needs {missing} to run first")
@@ -171,7 +187,9 @@ class StageRunner:
         upstream = sorted(set(stage.after) & self._ran)
         gone = _gone(saved.get("outputs_print") or {}, self._print(stage.outputs)) if done else []
         if done and not upstream and not gone:
-            record = StageRecord(stage.name, saved["seconds"], True, fp, saved["result"])
+            record = StageRecord(
+                stage.name, saved["seconds"], True, fp, read_result(stage.result_type, saved["result"])
+            )
             self.echo(f"{step}: unchanged, reused ({saved['seconds']:.1f}s when it ran)")
             self.records.append(record)
             return record.result
@@ -195,15 +213,16 @@ class StageRunner:
         self.procs.wait()
         start = time.perf_counter()
         assert stage.fn is not None
-        result = stage.fn() if stage.everywhere or self.procs.is_main else {}
+        result = stage.fn() if stage.everywhere or self.procs.is_main else None
         seconds = time.perf_counter() - start
         self.procs.wait()
         if self.procs.is_main:
             write_json(path, {"status": "done", "fingerprint": fp, "settings": stage.settings, "outputs": stage.outputs,
-                          "outputs_print": self._print(stage.outputs), "seconds": seconds, "result": result})  # fmt: skip
+                          "outputs_print": self._print(stage.outputs), "seconds": seconds,
+                          "result": result_record(result)})  # fmt: skip
         self.procs.wait()
-        if not self.procs.is_main:
-            result = (_read(path) or {}).get("result", {})
+        if not self.procs.is_main:  # the main process's result, as its record holds it
+            result = read_result(stage.result_type, (_read(path) or {}).get("result"))
         self.echo(f"{step}: done in {seconds:.1f}s")
         record = StageRecord(stage.name, seconds, False, fp, result)
         self.records.append(record)

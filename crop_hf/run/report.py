@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from . import paper
 from .lst_quality import tokenisation_note
 from .recipe import Recipe
 from .records import in_run
+from .results import ReportResult, StageResults
 from .scores import SCALE_NOTE
 
 NO_DATA = {"crop": "no projected data", "translate_train": "no translated data"}
@@ -59,12 +61,13 @@ SLOT_MEASURES = [
 ]
 
 
-def collect(recipe: Recipe, results: dict[str, Any]) -> tuple[dict[str, Any], RunMetrics]:
+def collect(recipe: Recipe, results: StageResults) -> tuple[dict[str, Any], RunMetrics]:
     """``metrics.json``'s content and the typed metrics of the run, from the stage results."""
     seeds = recipe.ner_seeds
-    projection = results["project"]["languages"]
-    translated = (results.get("translate") or {}).get("languages")
-    by_seed = results["evaluate"]["by_seed"]
+    project, quality = results.project, results.lst_quality
+    projection = project.languages
+    translated = results.translate.languages if results.translate is not None else None
+    by_seed = results.evaluate.by_seed
     no_data = _no_data(recipe.languages, projection, translated)
     evaluation, spread = _over_seeds(by_seed, no_data)
     encoder = paper.encoder_of(recipe.models.ner)
@@ -78,23 +81,25 @@ def collect(recipe: Recipe, results: dict[str, Any]) -> tuple[dict[str, Any], Ru
             "seeds": seeds,
         },  # fmt: skip
         "languages": list(recipe.languages),
-        "data": results["data"],
-        "alignment": results["align"],
-        "lst": results["train_lst"],
-        "english_ner": results["train_ner"],
+        "data": asdict(results.data),
+        "alignment": asdict(results.align),
+        "lst": asdict(results.train_lst),
+        "english_ner": asdict(results.train_ner),
         "projection": projection,
-        "decoding": {k: results["project"].get(k, d) for k, d in (("decoding", "free"), ("min_slot_score", 0.0))},
-        "selftrain": results["selftrain"],
-        "lst_quality": results["lst_quality"],
+        "decoding": {"decoding": project.decoding, "min_slot_score": project.min_slot_score},
+        "selftrain": asdict(results.selftrain),
+        "lst_quality": {
+            "labeled": quality.labeled,
+            **({"translation": quality.translation} if quality.translation else {}),
+        },  # fmt: skip
         "evaluation": evaluation,
         **({"evaluation_std": spread} if len(seeds) > 1 else {}),
         "evaluation_by_seed": by_seed,
         **({"no_data": no_data} if no_data else {}),
         "checkpoints": CHECKPOINTS,
     }
-    if results["lst_quality"].get("translation"):
-        note = tokenisation_note(results["lst_quality"]["translation"])
-        metrics["lst_quality"] = {**results["lst_quality"], "tokenisation": note}
+    if quality.translation:
+        metrics["lst_quality"]["tokenisation"] = tokenisation_note(quality.translation)
     if translated is not None:
         metrics["translate_train"] = {"languages": translated}
     title, published = paper.beside(recipe.benchmark, list(recipe.languages), encoder)
@@ -153,7 +158,7 @@ def _over_seeds(
     return means, spread
 
 
-def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunMetrics) -> dict[str, Any]:
+def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunMetrics) -> ReportResult:
     """``report.md``, the plots and ``metrics.json`` of this run."""
     seeds = recipe.ner_seeds
     lines = [f"# crop-hf run report: {recipe.name}", ""]
@@ -186,7 +191,7 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
         lines.append(f"- {lang}: kept {p['kept']}/{p['total']} ({p['kept_percent']:.1f} %); {p['drops']}")
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
-    return {"report": "report.md", "metrics": "metrics.json", "plots": _plots(out, typed)}
+    return ReportResult("report.md", "metrics.json", _plots(out, typed))
 
 
 def no_data_lines(metrics: dict[str, Any]) -> list[str]:

@@ -30,14 +30,34 @@ from .lst_quality import lst_quality
 from .recipe import Recipe, check_stage_fields
 from .records import Stage, StageRunner, at, check_output_dir, in_run, processes
 from .report import collect, typed_metrics, write_cards, write_report
+from .results import (
+    AlignResult,
+    CardsResult,
+    DataResult,
+    EvaluateResult,
+    LstQualityResult,
+    LstResult,
+    ModelsResult,
+    NerResult,
+    ProjectResult,
+    PushResult,
+    ReportResult,
+    SelftrainResult,
+    StageResults,
+    TranslateResult,
+)
 
 
-def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None = None) -> list[Stage]:
+def plan(recipe: Recipe, output_dir: str | Path, results: StageResults | None = None) -> list[Stage]:
     """The run's stages with their settings, inputs and outputs; each ``fn`` runs its stage when called and reads
     the results of earlier stages from ``results`` (which the caller fills, run or reused)."""
     out = Path(output_dir)
-    r: dict[str, Any] = results if results is not None else {}
+    r = results if results is not None else StageResults()
     langs = recipe.languages
+
+    def models() -> ModelsResult:
+        return steps.models_at(out, r.models)
+
     data = {role: {k: v for k, v in dataclasses.asdict(src).items() if v not in (None, {})}
             for role, src in recipe.data.items()}  # fmt: skip
     lst_init = "built by the models stage" if recipe.models.lst == "builtin" else recipe.models.lst
@@ -55,35 +75,36 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
               {"data": data, "languages": langs, "seed": recipe.seed, "files": _data_fingerprints(recipe)},
               [], [f"{role}: {src.describe()}" for role, src in recipe.data.items()],
               [ENGLISH, PARALLEL, "data/raw", "data/test", *(["data/lst_test"] if has_test else [])],
-              lambda: prepare_data(recipe, out)),
+              lambda: prepare_data(recipe, out), result_type=DataResult),
         Stage("models", "resolve (demo: build) the initial checkpoints",
               {"models": dataclasses.asdict(recipe.models), "seed": recipe.seed, "local": _model_fingerprints(recipe)},
               [], [f"lst: {lst_init}", f"ner: {ner_init}", f"mt: {recipe.models.mt or 'the LST model (both ways)'}"],
               ["models/m2m100-init", "models/xlmr-init", "models/spm.model"] if recipe.builtin else [],
-              lambda: steps.resolve_models(recipe, out)),
+              lambda: steps.resolve_models(recipe, out), result_type=ModelsResult),
         Stage("align", f"phrase pairs of the parallel pairs ({recipe.alignment['method']})", dict(recipe.alignment),
-              ["data"], [PARALLEL], [steps.ALIGNED], lambda: steps.align(recipe, out)),
+              ["data"], [PARALLEL], [steps.ALIGNED], lambda: steps.align(recipe, out), result_type=AlignResult),
         Stage("train_lst", "fine-tune the labeled sequence translation model",
               {**recipe.lst, "heldout_pairs": recipe.lst_quality_options()["heldout_pairs"]},
               ["align", "models"], [steps.ALIGNED, f"init: {lst_init}"], [steps.LST_DIR],
-              lambda: steps.train_lst(recipe, out, steps.models_at(out, r["models"])), everywhere=True),
+              lambda: steps.train_lst(recipe, out, models()), everywhere=True, result_type=LstResult),
         Stage("lst_quality", "the LST model as a translator (spBLEU, chrF++ both ways) and as a labeled translator "
               "(slots around the aligned phrase, held-out pairs)", {**recipe.lst_quality_options(), **backend},
               ["train_lst", "data", "models"],
               [f"held-out pairs of {steps.ALIGNED}", *([lst_test_file(x) for x in langs] if has_test else [])], [],
-              lambda: lst_quality(recipe, out, steps.models_at(out, r["models"]), r["train_lst"]["model_dir"],
-                                  steps.ALIGNED)),
+              lambda: lst_quality(recipe, out, models(), r.train_lst.model_dir, steps.ALIGNED),
+              result_type=LstQualityResult),
         _zero_shot_stage(recipe, out, r, first, first, ner_init),  # projection tags with the first seed's model
         *([Stage("translate", "translate the English gold set with the LST model, its labels in slots (the "
                  "translate-train baseline's data)", {**backend, **translate_train_options(projection),
                                                       **recipe.translate_train},
                  ["data", "train_lst"], [ENGLISH, steps.LST_DIR], [TRANSLATED_DIR],
-                 lambda: translate(recipe, out, r["train_lst"]["model_dir"]), everywhere=True)] if baselines else []),
+                 lambda: translate(recipe, out, r.train_lst.model_dir), everywhere=True,
+                 result_type=TranslateResult)] if baselines else []),
         Stage("project", "project the raw target text with the crop-projection pipeline",
               projection.to_dict(), ["data", "train_lst", "train_ner"],
               [raw_file(lang) for lang in langs], [steps.PIPELINE_DIR, steps.PROJECTED_DIR],
-              lambda: steps.project(recipe, out, steps.models_at(out, r["models"]),
-                                    steps.english_ner_dir(out, r["train_ner"])), everywhere=True),
+              lambda: steps.project(recipe, out, models(), steps.english_ner_dir(out, r.train_ner)),
+              everywhere=True, result_type=ProjectResult),
     ]  # fmt: skip
     for seed in recipe.ner_seeds:
         stages += _seed_stages(recipe, out, r, seed, first, ner_init)
@@ -93,18 +114,20 @@ def plan(recipe: Recipe, output_dir: str | Path, results: dict[str, Any] | None 
               {"systems": systems, "seeds": recipe.ner_seeds},
               ["data", *(seeded(name, s, first) for s in recipe.ner_seeds for name in ner_stages)],
               [test_file(lang) for lang in langs], [],
-              lambda: steps.evaluate(recipe, out, _system_dirs(out, r, recipe.ner_seeds, first, systems))),
+              lambda: steps.evaluate(recipe, out, _system_dirs(out, r, recipe.ner_seeds, first, systems)),
+              result_type=EvaluateResult),
         Stage("report", "report.md beside the paper's tables, plots, metrics.json",
               {"benchmark": recipe.benchmark, "encoder": paper.encoder_of(recipe.models.ner)},
               ["align", "train_lst", "lst_quality", "train_ner", *(["translate"] if baselines else []), "project",
-               "selftrain", "evaluate"], [], ["report.md", "metrics.json"], lambda: _report(recipe, out, r)),
+               "selftrain", "evaluate"], [], ["report.md", "metrics.json"], lambda: _report(recipe, out, r),
+              result_type=ReportResult),
         Stage("cards", "model cards of the pipeline and the self-trained NER model",
               {"pipeline_repo": recipe.publish.pipeline_repo, "ner_repo": recipe.publish.ner_repo}, ["report"],
-              [steps.PIPELINE_DIR, steps.CROP_DIR], [], lambda: _cards(recipe, out, r)),
+              [steps.PIPELINE_DIR, steps.CROP_DIR], [], lambda: _cards(recipe, out, r), result_type=CardsResult),
     ]  # fmt: skip
     if recipe.publish.push:
         stages.append(Stage("push", "publish the pipeline and the NER model", dataclasses.asdict(recipe.publish),
-                            ["cards"], [], ["push"], lambda: _push(recipe, out, r)))  # fmt: skip
+                            ["cards"], [], ["push"], lambda: _push(recipe, out, r), result_type=PushResult))  # fmt: skip
     return stages
 
 
@@ -113,23 +136,23 @@ def seeded(name: str, seed: int, first: int) -> str:
     return name if seed == first else f"{name}-seed{seed}"
 
 
-def _zero_shot_stage(recipe: Recipe, out: Path, r: dict[str, Any], seed: int, first: int, ner_init: str) -> Stage:
+def _zero_shot_stage(recipe: Recipe, out: Path, r: StageResults, seed: int, first: int, ner_init: str) -> Stage:
     """The English NER model of ``seed`` (the zero-shot baseline)."""
     ner_dir = seeded(steps.NER_DIR, seed, first)
     return Stage(seeded("train_ner", seed, first), f"train the English NER model (the zero-shot baseline), seed {seed}",
                  {**recipe.ner, "label_scheme": recipe.label_scheme, "seed": seed}, ["data", "models"],
                  [ENGLISH, f"init: {recipe.models.english_ner or ner_init}"], [ner_dir],
-                 lambda: steps.train_english_ner(recipe, out, steps.models_at(out, r["models"]), seed, ner_dir),
-                 everywhere=True)  # fmt: skip
+                 lambda: steps.train_english_ner(recipe, out, steps.models_at(out, r.models), seed, ner_dir),
+                 everywhere=True, result_type=NerResult)  # fmt: skip
 
 
-def _seed_stages(recipe: Recipe, out: Path, r: dict[str, Any], seed: int, first: int, ner_init: str) -> list[Stage]:
+def _seed_stages(recipe: Recipe, out: Path, r: StageResults, seed: int, first: int, ner_init: str) -> list[Stage]:
     """The NER stages of one seed: the English NER model (the first seed's runs before projection, in the plan
     itself), the translate-train baseline, CROP's self-training."""
     stages = [] if seed == first else [_zero_shot_stage(recipe, out, r, seed, first, ner_init)]
 
-    def models() -> dict[str, Any]:
-        return steps.models_at(out, r["models"])
+    def models() -> ModelsResult:
+        return steps.models_at(out, r.models)
 
     tt_dir, crop_dir = (seeded(d, seed, first) for d in (TRANSLATE_TRAIN_DIR, steps.CROP_DIR))
     ner_settings = {**recipe.ner, "label_scheme": recipe.label_scheme, "seed": seed}
@@ -137,25 +160,27 @@ def _seed_stages(recipe: Recipe, out: Path, r: dict[str, Any], seed: int, first:
         stages.append(Stage(seeded("translate_train", seed, first), f"train the translate-train baseline (English + "
                             f"translated), seed {seed}", ner_settings, ["translate", "models"],
                             [ENGLISH, TRANSLATED_DIR, f"init: {ner_init}"], [tt_dir],
-                            lambda: translate_train(recipe, out, models(), seed, tt_dir), everywhere=True))  # fmt: skip
+                            lambda: translate_train(recipe, out, models(), seed, tt_dir), everywhere=True,
+                            result_type=NerResult))  # fmt: skip
     stages.append(Stage(seeded("selftrain", seed, first), f"multilingual self-training (English gold + projected, "
                         f"re-labelled discards), seed {seed}", {**recipe.selftrain, "label_scheme": recipe.label_scheme,
                                                               "seed": seed},
                         ["project", "models"], [ENGLISH, steps.PROJECTED_DIR, f"init: {ner_init}"], [crop_dir],
-                        lambda: steps.selftrain(recipe, out, models(), seed, crop_dir), everywhere=True))  # fmt: skip
+                        lambda: steps.selftrain(recipe, out, models(), seed, crop_dir), everywhere=True,
+                        result_type=SelftrainResult))  # fmt: skip
     return stages
 
 
-def _system_dirs(out: Path, r: dict[str, Any], seeds: list[int], first: int, systems: list[str]
+def _system_dirs(out: Path, r: StageResults, seeds: list[int], first: int, systems: list[str]
                  ) -> dict[int, dict[str, str | None]]:  # fmt: skip
     """The NER model of each evaluated system and seed, from the results of the stages that trained it (``None``:
     the stage had no data to train on)."""
     dirs: dict[int, dict[str, str | None]] = {}
     for seed in seeds:
         stage = {"zero_shot": "train_ner", "crop": "selftrain", "translate_train": "translate_train"}
-        done = {name: r[seeded(stage[name], seed, first)] for name in systems}
+        done: dict[str, Any] = {name: r[seeded(stage[name], seed, first)] for name in systems}
         dirs[seed] = {name: (steps.english_ner_dir(out, res) if name == "zero_shot" else
-                             at(out, res["model_dir"]) if res.get("model_dir") else None)
+                             at(out, res.model_dir) if res.model_dir else None)
                       for name, res in done.items()}  # fmt: skip
     return dirs
 
@@ -169,7 +194,7 @@ def run_recipe(
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     with FolderLock(out, "crop-hf run") if processes().is_main else nullcontext():  # one writer per run folder
         runner = StageRunner(out, force=force, echo=echo)
-        results: dict[str, Any] = {}
+        results = StageResults()
         stages = plan(recipe, out, results)
         for stage in stages:
             results[stage.name] = runner.run(stage)
@@ -202,23 +227,24 @@ def describe_plan(recipe: Recipe, output_dir: str | Path) -> str:
     return "\n".join(lines)
 
 
-def _report(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
+def _report(recipe: Recipe, out: Path, r: StageResults) -> ReportResult:
     metrics, typed = collect(recipe, r)
-    r["card_metrics"] = typed_metrics(recipe, metrics, seed=recipe.ner_seeds[0])
+    r.card_metrics = typed_metrics(recipe, metrics, seed=recipe.ner_seeds[0])
     return write_report(recipe, out, metrics, typed)
 
 
-def _card_metrics(recipe: Recipe, r: dict[str, Any]) -> Any:
+def _card_metrics(recipe: Recipe, r: StageResults) -> Any:
     """The first seed's numbers, which the cards and the push report (its models are the published ones)."""
-    return r.get("card_metrics") or typed_metrics(recipe, collect(recipe, r)[0], seed=recipe.ner_seeds[0])
+    return r.card_metrics or typed_metrics(recipe, collect(recipe, r)[0], seed=recipe.ner_seeds[0])
 
 
-def _cards(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
+def _cards(recipe: Recipe, out: Path, r: StageResults) -> CardsResult:
     typed = _card_metrics(recipe, r)
-    return write_cards(recipe, out, typed, at(out, r["project"]["pipeline_dir"]), at(out, r["selftrain"]["model_dir"]))
+    return CardsResult(write_cards(recipe, out, typed, at(out, r.project.pipeline_dir),
+                                   at(out, r.selftrain.model_dir)))  # fmt: skip
 
 
-def _push(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
+def _push(recipe: Recipe, out: Path, r: StageResults) -> PushResult:
     """Publish the pipeline and the self-trained NER model with the cards of this run (``publish.dry_run``: the
     folders that would be uploaded, under ``push/``). The token comes from huggingface_hub's usual sources."""
     from ..publish.publishing import PublishOptions, publish_ner_model, publish_pipeline
@@ -227,8 +253,8 @@ def _push(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
     typed = _card_metrics(recipe, r)
     done = {}
     for key, repo, publish, folder in (
-        ("pipeline", pub.pipeline_repo, publish_pipeline, r["project"]["pipeline_dir"]),
-        ("ner", pub.ner_repo, publish_ner_model, r["selftrain"]["model_dir"]),
+        ("pipeline", pub.pipeline_repo, publish_pipeline, r.project.pipeline_dir),
+        ("ner", pub.ner_repo, publish_ner_model, r.selftrain.model_dir),
     ):
         if repo:
             dry = out / "push" / key if pub.dry_run else None
@@ -236,7 +262,7 @@ def _push(recipe: Recipe, out: Path, r: dict[str, Any]) -> dict[str, Any]:
                                      dry_run_dir=dry)  # fmt: skip
             res = publish(at(out, folder), repo, typed, options)
             done[key] = {"repo": repo, "files": len(res.files), "location": in_run(out, dry) if dry else res.location}
-    return done
+    return PushResult(done)
 
 
 def _data_fingerprints(recipe: Recipe) -> dict[str, Any]:

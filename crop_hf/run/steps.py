@@ -8,6 +8,7 @@ join them to the folder's current place (:func:`~crop_hf.run.records.at`), so a 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from ..core.tagging import tags_to_spans
 from .data import ENGLISH, PARALLEL, raw_file, read_jsonl, test_file, write_jsonl
 from .recipe import Recipe, RecipeError
 from .records import at, in_run, processes
+from .results import AlignResult, EvaluateResult, LstResult, ModelsResult, NerResult, ProjectResult, SelftrainResult
 from .scores import kept_counts, percent
 
 logger = logging.getLogger(__name__)
@@ -30,30 +32,28 @@ PROJECTED_DIR = "projected"
 NO_RELABEL = ("raw_language", "too_long", "empty")  # discards that are not worth re-labelling
 
 
-def resolve_models(recipe: Recipe, out: Path) -> dict[str, Any]:
+def resolve_models(recipe: Recipe, out: Path) -> ModelsResult:
     """The checkpoints of each role: built here for the demo (``builtin``), else the recipe's ids or folders."""
     if recipe.models.lst == "builtin" or recipe.models.ner == "builtin":
         from ..demo.corpus import build_models
 
         built = build_models(out / "models", recipe.seed)
-        return {"lst": in_run(out, built["lst"]), "ner": in_run(out, built["ner"]), "mt": None, "english_ner": None,
-                "in_run": ["lst", "ner"]}  # fmt: skip
-    return {"lst": recipe.models.lst, "ner": recipe.models.ner, "mt": recipe.models.mt,
-            "english_ner": recipe.models.english_ner}  # fmt: skip
+        return ModelsResult(in_run(out, built["lst"]), in_run(out, built["ner"]), in_run=["lst", "ner"])
+    return ModelsResult(recipe.models.lst, recipe.models.ner, recipe.models.mt, recipe.models.english_ner)
 
 
-def models_at(out: Path, models: dict[str, Any]) -> dict[str, Any]:
+def models_at(out: Path, models: ModelsResult) -> ModelsResult:
     """The ``models`` stage's result with the checkpoints it built joined to the run folder."""
-    inside = set(models.get("in_run", []))
-    return {k: at(out, v) if k in inside else v for k, v in models.items() if k != "in_run"}
+    joined = {role: at(out, getattr(models, role)) for role in models.in_run}
+    return dataclasses.replace(models, **joined, in_run=[])
 
 
-def english_ner_dir(out: Path, result: dict[str, Any]) -> str:
+def english_ner_dir(out: Path, result: NerResult) -> str:
     """The zero-shot model of the ``train_ner`` stage: trained in the run folder, or the one the recipe names."""
-    return at(out, result["model_dir"]) if result.get("trained") else result["model_dir"]
+    return at(out, result.model_dir or "") if result.trained else result.model_dir or ""
 
 
-def align(recipe: Recipe, out: Path) -> dict[str, Any]:
+def align(recipe: Recipe, out: Path) -> AlignResult:
     """Phrase pairs of every parallel pair: eflomal word alignment, or the source's gold entity alignment."""
     from ..core.alignment import align_corpus
     from ..core.languages import get_language
@@ -81,16 +81,16 @@ def align(recipe: Recipe, out: Path) -> dict[str, Any]:
         lang_rows = [r for r in rows if r["tgt_lang"] == lang]
         per_lang[lang] = round(sum(len(r.get("phrases", [])) for r in lang_rows) / max(1, len(lang_rows)), 2)
     n = write_jsonl(out / ALIGNED, ({k: v for k, v in r.items() if k != "gold_phrases"} for r in rows))
-    return {"pairs": n, "method": method, "phrase_pairs_per_sentence": per_lang}
+    return AlignResult(n, method, per_lang)
 
 
-def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, Any]:
+def train_lst(recipe: Recipe, out: Path, models: ModelsResult) -> LstResult:
     """Fine-tune the LST model en->xx with slots (and xx->en plain when it also serves as the MT model)."""
     from ..training.lst import train_lst_model
     from .lst_quality import heldout
 
     features = []
-    both_ways = not models["mt"]
+    both_ways = not models.mt
     rows = list(read_jsonl(out / ALIGNED))
     held = heldout(rows, recipe)  # measured by the lst_quality stage, never trained on
     for r in (r for i, r in enumerate(rows) if i not in held):
@@ -100,28 +100,23 @@ def train_lst(recipe: Recipe, out: Path, models: dict[str, Any]) -> dict[str, An
             features.append({"src_tokens": r["tgt_tokens"], "tgt_tokens": r["src_tokens"], "phrases": flipped,
                              "src_lang": r["tgt_lang"], "tgt_lang": "en"})  # fmt: skip
     args = arguments("lst", recipe, out / LST_DIR, recipe.lst)
-    trainer = train_lst_model(models["lst"], features, args)
+    trainer = train_lst_model(models.lst, features, args)
     processes().wait()
     if not processes().is_main:
-        return {}
+        return LstResult()  # the main process writes the record the others read
     history = [h for h in trainer.state.log_history if "loss" in h]
-    return {
-        "model_dir": LST_DIR,
-        "last_log": history[-1] if history else {},
-        "steps": trainer.state.global_step,
-        "training_pairs": len(features),
-        "heldout_pairs": len(held),
-        **slot_quality(recipe, out),
-    }
+    accuracy, well_formed = slot_quality(recipe, out)
+    return LstResult(LST_DIR, history[-1] if history else {}, trainer.state.global_step, len(features), len(held),
+                     accuracy, well_formed)  # fmt: skip
 
 
-def slot_quality(recipe: Recipe, out: Path) -> dict[str, Any]:
+def slot_quality(recipe: Recipe, out: Path) -> tuple[dict[str, float | None], dict[str, float | None]]:
     """The labeled translation accuracy on the test set's gold entities (``entity_accuracy``: of the English gold
     entities sent in slots, the share that come back around their aligned target entity; a missing or malformed
     slot is a failure) and the share of outputs with well-formed slots (``entity_well_formed``), in percent.
 
-    Only sources that carry the English side and the alignment (the built-in corpus) can be scored this way; the
-    result is empty otherwise.
+    Only sources that carry the English side and the alignment (the built-in corpus) can be scored this way; both
+    are empty otherwise.
     """
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -133,10 +128,11 @@ def slot_quality(recipe: Recipe, out: Path) -> dict[str, Any]:
     rows = {lang: [r for r in read_jsonl(out / test_file(lang)) if r.get("alignment") and tags_to_spans(r["tags"])]
             for lang in recipe.languages}  # fmt: skip
     if not any(rows.values()):
-        return {}
+        return {}, {}
     model = AutoModelForSeq2SeqLM.from_pretrained(out / LST_DIR)
     translator = Translator(model, AutoTokenizer.from_pretrained(out / LST_DIR), batch_size=64)
-    accuracy, well_formed = {}, {}
+    accuracy: dict[str, float | None] = {}
+    well_formed: dict[str, float | None] = {}
     for lang, mine in rows.items():
         wrapped, gold = [], []
         for r in mine:
@@ -146,32 +142,31 @@ def slot_quality(recipe: Recipe, out: Path) -> dict[str, Any]:
         parsed = [parse_slots(t or "") for t in translator.translate(wrapped, "en", lang)]
         accuracy[lang] = percent(labeled_accuracy(parsed, gold, char_level=get_language(lang).char_level))
         well_formed[lang] = percent(well_formed_rate(parsed))
-    return {"entity_accuracy": accuracy, "entity_well_formed": well_formed}
+    return accuracy, well_formed
 
 
 def train_english_ner(
-    recipe: Recipe, out: Path, models: dict[str, Any], seed: int, model_dir: str = NER_DIR
-) -> dict[str, Any]:
+    recipe: Recipe, out: Path, models: ModelsResult, seed: int, model_dir: str = NER_DIR
+) -> NerResult:
     """The English NER model of ``seed`` (the zero-shot baseline), or the fine-tuned one the recipe names."""
-    if models["english_ner"]:
-        return {"model_dir": models["english_ner"], "trained": False}
+    if models.english_ner:
+        return NerResult(models.english_ner, trained=False)
     from ..training.selftrain import train_ner
 
     args = arguments("ner", recipe, out / model_dir, recipe.ner, seed)
-    result = train_ner(models["ner"], english_examples(out), args)
+    result = train_ner(models.ner, english_examples(out), args)
     processes().wait()
-    return {"model_dir": model_dir, "trained": True, "train_loss": result.train_loss,
-            "sentences": result.train_sentences, "steps": result.steps}  # fmt: skip
+    return NerResult(model_dir, True, result.train_loss, result.train_sentences, result.steps)
 
 
-def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> dict[str, Any]:
+def project(recipe: Recipe, out: Path, models: ModelsResult, ner_dir: str) -> ProjectResult:
     """The crop-projection pipeline over each language's raw text, into resumable shards, scored against gold."""
     from transformers import pipeline
 
     from ..projection.corpus_projection import project_corpus
 
     options = recipe.projection_options()
-    projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models["mt"],  # type: ignore[call-overload]  # a task registered at run time
+    projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models.mt,  # type: ignore[call-overload]  # a task registered at run time
                          **{**options.load_options(), "decoding": options.decoding})  # fmt: skip
     projector.crop_config.languages = list(recipe.languages)  # saved with it: what the app and the card offer
     procs = processes()
@@ -182,15 +177,14 @@ def project(recipe: Recipe, out: Path, models: dict[str, Any], ner_dir: str) -> 
                        process_index=procs.index, num_processes=procs.count, barrier=procs.wait)  # fmt: skip
     procs.wait()
     if not procs.is_main:
-        return {}
+        return ProjectResult()  # the main process writes the record the others read
     per_lang = {lang: projection_quality(list(read_jsonl(out / raw_file(lang))), read_shards(out / PROJECTED_DIR / lang))
                 for lang in recipe.languages}  # fmt: skip
     for lang, p in per_lang.items():
         if not p["kept"]:
             logger.warning("project: %s kept 0 of %d raw sentences (%s): CROP has no projected %s data", lang,
                            p["total"], p["drops"], lang)  # fmt: skip
-    decoding = {"decoding": projector.decoding, "min_slot_score": options.min_slot_score}
-    return {"pipeline_dir": PIPELINE_DIR, "languages": per_lang, **decoding}
+    return ProjectResult(PIPELINE_DIR, per_lang, projector.decoding, options.min_slot_score)
 
 
 def read_shards(shard_dir: Path) -> list[dict[str, Any]]:
@@ -232,8 +226,8 @@ def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[di
 
 
 def selftrain(
-    recipe: Recipe, out: Path, models: dict[str, Any], seed: int, model_dir: str = CROP_DIR
-) -> dict[str, Any]:
+    recipe: Recipe, out: Path, models: ModelsResult, seed: int, model_dir: str = CROP_DIR
+) -> SelftrainResult:
     """CROP's multilingual self-training with ``seed``: English gold + kept projections, then re-labelled
     discards. Its model is the last round's final checkpoint; no target-language gold data chooses it."""
     from ..training.ner_data import NerExample
@@ -247,20 +241,14 @@ def selftrain(
             elif r["tokens"] and r["reason"] not in NO_RELABEL:
                 discarded.append(NerExample(r["tokens"], None, lang, f"{lang}-{r['line']}"))
     args = arguments("selftrain", recipe, out / model_dir, recipe.selftrain, seed)
-    result = self_train(models["ner"], english_examples(out), projected, discarded, args)
+    result = self_train(models.ner, english_examples(out), projected, discarded, args)
     processes().wait()
-    return {
-        "model_dir": in_run(out, result.model_dir),
-        "projected": len(projected),
-        "discarded": len(discarded),
-        "rounds": [
-            {"round": r.round, "sentences": r.train_sentences, "train_loss": r.train_loss, "data": r.data}
-            for r in result.rounds
-        ],  # fmt: skip
-    }
+    rounds = [{"round": r.round, "sentences": r.train_sentences, "train_loss": r.train_loss, "data": r.data}
+              for r in result.rounds]  # fmt: skip
+    return SelftrainResult(in_run(out, result.model_dir), len(projected), len(discarded), rounds)
 
 
-def evaluate(recipe: Recipe, out: Path, systems: dict[int, dict[str, str | None]]) -> dict[str, Any]:
+def evaluate(recipe: Recipe, out: Path, systems: dict[int, dict[str, str | None]]) -> EvaluateResult:
     """Entity-level F1 (in percent) per seed, target language and system (zero-shot, baselines, CROP) on the
     language's test set: ``{"by_seed": {seed: {lang: {system: f1}}}}``; a system without a model (nothing to
     train it on) is ``None``."""
@@ -278,7 +266,7 @@ def evaluate(recipe: Recipe, out: Path, systems: dict[int, dict[str, str | None]
             for lang in recipe.languages:
                 results[lang][name] = percent(scores[lang].f1) if lang in scores else None
         by_seed[str(seed)] = results
-    return {"by_seed": by_seed}
+    return EvaluateResult(by_seed)
 
 
 def english_examples(out: Path) -> list:
