@@ -63,11 +63,11 @@ def check_tour() -> None:
     from transformers import pipeline
 
     import crop_hf  # noqa: F401  (registers "crop-projection")
+    from crop_hf.core.metrics import seqeval_metric_path
+    from crop_hf.core.tagging import CONLL
     from crop_hf.demo.tiny_models import corpus_texts, make_tiny_m2m100, make_tiny_xlmr, train_sentencepiece
-    from crop_hf.metrics import seqeval_metric_path
-    from crop_hf.model_card import CardInfo, projection_card
+    from crop_hf.publish.model_card import CardInfo, projection_card
     from crop_hf.scripts.common import quiet_libraries
-    from crop_hf.tagging import CONLL
 
     quiet_libraries()
 
