@@ -157,11 +157,7 @@ def slot_boundary_precision(
     for all or one per sentence) whitespace is removed. A slot id with no gold phrase counts as wrong. Returns
     0.0 when there is no predicted slot at all.
     """
-    if len(predicted) != len(gold):
-        raise ValueError(f"slot_boundary_precision: {len(predicted)} outputs but {len(gold)} gold phrase maps")
-    flags = [char_level] * len(gold) if isinstance(char_level, bool) else list(char_level)
-    if len(flags) != len(gold):
-        raise ValueError(f"slot_boundary_precision: {len(flags)} char_level flags for {len(gold)} sentences")
+    flags = _slot_flags("slot_boundary_precision", predicted, gold, char_level)
     good = total = 0
     for parsed, phrases, char in zip(predicted, gold, flags):
         for span in parsed.spans:
@@ -184,11 +180,7 @@ def labeled_accuracy(
     counts as wrong, as does one around other words. Arguments as in :func:`slot_boundary_precision`; returns 0.0
     when no slot was sent.
     """
-    if len(predicted) != len(gold):
-        raise ValueError(f"labeled_accuracy: {len(predicted)} outputs but {len(gold)} gold phrase maps")
-    flags = [char_level] * len(gold) if isinstance(char_level, bool) else list(char_level)
-    if len(flags) != len(gold):
-        raise ValueError(f"labeled_accuracy: {len(flags)} char_level flags for {len(gold)} sentences")
+    flags = _slot_flags("labeled_accuracy", predicted, gold, char_level)
     good = total = 0
     for parsed, phrases, char in zip(predicted, gold, flags):
         for slot_id, phrase in phrases.items():
@@ -290,6 +282,18 @@ def _check_shapes(true: list[list[str]], pred: list[list[str]]) -> None:
     for i, (t, p) in enumerate(zip(true, pred)):
         if len(t) != len(p):
             raise ValueError(f"ner_scores: sentence {i} has {len(t)} gold tags but {len(p)} predicted tags")
+
+
+def _slot_flags(
+    what: str, predicted: Sequence[Any], gold: Sequence[Any], char_level: Sequence[bool] | bool
+) -> list[bool]:
+    """The char-level flag of each sentence, once ``predicted``, ``gold`` and the flags are checked to line up."""
+    if len(predicted) != len(gold):
+        raise ValueError(f"{what}: {len(predicted)} outputs but {len(gold)} gold phrase maps")
+    flags = [char_level] * len(gold) if isinstance(char_level, bool) else list(char_level)
+    if len(flags) != len(gold):
+        raise ValueError(f"{what}: {len(flags)} char_level flags for {len(gold)} sentences")
+    return flags
 
 
 def _prf(correct: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
