@@ -21,6 +21,14 @@ def tiny_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def tiny_nllb(tmp_path_factory):
+    """A tiny randomly initialised NLLB-200-layout model (NllbTokenizer, FLORES-200 codes) on the built-in corpus."""
+    from crop_hf.demo.tiny_models import corpus_texts, make_tiny_nllb
+
+    return make_tiny_nllb(tmp_path_factory.mktemp("nllb") / "nllb", corpus_texts(("es", "nl"), n_per_lang=60))
+
+
+@pytest.fixture(scope="session")
 def still_m2m(tiny_dir, tmp_path_factory):
     """The tiny M2M100 without dropout or layer drop, so that two runs on the same batches take the same steps."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer

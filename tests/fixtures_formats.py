@@ -142,6 +142,25 @@ def to_iob1(tags: list[str]) -> list[str]:
     return out
 
 
+# MasakhaNER 2.0 keeps DATE; made-up sentences in the shape of its Hausa and Yoruba files
+MASAKHANER_GOLD: dict[str, dict[str, list[str]]] = {
+    "hau": {
+        "train": [
+            "Musa/B-PER Danjuma/I-PER ya isa Kano/B-LOC ranar/B-DATE Litinin/I-DATE .",
+            "Kamfanin/B-ORG Dangote/I-ORG ya bude ofis a Abuja/B-LOC .",
+            "Ruwan sama ya yi yawa .",
+        ],
+        "dev": ["Aisha/B-PER ta tafi Zaria/B-LOC ."],
+        "test": ["Hukumar/B-ORG INEC/I-ORG ta yi taro a Kaduna/B-LOC a shekarar/B-DATE 2022/I-DATE ."],
+    },
+    "yor": {
+        "train": ["Adé/B-PER lọ sí Ìbàdàn/B-LOC .", "Ilé-iṣẹ́/B-ORG Glo/I-ORG ń gbèrò ."],
+        "dev": ["Ṣadé/B-PER wà ní Èkó/B-LOC ."],
+        "test": ["Tọ́lá/B-PER dé ní ọjọ́/B-DATE Ajé/I-DATE ."],
+    },
+}
+
+
 # --- writers ----------------------------------------------------------------------------------------------------
 
 
@@ -206,6 +225,29 @@ def write_flores(root: Path, langs: tuple[str, ...] = ("es", "nl", "de", "no"), 
             (folder / f"{names['en']}.devtest").write_text("".join(ex.src_text + "\n" for ex in examples), "utf-8")
         (folder / f"{names[lang]}.devtest").write_text("".join(ex.tgt_text + "\n" for ex in examples), "utf-8")
     return root / "flores"
+
+
+def write_masakhaner2(root: Path, odd: bool = False) -> Path:
+    """``<folder>/train.txt``, ``dev.txt``, ``test.txt``: ``word TAG`` lines, a blank line between sentences.
+
+    ``odd`` writes the Hausa training file the way some distributed files are: Windows line ends, stray spaces around
+    and between the fields (a tab too), a line of spaces between the first two sentences, and one word without its
+    tag (line 3).
+    """
+    for folder, splits in MASAKHANER_GOLD.items():
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        for split, sentences in splits.items():
+            lines = []
+            for sentence in sentences:
+                tokens, tags = parse_gold(sentence)
+                lines += [f"{token} {tag}" for token, tag in zip(tokens, tags, strict=True)] + [""]
+            if odd and folder == "hau" and split == "train":
+                lines = [f" {line}  " if i % 2 else line.replace(" ", " \t ") for i, line in enumerate(lines)]
+                lines[2] = lines[2].split()[0]  # "ya": the word alone, its tag missing
+                (root / folder / f"{split}.txt").write_bytes("".join(x + "\r\n" for x in lines).encode("utf-8"))
+                continue
+            (root / folder / f"{split}.txt").write_text("".join(x + "\n" for x in lines), encoding="utf-8")
+    return root
 
 
 def write_xz(path: Path, rows: list[str]) -> None:
@@ -318,3 +360,35 @@ def write_damaged_dutch(root: Path, sizes: tuple[int, int, int] = (4, 2, 2)) -> 
     for suffix, documents in zip(("train", "testa", "testb"), sizes, strict=True):
         (root / f"ned.{suffix}").write_bytes(damaged_dutch_text(documents).encode("latin-1"))
     return root
+
+
+def write_masakhaner2_run_data(root: Path, stand_ins: dict[str, str], n: int = 20) -> dict[str, Path]:
+    """What the masakhaner2 recipe reads, in the distributed layouts, for the languages of ``stand_ins``: each
+    MasakhaNER language (``{"ha": "es"}``) gets the built-in corpus's sentences of a stand-in language (the layout,
+    not the meaning). ``masakhaner2/<folder>/{train,dev,test}.txt`` (``word TAG``, MISC written as DATE, so DATE is
+    there to leave out), ``parallel/en-<code>.tsv`` and FLORES-200's ``devtest/<nllb code>.devtest``."""
+    from crop_hf.builders.masakhaner2 import MASAKHANER2_FOLDERS
+    from crop_hf.core.languages import get_language
+    from crop_hf.demo.synthetic import generate_corpus
+
+    flores = root / "flores200" / "devtest"
+    for folder in (flores, root / "parallel"):
+        folder.mkdir(parents=True, exist_ok=True)
+    for k, (lang, stand_in) in enumerate(stand_ins.items()):
+        splits = {"train": ("train", n), "dev": ("dev", 4), "test": ("test", 8)}
+        for name, (split, size) in splits.items():
+            lines = []
+            for ex in generate_corpus([stand_in], size, seed=5, split=split):
+                tags = [t.replace("MISC", "DATE") for t in ex.tgt_tags]
+                lines += [f"{w} {t}" for w, t in zip(ex.tgt_tokens, tags, strict=True)] + [""]
+            folder = root / "masakhaner2" / MASAKHANER2_FOLDERS[lang]
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        pairs = [f"{ex.src_text}\t{ex.tgt_text}" for ex in generate_corpus([stand_in], n, seed=3, split="parallel")]
+        (root / "parallel" / f"en-{lang}.tsv").write_text("\n".join(pairs) + "\n", encoding="utf-8")
+        examples = list(generate_corpus([stand_in], 6, seed=11, split="flores"))
+        if k == 0:
+            (flores / "eng_Latn.devtest").write_text("".join(ex.src_text + "\n" for ex in examples), "utf-8")
+        (flores / f"{get_language(lang).nllb_code}.devtest").write_text("".join(ex.tgt_text + "\n" for ex in examples),
+                                                                         "utf-8")  # fmt: skip
+    return {"masakhaner2": root / "masakhaner2", "parallel": root / "parallel", "flores": root / "flores200"}

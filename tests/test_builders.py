@@ -401,3 +401,70 @@ def test_flores_file_names_both_stems_and_basque_has_no_flores101_file(tmp_path)
         flores_file(tmp_path, "ar")
     with pytest.raises(DataFilesNotFoundError, match=r"looked for eus_Latn\.devtest in"):
         flores_file(tmp_path, "eu")
+
+
+# --- MasakhaNER 2.0 ----------------------------------------------------------------------------------------------
+
+
+def test_masakhaner2_reads_word_tag_files_with_date(tmp_path):
+    from fixtures_formats import write_masakhaner2
+
+    from crop_hf.builders import MasakhaNER2
+    from crop_hf.core.tagging import MASAKHANER
+
+    root = write_masakhaner2(tmp_path / "MasakhaNER2.0" / "data")
+    ds = build(MasakhaNER2, "yo", tmp_path / "MasakhaNER2.0", tmp_path / "cache")
+    assert {k: len(v) for k, v in ds.items()} == {"train": 2, "validation": 1, "test": 1}
+    assert ds["train"].features["ner_tags"].feature.names == MASAKHANER.labels
+    assert ds["test"][0]["tokens"] == ["Tọ́lá", "dé", "ní", "ọjọ́", "Ajé", "."]
+    assert tags(ds["test"]) == [["B-PER", "O", "O", "B-DATE", "I-DATE", "O"]]
+    assert ds["test"][0]["id"] == "yor/test.txt:1" and ds["test"][0]["lang"] == "yo"
+    assert root.name == "data"
+
+
+def test_masakhaner2_odd_lines_are_read_or_counted(tmp_path, caplog):
+    from fixtures_formats import write_masakhaner2
+
+    from crop_hf.builders import MasakhaNER2
+
+    write_masakhaner2(tmp_path / "data", odd=True)
+    with caplog.at_level("WARNING"):
+        ds = build(MasakhaNER2, "ha", tmp_path / "data", tmp_path / "cache")
+    train = ds["train"]
+    # Windows line ends, stray spaces and tabs: the same sentences as the clean file, less the word without a tag
+    assert train[0]["tokens"] == ["Musa", "Danjuma", "isa", "Kano", "ranar", "Litinin", "."]
+    assert tags(train)[0] == ["B-PER", "I-PER", "O", "B-LOC", "B-DATE", "I-DATE", "O"]
+    assert len(train) == 3 and train[2]["tokens"] == ["Ruwan", "sama", "ya", "yi", "yawa", "."]
+    assert entity_counts(ds["test"]) == Counter({"ORG": 1, "LOC": 1, "DATE": 1})
+    assert "hau/train.txt: known damage of the distributed file: 1 token line(s) without a tag, skipped (lines 3)" in (
+        caplog.text)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("Kano B-LOC extra", "hau/test.txt line 2: expected 2 columns, got 3 (extra columns"),
+        ("Kano B-MISC", "hau/test.txt line 2: unknown tag 'B-MISC'; expected O or B-/I- with PER, LOC, ORG, DATE"),
+    ],
+)
+def test_masakhaner2_bad_line_names_file_and_line(tmp_path, line, message):
+    from fixtures_formats import write_masakhaner2
+
+    from crop_hf.builders import MasakhaNER2
+
+    root = write_masakhaner2(tmp_path / "data")
+    replace_line(root / "hau" / "test.txt", 2, line)
+    with pytest.raises(FormatError, match=re.escape(message)):
+        build(MasakhaNER2, "ha", root, tmp_path / "cache")
+
+
+def test_masakhaner2_missing_folder_says_where_to_get_it(tmp_path):
+    from fixtures_formats import write_masakhaner2
+
+    from crop_hf.builders import MasakhaNER2
+
+    root = write_masakhaner2(tmp_path / "data")
+    with pytest.raises(
+        DataFilesNotFoundError, match=r"(?s)zul/train.txt: MISSING.*clone https://github.com/masakhane-io"
+    ):
+        build(MasakhaNER2, "zu", root, tmp_path / "cache")

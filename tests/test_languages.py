@@ -5,6 +5,7 @@ from crop_hf.core.languages import (
     CONLL5_LANGUAGES,
     LANGUAGE_TABLE,
     LANGUAGES,
+    MASAKHANER2_LANGUAGES,
     XTREME40_LANGUAGES,
     Language,
     UnknownLanguageError,
@@ -22,8 +23,30 @@ def test_table_covers_conll5_and_xtreme40():
     assert XTREME40_LANGUAGES == ("en", *XTREME39.split())
     assert len(XTREME40_LANGUAGES) == 40 and len(set(XTREME40_LANGUAGES)) == 40
     assert CONLL5_LANGUAGES == ("en", "es", "nl", "de", "no")
-    assert len(LANGUAGE_TABLE) == 41 and set(LANGUAGES) == set(XTREME40_LANGUAGES) | set(CONLL5_LANGUAGES)
+    assert len(LANGUAGE_TABLE) == 57
+    assert set(LANGUAGES) == set(XTREME40_LANGUAGES) | set(CONLL5_LANGUAGES) | set(MASAKHANER2_LANGUAGES)
     assert all(isinstance(row, Language) for row in LANGUAGE_TABLE)
+
+
+# MasakhaNER 2.0's folders (ISO 639-3) and NLLB-200's codes, written out here rather than derived from the table
+MASAKHANER2_NLLB = {
+    "bam": "bam_Latn", "ewe": "ewe_Latn", "fon": "fon_Latn", "hau": "hau_Latn", "ibo": "ibo_Latn",
+    "kin": "kin_Latn", "lug": "lug_Latn", "luo": "luo_Latn", "mos": "mos_Latn", "nya": "nya_Latn",
+    "sna": "sna_Latn", "swa": "swh_Latn", "tsn": "tsn_Latn", "twi": "twi_Latn", "wol": "wol_Latn",
+    "xho": "xho_Latn", "yor": "yor_Latn", "zul": "zul_Latn",
+}  # fmt: skip
+
+
+def test_masakhaner2_languages_have_their_nllb_codes():
+    from crop_hf.builders.masakhaner2 import MASAKHANER2_FOLDERS
+
+    assert len(MASAKHANER2_LANGUAGES) == 18 and set(MASAKHANER2_FOLDERS) == set(MASAKHANER2_LANGUAGES)
+    by_folder = {MASAKHANER2_FOLDERS[code]: get_language(code).nllb_code for code in MASAKHANER2_LANGUAGES}
+    assert by_folder == MASAKHANER2_NLLB
+    # M2M100 has only eight of them: the recipe needs NLLB-200
+    assert sorted(c for c in MASAKHANER2_LANGUAGES if get_language(c).m2m100_code) == [
+        "ha", "ig", "lg", "sw", "tn", "wo", "xh", "yo", "zu"]  # fmt: skip
+    assert not any(get_language(c).char_level for c in MASAKHANER2_LANGUAGES)
 
 
 def test_exact_codes():
@@ -45,8 +68,10 @@ def test_script_is_the_nllb_suffix_and_codes_are_well_formed():
 
 
 def test_languages_m2m100_and_langid_lack():
-    assert {c for c, lang in LANGUAGES.items() if lang.m2m100_code is None} == {"eu", "te"}
-    assert {c for c, lang in LANGUAGES.items() if lang.langid_code is None} == {"my", "yo"}
+    assert {c for c, lang in LANGUAGES.items() if lang.m2m100_code is None} == {
+        "eu", "te", "bm", "ee", "fon", "rw", "luo", "mos", "ny", "sn", "tw"}  # fmt: skip
+    assert {c for c, lang in LANGUAGES.items() if lang.langid_code is None} == {
+        "my", "yo", "bm", "ee", "fon", "ha", "ig", "lg", "luo", "mos", "ny", "sn", "tn", "tw", "wo"}  # fmt: skip
 
 
 def test_char_level_languages():

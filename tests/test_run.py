@@ -67,6 +67,32 @@ def test_dry_run_prints_the_papers_conll5_settings_offline(capsys, tmp_path):
 
 
 @pytest.mark.slow
+def test_dry_run_masakhaner2_in_a_fresh_interpreter_lists_languages_mapping_model_baselines(tmp_path):
+    code = (
+        "import huggingface_hub, transformers\nfrom crop_hf.cli import main\n"
+        "def refuse(*a, **k):\n    raise SystemExit('a model or the Hub was touched')\n"
+        "transformers.PreTrainedModel.from_pretrained = refuse\n"
+        "huggingface_hub.HfApi.model_info = refuse\n"
+        f"raise SystemExit(main(['run', 'masakhaner2', '--output-dir', {str(tmp_path / 'x')!r}, '--dry-run']))"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("recipe masakhaner2 (") and "languages bm, ee, fon, ha, ig, rw, lg, luo, mos, ny, sn, "
+    assert "sw, tn, tw, wo, xh, yo, zu; benchmark masakhaner2; labels xtreme" in lines[0]
+    assert lines[1] == ("models: LST facebook/nllb-200-distilled-600M, NER xlm-roberta-base; baselines: "
+                        "translate_train, translate_test")  # fmt: skip
+    assert lines[2].startswith("Label mapping (data.english: MISC -> O; data.target_raw: DATE -> O; data.target_test: "
+                               "DATE -> O), scheme xtreme.")  # fmt: skip
+    assert lines[3].startswith("not in this run: bbj (Ghomala': NLLB-200 has no code") and "pcm (Nigerian" in lines[3]
+    stages = [line.split(": ", 1)[0].split("] ")[1] for line in lines if line[:1] == "["]
+    assert stages[-6:] == ["translate_train", "translate_test", "selftrain", "evaluate", "report", "cards"]
+    assert "zero_shot vs translate_train vs translate_test vs crop" in proc.stdout
+    assert "in:  data/test/zu.jsonl" in proc.stdout and not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
 def test_dry_run_xtreme40_in_a_fresh_interpreter_loads_no_model(tmp_path):
     code = (
         "import huggingface_hub, transformers\nfrom crop_hf.cli import main\n"
@@ -382,3 +408,64 @@ def test_spm_model_is_checked_before_the_run_and_only_flores101s_is_the_papers_s
     assert "does not compare with the paper's spBLEU" in note("spm:my_own.model")
     assert "does not compare with the paper's spBLEU" in note("flores200")
     assert "not spBLEU" in note("13a")
+
+
+@pytest.mark.slow
+def test_masakhaner2_recipe_runs_end_to_end_with_translate_test_and_the_later_methods(
+    tiny_dir, tiny_nllb, tmp_path, capsys
+):
+    from fixtures_formats import write_masakhaner2_run_data
+
+    from crop_hf.core.tagging import CONLL
+
+    conll = write_conll5(tmp_path / "conll")
+    files = write_masakhaner2_run_data(tmp_path, {"ha": "es", "yo": "nl"})
+    out = tmp_path / "run"
+    args = [
+        "run", "masakhaner2", "--output-dir", str(out), "--set", "languages=[ha, yo]",
+        "--set", f"models.lst={tiny_nllb}", "--set", f"models.ner={tiny_dir / 'xlmr'}",
+        "--set", f"data.english.data_dir={conll}", "--set", f"data.target_raw.data_dir={files['masakhaner2']}",
+        "--set", f"data.target_test.data_dir={files['masakhaner2']}",
+        "--set", f"data.parallel.files={files['parallel']}/en-{{lang}}.tsv",
+        "--set", f"data.lst_test.data_dir={files['flores']}", "--set", "lst_quality.heldout_pairs=3",
+        "--set", "lst={max_steps: 6, per_device_train_batch_size: 8, learning_rate: 1.0e-3, save_steps: 100}",
+        "--set", "ner={num_train_epochs: 1, per_device_train_batch_size: 8}",
+        "--set", "selftrain={num_train_epochs: 1, per_device_train_batch_size: 8}",
+    ]  # fmt: skip
+    assert main(args) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    # the English source lost MISC, the MasakhaNER sets their DATE: nothing outside PER LOC ORG was kept or scored
+    english = [json.loads(line) for line in (out / "data" / "english.jsonl").read_text().splitlines()]
+    assert len(english) == 4 and {t for r in english for t in r["tags"]} <= {"O", "B-PER", "I-PER", "B-LOC",
+                                                                             "I-LOC", "B-ORG", "I-ORG"}  # fmt: skip
+    assert any(t.endswith("MISC") for t in CONLL.labels)
+    for lang in ("ha", "yo"):
+        test = [json.loads(line) for line in (out / "data" / "test" / f"{lang}.jsonl").read_text().splitlines()]
+        assert len(test) == 8 and not any("DATE" in t for r in test for t in r["tags"])
+        assert set(metrics["evaluation"][lang]) == {"zero_shot", "translate_train", "translate_test", "crop"}
+        tt = metrics["translate_test"]["languages"][lang]
+        assert tt["total"] == 8 and tt["kept"] + sum(tt["drops"].values()) == 8
+        predicted = [json.loads(line) for line in (out / "translate_test" / f"{lang}.jsonl").read_text().splitlines()]
+        assert [p["tokens"] for p in predicted] == [r["tokens"] for r in test]  # every test sentence counted
+        assert all(p["tags"] == ["O"] * len(p["tokens"]) for p in predicted if not p["kept"])
+        assert metrics["lst_quality"]["translation"][lang]["sentences"] == 6  # FLORES-200 names (hau_Latn, yor_Latn)
+    later = metrics["later_methods"]
+    assert [m["method"] for m in later["methods"]] == ["EasyProject", "CODEC", "T-Projection"]
+    assert [m["published_average"] for m in later["methods"]] == [64.9, 67.1, 70.3]
+    # EasyProject's and CODEC's own figures for Hausa and Yoruba, averaged: (72.2 + 36.8) / 2, (72.4 + 41.4) / 2
+    assert [m["average_on_shared"] for m in later["methods"]] == [54.5, 56.9, None]
+    assert set(later["skipped"]) >= {"bbj", "pcm", "zul", "swa"} and "ha" not in later["skipped"]
+    report = (out / "report.md").read_text()
+    assert "| lang | projection P / R / F1 | kept | zero-shot F1 | translate-train F1 | translate-test F1 | CROP F1" in (
+        report)  # fmt: skip
+    # the run's own averages on the same two languages, per system (a system without data in both: "-")
+    row = next(line for line in report.splitlines() if line.startswith("| CODEC"))
+    cells = row.strip("| ").split(" | ")
+    assert cells[1:3] == ["67.1 (18)", "56.9 (2)"]
+    for cell, system in zip(cells[3:], ("zero_shot", "translate_train", "translate_test", "crop"), strict=True):
+        values = [
+            metrics["evaluation"][x][system] for x in ("ha", "yo") if metrics["evaluation"][x][system] is not None
+        ]
+        assert cell == (f"{sum(values) / len(values):.1f}" if values else "-"), (system, cell)
+    assert "DATE entities of the MasakhaNER test sets read as O" in report and "bbj: Ghomala'" in report
+    assert "crop-hf run masakhaner2: CROP above translate-test on " in capsys.readouterr().out

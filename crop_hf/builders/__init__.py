@@ -1,4 +1,4 @@
-"""``datasets`` builders for the data CROP uses: CoNLL-5, XTREME-40 (PAN-X / WikiANN) and CCAligned.
+"""``datasets`` builders for the data CROP uses: CoNLL-5, XTREME-40 (PAN-X / WikiANN), MasakhaNER 2.0 and CCAligned.
 
 datasets 5.x runs no dataset scripts, so these are classes; the files are downloaded by the user (licences and manual
 download pages) and passed as ``data_dir``::
@@ -17,6 +17,7 @@ from ._base import DataFilesNotFoundError, LocalFilesBuilder, fingerprint_dir, n
 from ._readers import FormatError
 from .ccaligned import CCALIGNED_LANGUAGES, CCAligned, CCAlignedConfig
 from .conll5 import NORNE_TO_CONLL, Conll5, Conll5Config
+from .masakhaner2 import MASAKHANER2_FOLDERS, MasakhaNER2, MasakhaNER2Config
 from .xtreme40 import Xtreme40, Xtreme40Config
 
 __all__ = [
@@ -29,6 +30,9 @@ __all__ = [
     "DataFilesNotFoundError",
     "FormatError",
     "LocalFilesBuilder",
+    "MASAKHANER2_FOLDERS",
+    "MasakhaNER2",
+    "MasakhaNER2Config",
     "Xtreme40",
     "Xtreme40Config",
     "fingerprint_dir",

@@ -72,9 +72,10 @@ class Damage:
 
     pos_swallowed: list[int] = field(default_factory=list)
     docstart_inside: list[int] = field(default_factory=list)
+    untagged: list[int] = field(default_factory=list)  # token lines without a tag, skipped (``skip_untagged``)
 
     def __bool__(self) -> bool:
-        return bool(self.pos_swallowed or self.docstart_inside)
+        return bool(self.pos_swallowed or self.docstart_inside or self.untagged)
 
     def describe(self, name: str) -> str:
         parts = []
@@ -88,6 +89,8 @@ class Damage:
                 f"{len(self.docstart_inside)} -DOCSTART- line(s) inside a sentence, read as a document boundary "
                 f"(lines {_some(self.docstart_inside)})"
             )
+        if self.untagged:
+            parts.append(f"{len(self.untagged)} token line(s) without a tag, skipped (lines {_some(self.untagged)})")
         return f"{name}: known damage of the distributed file: " + "; ".join(parts)
 
 
@@ -192,9 +195,17 @@ def decode_line(raw: bytes, name: str, number: int, encoding: str = "utf-8") -> 
 
 
 def read_conll_columns(
-    lines: Lines, name: str, scheme: LabelScheme, columns: int = 2, damage: Damage | None = None
+    lines: Lines,
+    name: str,
+    scheme: LabelScheme,
+    columns: int = 2,
+    damage: Damage | None = None,
+    skip_untagged: bool = False,
 ) -> Iterator[TaggedSentence]:
     """CoNLL-2002/2003 files: ``columns`` fields per token line (token first, tag last), blank lines between sentences.
+
+    ``skip_untagged``: a two-column file's token line that holds only a word (its tag empty) is skipped and counted in
+    ``damage.untagged`` instead of being an error.
 
     ``-DOCSTART-`` lines end the sentence before them and are skipped. Tags are read as IOB1 and returned as BIO:
     CoNLL-2003's IOB1 is converted, and BIO files come back unchanged (a stray ``I-X`` after ``O`` becomes ``B-X``,
@@ -219,6 +230,9 @@ def read_conll_columns(
             docstart_before = None
         if len(fields) == columns - 1 and columns >= 3 and _DAMAGED_CHARACTER.search(fields[0]):
             damage.pos_swallowed.append(number)
+        elif len(fields) == 1 and columns == 2 and skip_untagged:
+            damage.untagged.append(number)
+            continue
         elif len(fields) != columns:
             raise FormatError(
                 name, number, f"expected {columns} columns, got {len(fields)}{_columns_hint(fields, columns)}"

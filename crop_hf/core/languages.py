@@ -1,6 +1,7 @@
 """One table of the languages crop-hf knows: M2M100, NLLB-200, langid.py and lingua codes, script, matching level.
 
-The table holds English, the CoNLL-5 targets (es nl de no) and the 39 XTREME-40 targets of the CROP paper.
+The table holds English, the CoNLL-5 targets (es nl de no) and the 39 XTREME-40 targets of the CROP paper, and the 18
+languages of MasakhaNER 2.0 that NLLB-200 translates (codes: ISO 639-1 where there is one, else ISO 639-3).
 
 * ``m2m100_code`` is the language token of facebook/m2m100_418M and _1.2B (``__es__``). M2M100 has no Basque
   (``eu``) and no Telugu (``te``): their code is ``None`` and translation into or out of them needs an NLLB-200
@@ -13,13 +14,13 @@ The table holds English, the CoNLL-5 targets (es nl de no) and the 39 XTREME-40 
 * ``char_level`` marks scripts written without spaces between words (Chinese, Japanese, Thai, Burmese):
   projection matches entities on characters there, on words elsewhere. Khmer and Lao are written the same way
   but are not CROP target languages, so they are not in the table; add a row with ``char_level=True`` to use them.
-* ``langid_code`` is the code langid.py (97 languages) returns. langid.py cannot identify Burmese (``my``) and
-  Yoruba (``yo``): their code is ``None`` and the language filter keeps every sentence of them. ``langid_aliases``
+* ``langid_code`` is the code langid.py (97 languages) returns. langid.py cannot identify Burmese (``my``),
+  Yoruba (``yo``) and most of the MasakhaNER languages: their code is ``None`` and the language filter keeps every sentence of them. ``langid_aliases``
   lists other langid.py codes the filter should also accept for the language, because langid.py routinely gives
   them to its text (Malay is mostly identified as Indonesian; Norwegian also as ``nb`` / ``nn``).
 * ``lingua_codes`` are the ISO 639-1 codes the optional identifier lingua (``crop-hf[lingua]``, 75 languages)
   gives the language's text, the main one first; ``None`` means the language's own code. lingua knows Norwegian as
-  Bokmål ``nb`` and Nynorsk ``nn``, and does not know Javanese, Malayalam and Burmese (``()``: never dropped).
+  Bokmål ``nb`` and Nynorsk ``nn``, and does not know Javanese, Malayalam, Burmese and eleven of the MasakhaNER languages (``()``: never dropped).
   :meth:`Language.identifier_codes` reads the right column for an identifier.
 """
 
@@ -103,12 +104,38 @@ LANGUAGE_TABLE: tuple[Language, ...] = (
     _L("vi", "Vietnamese", "vi", "vie_Latn", "Latn", False, "vi"),
     _L("yo", "Yoruba", "yo", "yor_Latn", "Latn", False, None),  # not in langid.py
     _L("zh", "Chinese", "zh", "zho_Hans", "Hans", True, "zh"),
+    # MasakhaNER 2.0 (Adelani et al., EMNLP 2022): the 18 of its 20 languages NLLB-200 translates (not Ghomala'
+    # ``bbj`` nor Nigerian Pidgin ``pcm``); sw and yo are above. M2M100 has nine of them.
+    _L("bm", "Bambara", None, "bam_Latn", "Latn", False, None, lingua_codes=()),
+    _L("ee", "Ewe", None, "ewe_Latn", "Latn", False, None, lingua_codes=()),
+    _L("fon", "Fon", None, "fon_Latn", "Latn", False, None, lingua_codes=()),
+    _L("ha", "Hausa", "ha", "hau_Latn", "Latn", False, None, lingua_codes=()),
+    _L("ig", "Igbo", "ig", "ibo_Latn", "Latn", False, None, lingua_codes=()),
+    _L("rw", "Kinyarwanda", None, "kin_Latn", "Latn", False, "rw", lingua_codes=()),
+    _L("lg", "Luganda", "lg", "lug_Latn", "Latn", False, None),
+    _L("luo", "Luo", None, "luo_Latn", "Latn", False, None, lingua_codes=()),
+    _L("mos", "Mossi", None, "mos_Latn", "Latn", False, None, lingua_codes=()),
+    _L("ny", "Chichewa", None, "nya_Latn", "Latn", False, None, lingua_codes=()),
+    _L("sn", "Shona", None, "sna_Latn", "Latn", False, None),
+    _L("tn", "Tswana", "tn", "tsn_Latn", "Latn", False, None),
+    _L("tw", "Twi", None, "twi_Latn", "Latn", False, None, lingua_codes=()),
+    _L("wo", "Wolof", "wo", "wol_Latn", "Latn", False, None, lingua_codes=()),
+    _L("xh", "Xhosa", "xh", "xho_Latn", "Latn", False, "xh"),
+    _L("zu", "Zulu", "zu", "zul_Latn", "Latn", False, "zu"),
 )
 del _L
 
 LANGUAGES: dict[str, Language] = {lang.code: lang for lang in LANGUAGE_TABLE}
 CONLL5_LANGUAGES: tuple[str, ...] = ("en", "es", "nl", "de", "no")
-XTREME40_LANGUAGES: tuple[str, ...] = ("en", *(lang.code for lang in LANGUAGE_TABLE if lang.code not in ("en", "no")))
+# MasakhaNER 2.0's languages, by the table's codes (its folders use ISO 639-3: crop_hf.builders.masakhaner2)
+MASAKHANER2_LANGUAGES: tuple[str, ...] = (
+    "bm", "ee", "fon", "ha", "ig", "rw", "lg", "luo", "mos", "ny", "sn", "sw", "tn", "tw", "wo", "xh", "yo", "zu",
+)  # fmt: skip
+_NOT_XTREME = {"no", *MASAKHANER2_LANGUAGES} - {"sw", "yo"}  # sw and yo are in both benchmarks
+XTREME40_LANGUAGES: tuple[str, ...] = (
+    "en",
+    *(lang.code for lang in LANGUAGE_TABLE[1:] if lang.code not in _NOT_XTREME),
+)
 
 
 def get_language(code: str) -> Language:

@@ -15,7 +15,7 @@ reader serves all three schemes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..base.errors import InputError
@@ -68,11 +68,24 @@ class LabelScheme:
 
 CONLL = LabelScheme("conll", ("PER", "LOC", "ORG", "MISC"))
 XTREME = LabelScheme("xtreme", ("PER", "LOC", "ORG"))
-LABEL_SCHEMES: dict[str, LabelScheme] = {s.name: s for s in (CONLL, XTREME)}
+MASAKHANER = LabelScheme("masakhaner", ("PER", "LOC", "ORG", "DATE"))  # MasakhaNER 2.0's types
+LABEL_SCHEMES: dict[str, LabelScheme] = {s.name: s for s in (CONLL, XTREME, MASAKHANER)}
+
+
+def map_types(tags: Sequence[str], mapping: Mapping[str, str]) -> list[str]:
+    """BIO ``tags`` with each entity type in ``mapping`` renamed (``{"MISC": "O"}`` drops MISC entities: their tags
+    become ``O``); types not in ``mapping`` stay."""
+    out = []
+    for tag in tags:
+        prefix, _, kind = tag.partition("-")
+        new = mapping.get(kind, kind) if kind else kind
+        out.append("O" if tag == "O" or new == "O" else f"{prefix}-{new}")
+    return out
 
 
 def get_scheme(name: str) -> LabelScheme:
-    """The label scheme called ``name`` (``"conll"``: PER LOC ORG MISC, ``"xtreme"``: PER LOC ORG)."""
+    """The label scheme called ``name`` (``"conll"``: PER LOC ORG MISC, ``"xtreme"``: PER LOC ORG, ``"masakhaner"``:
+    PER LOC ORG DATE)."""
     scheme = LABEL_SCHEMES.get(name.lower()) if isinstance(name, str) else None
     if scheme is None:
         raise InputError(f"unknown label scheme {name!r}; known schemes: {', '.join(LABEL_SCHEMES)}")

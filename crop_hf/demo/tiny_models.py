@@ -7,7 +7,9 @@ so the loading code that serves facebook/m2m100_418M and xlm-roberta-large is th
   inside the SentencePiece vocabulary, so they never collide with M2M100's language-code ids);
 - a tiny M2M100 (``vocab.json`` + ``sentencepiece.bpe.model``, the 100 M2M100 language codes after the
   vocabulary, 8 made-up words, as in facebook/m2m100_418M);
-- a tiny XLM-R token classifier (``sentencepiece.bpe.model`` layout: ``<s> <pad> </s> <unk>`` first).
+- a tiny XLM-R token classifier (``sentencepiece.bpe.model`` layout: ``<s> <pad> </s> <unk>`` first);
+- a tiny NLLB-200 (facebook/nllb-200-distilled-600M's layout: an ``NllbTokenizer``, a BPE vocabulary with the 202
+  FLORES-200 language codes after it, an M2M100 architecture), for the recipes whose languages M2M100 lacks.
 
 Models are randomly initialised here; training happens through the package's own trainers.
 """
@@ -19,6 +21,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..core.slots import DEFAULT_MAX_SLOTS, slot_markers
 from .synthetic import SYNTHETIC_LANGUAGES, NoiseConfig, generate_corpus
@@ -105,6 +108,57 @@ def make_tiny_m2m100(
         bos_token_id=0,
         eos_token_id=2,
         decoder_start_token_id=2,
+        scale_embedding=True,
+    )
+    torch.manual_seed(seed)
+    model = M2M100ForConditionalGeneration(config)
+    model.generation_config.num_beams = 1
+    model.save_pretrained(output_dir)
+    return output_dir
+
+
+def make_tiny_nllb(
+    output_dir: str | Path,
+    texts: Iterable[str],
+    vocab_size: int = 800,
+    d_model: int = 32,
+    layers: int = 1,
+    heads: int = 2,
+    ffn_dim: int = 64,
+    max_positions: int = 128,
+    seed: int = 0,
+) -> Path:
+    """A randomly initialised NLLB-200-layout model whose BPE vocabulary is trained on ``texts``, saved to
+    ``output_dir``. The slot markers are not in its vocabulary: LST training adds them, as for the real checkpoint."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
+    bpe.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(M2M100_SPECIALS), show_progress=False)
+    bpe.train_from_iterator(list(texts), trainer)
+    model_json = json.loads(bpe.to_str())["model"]
+    # pairs, as the BPE model takes them (transformers' hint says strings; tokenizers refuses those)
+    merges: Any = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in model_json["merges"]]
+    tokenizer = NllbTokenizer(vocab=model_json["vocab"], merges=merges)
+    tokenizer.save_pretrained(output_dir)
+    config = M2M100Config(
+        vocab_size=len(tokenizer),
+        d_model=d_model,
+        encoder_layers=layers,
+        decoder_layers=layers,
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn_dim,
+        decoder_ffn_dim=ffn_dim,
+        max_position_embeddings=max_positions,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.eos_token_id,
         scale_embedding=True,
     )
     torch.manual_seed(seed)

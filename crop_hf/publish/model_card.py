@@ -82,6 +82,7 @@ class LanguageResult:
     chrf_en_x: float | None = None
     f1_std: dict[str, float] = field(default_factory=dict)  # per system: the F1's standard deviation over seeds
     no_data: dict[str, str] = field(default_factory=dict)  # per system: why it has no F1 here ("no projected data")
+    translate_test_f1: float | None = None  # the translate-test baseline (test sentences through the pipeline)
 
 
 @dataclass
@@ -140,7 +141,7 @@ class RunMetrics:
                     (lst.get("entity_well_formed") or {}).get(lang), bleu_score, bleu_tok, e.get("zero_shot"),
                     e.get("crop"), e.get("translate_train"), labeled.get("accuracy"), x_en.get("bleu"),
                     en_x.get("bleu"), x_en.get("chrf++"), en_x.get("chrf++"), dict(spread.get(lang) or {}),
-                    dict((metrics.get("no_data") or {}).get(lang) or {}),
+                    dict((metrics.get("no_data") or {}).get(lang) or {}), translate_test_f1=e.get("translate_test"),
                 )
             )  # fmt: skip
         benchmark = (metrics.get("recipe") or {}).get("benchmark", "none")  # crop-hf run's recipe section

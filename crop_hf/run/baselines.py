@@ -1,4 +1,4 @@
-"""The translate-train baseline of the paper's Tables 2 and 3, as two stages of the run.
+"""The baselines beside CROP: translate-train (the paper's Tables 2 and 3) and translate-test, as stages of the run.
 
 ``translate`` (once): the English gold training set is translated into each target language by the run's own LST
 model in labeled mode (the ``crop-projection`` pipeline with ``mode="translate-train"``): each entity travels
@@ -8,6 +8,14 @@ and left out. ``translate_train`` (once per seed): an NER model trained from the
 translated with the recipe's ``ner`` settings, which the ``evaluate`` stage scores beside the zero-shot and CROP
 models. When no translated sentence survived, nothing is trained: the baseline has no translated data, and the
 report says so instead of a number.
+
+``translate_test`` (once per seed): the run's projection pipeline (its LST model, the seed's English NER model, the
+recipe's projection options) over every target test sentence, as raw text (the tokens joined by spaces): translated to
+English, tagged there, the labels carried back. Every test sentence counts: a sentence the pipeline drops (a filter,
+a slot that does not come back) predicts no entity, so the baseline's F1 is over the whole test set (the projection
+F1 of the report counts only the kept raw sentences). Projected entities label the test tokens they overlap (by
+character offsets into the joined text), the first one ``B-``. The ``evaluate`` stage scores the predictions beside
+the models.
 
 Translations are written per language and process (``translated/<lang>.<i>-of-<n>.jsonl``, atomically), so a
 killed run resumes at the first language it had not finished; under ``accelerate launch`` process *i* of *n*
@@ -26,13 +34,14 @@ from ..projection.projection_options import ProjectionOptions
 from .data import ENGLISH, read_jsonl, write_jsonl
 from .recipe import Recipe
 from .records import at, processes
-from .results import ModelsResult, NerResult, TranslateResult
+from .results import ModelsResult, NerResult, TranslateResult, TranslateTestResult
 from .scores import kept_counts
 
 logger = logging.getLogger(__name__)
 
 TRANSLATED_DIR = "translated"
 TRANSLATE_TRAIN_DIR = "models/translate-train-ner"
+TRANSLATE_TEST_DIR = "translate_test"
 _CHUNK = 256  # sentences per pipeline call (one progress step)
 
 
@@ -111,3 +120,50 @@ def translate_train(recipe: Recipe, out: Path, models: ModelsResult, seed: int, 
 
 def _part(out: Path, lang: str, index: int, count: int) -> Path:
     return out / TRANSLATED_DIR / f"{lang}.{index}-of-{count}.jsonl"
+
+
+def translate_test(recipe: Recipe, out: Path, models: ModelsResult, lst_dir: str, ner_dir: str,
+                   predictions_dir: str) -> TranslateTestResult:  # fmt: skip
+    """Tags for every test sentence of every language through the projection pipeline with ``ner_dir``'s English
+    NER model; ``predictions_dir/<lang>.jsonl`` holds ``tokens`` (the test set's), ``tags``, ``kept``, ``reason``."""
+    from transformers import pipeline
+
+    from ..core.filters import FilterStats
+    from .data import test_file
+
+    options = recipe.projection_options()
+    projector: Any = pipeline("crop-projection", model=at(out, lst_dir), ner_model=ner_dir, mt_model=models.mt,  # type: ignore[call-overload]
+                              **{**options.load_options(), "decoding": options.decoding})  # fmt: skip
+    per_lang: dict[str, Any] = {}
+    for lang in recipe.languages:
+        target = out / predictions_dir / f"{lang}.jsonl"
+        rows = list(read_jsonl(out / test_file(lang)))
+        if not target.is_file():  # a finished language is not projected again when a killed run resumes
+            texts = [" ".join(r["tokens"]) for r in rows]
+            results = []
+            for start in tqdm(range(0, len(texts), _CHUNK), desc=f"translate-test {lang}->en->{lang}"):
+                results += projector(texts[start : start + _CHUNK], src_lang=lang, options=options,
+                                     batch_size=options.batch_size)  # fmt: skip
+            write_jsonl(target, ({"tokens": r["tokens"], "tags": tags_on_tokens(r["tokens"], res), "kept": res["kept"],
+                                  "reason": res["reason"]} for r, res in zip(rows, results)))  # fmt: skip
+        stats = FilterStats()
+        for r in read_jsonl(target):
+            stats.add(None if r["kept"] else r["reason"])
+        per_lang[lang] = kept_counts(stats)
+    return TranslateTestResult(predictions_dir, per_lang)
+
+
+def tags_on_tokens(tokens: list[str], result: dict[str, Any]) -> list[str]:
+    """BIO tags over ``tokens`` from a projection result on ``" ".join(tokens)``: each kept entity labels the tokens
+    its character span overlaps (the first ``B-``); a dropped result gives ``O`` everywhere."""
+    from ..core.text import tokens_from_words
+
+    tags = ["O"] * len(tokens)
+    if not result["kept"]:
+        return tags
+    spans = tokens_from_words(tokens)
+    for entity in result["entities"]:
+        inside = [i for i, t in enumerate(spans) if t.char_start < entity["end"] and entity["start"] < t.char_end]
+        for k, i in enumerate(inside):
+            tags[i] = f"{'B' if k == 0 else 'I'}-{entity['entity_group']}"
+    return tags

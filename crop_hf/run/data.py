@@ -52,6 +52,7 @@ def prepare_data(recipe: Recipe, out: Path) -> DataResult:
     counts: dict[str, Any] = {}
     english = recipe.data["english"]
     rows = builtin_rows("english", english, recipe) if english.builder == "builtin" else ner_rows(english, "en", cache)
+    rows = in_scheme(rows, english, recipe.label_scheme, f"{recipe.source}: data.english")
     counts["english"] = write_jsonl(out / ENGLISH, islice(rows, english.limit))
     for role, name in (("target_raw", raw_file), ("target_test", test_file)):
         src = recipe.data[role]
@@ -61,6 +62,7 @@ def prepare_data(recipe: Recipe, out: Path) -> DataResult:
                 rows = builtin_rows(role, src, recipe, lang)
             else:
                 rows = ner_rows(src, lang, cache)
+            rows = in_scheme(rows, src, recipe.label_scheme, f"{recipe.source}: data.{role} ({lang})")
             if role == "target_raw":
                 rows = ({**r, "text": r.get("text") or " ".join(r["tokens"])} for r in rows)
             counts[role][lang] = write_jsonl(out / name(lang), islice(rows, src.limit))
@@ -99,6 +101,26 @@ def ner_rows(src: DataSource, lang: str, cache: Path) -> Iterator[dict[str, Any]
     for i, row in enumerate(dataset):
         tags = [names[t] for t in row["ner_tags"]]
         yield {"id": str(row.get("id", i)), "lang": lang, "tokens": list(row["tokens"]), "tags": tags}
+
+
+def in_scheme(rows: Iterable[dict[str, Any]], src: DataSource, scheme: str, where: str) -> Iterator[dict[str, Any]]:
+    """``rows`` with the source's ``label_map`` applied to their tags, each tag checked against the recipe's label
+    scheme: a tag outside it stops the data stage naming the role, the tag and the map that would fix it."""
+    from ..core.tagging import get_scheme, map_types
+
+    labels = set(get_scheme(scheme).labels)
+    for row in rows:
+        if "tags" not in row:
+            yield row
+            continue
+        tags = map_types(row["tags"], src.label_map) if src.label_map else row["tags"]
+        unknown = next((t for t in tags if t not in labels), None)
+        if unknown is not None:
+            kind = unknown.partition("-")[2]
+            raise RecipeError(f"{where}: tag {unknown!r} (sentence {row.get('id', '?')}) is not in the recipe's "
+                              f"label scheme {scheme} ({', '.join(get_scheme(scheme).entity_types)}): map it, e.g. "
+                              f"label_map: {{{kind}: O}} under that data source")  # fmt: skip
+        yield {**row, "tags": tags}
 
 
 def parallel_rows(src: DataSource, lang: str, cache: Path) -> Iterator[dict[str, Any]]:
@@ -182,9 +204,11 @@ def _tsv_pairs(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def _builder_dataset(src: DataSource, lang: str, cache: Path) -> Any:
-    from ..builders import CCAligned, Conll5, Xtreme40
+    from ..builders import CCAligned, Conll5, MasakhaNER2, Xtreme40
 
-    cls = {"conll5": Conll5, "xtreme40": Xtreme40, "ccaligned": CCAligned}[src.builder or ""]
+    cls = {"conll5": Conll5, "xtreme40": Xtreme40, "masakhaner2": MasakhaNER2, "ccaligned": CCAligned}[
+        src.builder or ""
+    ]
     config = src.config_for(lang) or (f"sentences-{lang}" if src.builder == "ccaligned" else lang)
     builder = cls(config_name=config, data_dir=src.data_dir, cache_dir=str(cache), **src.options)
     builder.download_and_prepare()

@@ -5,7 +5,8 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
 ``crop_hf/recipes/`` (package data, so an installed wheel has them). Schema, every key optional unless marked::
 
     name: conll5                   # free text; default: the file's stem
-    benchmark: conll5              # conll5 | xtreme40 | none: which paper table the report stands beside
+    benchmark: conll5              # conll5 | xtreme40 | masakhaner2 | none: which published table the report
+                                   # stands beside (masakhaner2: the later methods' numbers, not CROP's paper)
     label_scheme: conll            # conll (PER LOC ORG MISC) | xtreme (PER LOC ORG)
     seed: 42                       # the data, the alignment and the LST model
     seeds: [42, 43, 44]            # optional: the NER stages (zero-shot, translate-train, self-training) once per
@@ -15,6 +16,8 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
     languages: [es, nl, de, no]    # required: target languages (codes of crop_hf.core.languages)
     data:                          # each role: one source (builder | hub | files | builtin)
       english:     {builder: conll5, config: en, data_dir: DIR, split: train}       # English gold NER (required)
+                   # any NER source may add label_map: {MISC: O} (a type -> the recipe's type, or O: dropped); a
+                   # tag outside the label scheme is an error naming it
       target_raw:  {builder: conll5, config: "{lang}", data_dir: DIR, split: train}  # raw target text (labels
                                    # are removed before projection and kept aside to score it); default: target_test's
                                    # source with split train, as in the paper
@@ -36,7 +39,7 @@ what to publish. ``crop-hf run demo|conll5|xtreme40|FILE`` reads one; the shippe
                                    # batch_size, shard_size, backend, ...); langid_candidates: auto is the run's
                                    # languages and English; max_entities: null is no limit
     selftrain: {...}               # fields of SelfTrainingArguments (iterations, confidence_threshold, ...)
-    baselines: [translate_train]   # systems evaluated beside CROP; [] for none
+    baselines: [translate_train, translate_test]   # systems evaluated beside CROP; [] for none
     translate_train: {sentences: null}   # English gold sentences translated per language (null: all of them)
     lst_quality: {heldout_pairs: 250, spm_model: null, sentences: null, batch_size: 32}
                                    # pairs per language held out of LST training for the labeled-translation
@@ -62,11 +65,11 @@ from ..base.errors import CropHfError
 from ..core.languages import get_language
 from ..projection.projection_options import NULLABLE, OptionError, ProjectionOptions
 
-SHIPPED = ("demo", "conll5", "xtreme40")
-BENCHMARKS = ("conll5", "xtreme40", "none")
+SHIPPED = ("demo", "conll5", "xtreme40", "masakhaner2")
+BENCHMARKS = ("conll5", "xtreme40", "masakhaner2", "none")
 ROLES = ("english", "target_raw", "target_test", "parallel", "lst_test")
-BUILDERS = ("conll5", "xtreme40", "ccaligned", "flores", "builtin")
-BASELINES = ("translate_train",)
+BUILDERS = ("conll5", "xtreme40", "masakhaner2", "ccaligned", "flores", "builtin")
+BASELINES = ("translate_train", "translate_test")
 TRANSLATE_TRAIN_TYPES: dict[str, Any] = {"sentences": int | None}
 LST_QUALITY_TYPES: dict[str, Any] = {"heldout_pairs": int, "spm_model": str | None, "sentences": int | None,
                                      "batch_size": int}  # fmt: skip
@@ -104,6 +107,7 @@ class DataSource:
     split: str | None = None
     limit: int | None = None
     options: dict[str, Any] = field(default_factory=dict)  # extra builder config fields, or built-in corpus sizes
+    label_map: dict[str, str] = field(default_factory=dict)  # entity type -> the recipe's type, or O to drop it
 
     @property
     def kind(self) -> str:
@@ -457,6 +461,10 @@ def _check_values(recipe: Recipe) -> None:
     for key in ("private", "push", "dry_run"):
         _typed(src, f"publish.{key}", getattr(recipe.publish, key), bool)
     for role, data_src in recipe.data.items():
+        if not isinstance(data_src.label_map, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in data_src.label_map.items()):  # fmt: skip
+            raise RecipeError(f"{src}: data.{role}.label_map={data_src.label_map!r}: give entity types, e.g. "
+                              "label_map: {MISC: O, DATE: O}")  # fmt: skip
         if data_src.limit is not None:
             limit = _typed(src, f"data.{role}.limit", data_src.limit, int)
             if limit < 1:

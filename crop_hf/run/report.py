@@ -20,13 +20,18 @@ re-parses ``metrics.json``, which is written for people and scripts. Its keys:
   pairs; slots) and, with ``lst_test`` data, ``translation`` (``x_en`` and ``en_x``: bleu, chrf++, tokenize;
   sentences); ``tokenisation``: what the BLEU columns are;
 - ``translate_train`` (when the baseline runs): per language kept, total, kept_percent, drops of the translation;
-- ``evaluation``: per language the entity-level F1 of zero_shot, translate_train (when run) and crop on the target
-  test set, the mean over the seeds (``None`` where the system had no data in that language: see ``no_data``);
+- ``translate_test`` (when the baseline runs): per language kept, total, kept_percent, drops of the test sentences
+  through the pipeline (first seed; a dropped sentence predicts no entity);
+- ``evaluation``: per language the entity-level F1 of zero_shot, translate_train and translate_test (when run) and
+  crop on the target test set, the mean over the seeds (``None`` where the system had no data in that language: see ``no_data``);
   ``evaluation_std`` (several seeds): their sample standard deviation; ``evaluation_by_seed``: every seed's F1;
   ``no_data``: per language the systems without data in it and why ("no projected data", "no translated data");
 - ``checkpoints``: which checkpoint each NER model is;
 - ``paper``: the paper's table beside this run (title, per language and avg the published F1), when the recipe names
   a benchmark and the paper reports the encoder;
+- ``later_methods`` (benchmark masakhaner2): ``label_mapping``, ``skipped`` (MasakhaNER languages left out, and why)
+  and ``methods``: per later method (:mod:`crop_hf.run.later_methods`) its published average and its average on the
+  run's languages it reports;
 - ``stages``: per stage seconds and whether it was reused.
 """
 
@@ -40,6 +45,7 @@ from typing import Any
 
 from ..publish.model_card import RunMetrics, training_facts
 from . import paper
+from .later_methods import beside_later_methods
 from .lst_quality import tokenisation_note
 from .recipe import Recipe
 from .records import in_run
@@ -47,6 +53,8 @@ from .results import ReportResult, StageResults
 from .scores import SCALE_NOTE
 
 NO_DATA = {"crop": "no projected data", "translate_train": "no translated data"}
+SYSTEM_NAMES = {"zero_shot": "zero-shot", "translate_train": "translate-train", "translate_test": "translate-test",
+                "crop": "CROP"}  # every system a run evaluates, in the report's order  # fmt: skip
 CHECKPOINTS = (
     "Each NER model is the final checkpoint of its training (the steps or epochs the recipe sets; CROP's, that of its "
     "last self-training round): no target-language gold data chose any of them (no development set, no early "
@@ -102,9 +110,14 @@ def collect(recipe: Recipe, results: StageResults) -> tuple[dict[str, Any], RunM
         metrics["lst_quality"]["tokenisation"] = tokenisation_note(quality.translation)
     if translated is not None:
         metrics["translate_train"] = {"languages": translated}
+    if "translate_test" in results:
+        metrics["translate_test"] = {"languages": results["translate_test"].languages}
     title, published = paper.beside(recipe.benchmark, list(recipe.languages), encoder)
     if published:
         metrics["paper"] = {"title": title, "f1": published}
+    if recipe.benchmark == "masakhaner2":
+        metrics["later_methods"] = {"label_mapping": label_mapping(recipe), "skipped": skipped_languages(recipe),
+                                    "methods": beside_later_methods(list(recipe.languages))}  # fmt: skip
     return metrics, typed_metrics(recipe, metrics)
 
 
@@ -171,6 +184,8 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
     lines += ["", *results_table(typed), "", *SLOT_MEASURES, "", decoding_line(metrics["decoding"])]
     if "paper" in metrics:
         lines += ["", *paper_table(typed, metrics["paper"])]
+    if "later_methods" in metrics:
+        lines += ["", *later_methods_table(metrics)]
     elif recipe.benchmark in paper.TABLES:
         lines += ["", f"The paper has no row for the encoder `{recipe.models.ner}` (it reports "
                       f"{' and '.join(paper.ENCODERS)}): no comparison row."]  # fmt: skip
@@ -182,6 +197,12 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
             "",
         ]
         for lang, t in metrics["translate_train"]["languages"].items():
+            lines.append(f"- {lang}: kept {t['kept']}/{t['total']} ({t['kept_percent']:.1f} %); {t['drops']}")
+    if "translate_test" in metrics:
+        lines += ["", "Translate-test: every test sentence through the projection pipeline (to English, tagged there, "
+                  "the labels carried back); a sentence the pipeline drops predicts no entity, so its F1 counts the "
+                  "whole test set. Test sentences kept per language (first seed); drops per reason:", ""]  # fmt: skip
+        for lang, t in metrics["translate_test"]["languages"].items():
             lines.append(f"- {lang}: kept {t['kept']}/{t['total']} ({t['kept_percent']:.1f} %); {t['drops']}")
     lines += ["", "Projection: kept over all raw lines; drops per reason (raw_language: the raw sentence is not in the "
               "language, checked when projection.check_raw_language is on; wrong_language: its labeled translation "
@@ -213,8 +234,8 @@ def console_summary(metrics: dict[str, Any], output_dir: str) -> list[str]:
     """The lines ``crop-hf run`` ends with: each system's mean F1 over the languages, on how many languages CROP
     beats each baseline, the languages without data, where the report is."""
     evaluation, name = metrics["evaluation"], metrics["recipe"]["name"]
-    systems = [s for s in ("zero_shot", "translate_train", "crop") if any(s in e for e in evaluation.values())]
-    labels = {"zero_shot": "zero-shot", "translate_train": "translate-train", "crop": "CROP"}
+    systems = [s for s in SYSTEM_NAMES if any(s in e for e in evaluation.values())]
+    labels = SYSTEM_NAMES
     seeds = metrics["recipe"].get("seeds") or []
     means = []
     for s in systems:
@@ -235,21 +256,21 @@ def console_summary(metrics: dict[str, Any], output_dir: str) -> list[str]:
 def results_table(typed: RunMetrics) -> list[str]:
     """The per-language table of a run (Markdown lines, scores in percent): projection quality, kept, the F1 of each
     system (± its standard deviation over seeds), the labeled accuracy on gold entities."""
-    tt = _has_translate_train(typed)
-    lines = ["| lang | projection P / R / F1 | kept | zero-shot F1 |" + (" translate-train F1 |" if tt else "")
-             + " CROP F1 | labeled accuracy (entities) |",
-             "|---|---|---|---|---|" + ("---|" if tt else "") + "---|"]  # fmt: skip
+    systems = run_systems(typed)
+    lines = ["| lang | projection P / R / F1 | kept | " + " | ".join(f"{SYSTEM_NAMES[s]} F1" for s in systems)
+             + " | labeled accuracy (entities) |", "|---|---|---|" + "---|" * len(systems) + "---|"]  # fmt: skip
     for r in typed.results:
         proj = " / ".join(_score(x) for x in (r.projection_precision, r.projection_recall, r.projection_f1))
-        cells = [_f1(r, s) for s in ("zero_shot", *(["translate_train"] if tt else []), "crop")]
+        cells = [_f1(r, s) for s in systems]
         lines.append(f"| {r.lang} | {proj} | {r.kept}/{r.total} | " + " | ".join(cells)
                      + f" | {_score(r.entity_accuracy)} |")  # fmt: skip
     return lines
 
 
-def _has_translate_train(typed: RunMetrics) -> bool:
-    """Whether the run has the translate-train baseline: an F1, or a language where it had no data."""
-    return typed.has("translate_train_f1") or any("translate_train" in r.no_data for r in typed.results)
+def run_systems(typed: RunMetrics) -> list[str]:
+    """The systems the run evaluated, in :data:`SYSTEM_NAMES`' order: those with an F1, or a language where they had
+    no data."""
+    return [s for s in SYSTEM_NAMES if typed.has(f"{s}_f1") or any(s in r.no_data for r in typed.results)]
 
 
 def _f1(r: Any, system: str) -> str:
@@ -274,8 +295,8 @@ def decoding_line(decoding: dict[str, Any]) -> str:
 def paper_table(typed: RunMetrics, published: dict[str, Any]) -> list[str]:
     """This run's F1 per system beside the paper's row of the same encoder for each language, and both averages
     over the languages that both have a number for."""
-    systems = [s for s in paper.SYSTEMS if s != "translate_train" or _has_translate_train(typed)]
-    names = {"zero_shot": "zero-shot", "translate_train": "translate-train", "crop": "CROP"}
+    systems = [s for s in paper.SYSTEMS if s in run_systems(typed)]
+    names = SYSTEM_NAMES
     head = " | ".join([*(f"run {names[s]}" for s in systems), *(f"paper {names[s]}" for s in systems)])
     lines = [f"Beside the paper's {published['title']}:", "", f"| lang | {head} |",
              "|---|" + "---|" * 2 * len(systems)]  # fmt: skip
@@ -295,6 +316,49 @@ def paper_table(typed: RunMetrics, published: dict[str, Any]) -> list[str]:
     lines.append(
         "| paper's own avg | " + " | ".join(["-"] * len(systems) + [_score(avg.get(s)) for s in systems]) + " |"
     )
+    return lines
+
+
+def label_mapping(recipe: Recipe) -> str:
+    """The run's label mapping in one sentence: each source's ``label_map`` and the scheme the models learn."""
+    from .later_methods import LABEL_MAPPING
+
+    maps = [f"data.{role}: " + ", ".join(f"{k} -> {v}" for k, v in src.label_map.items())
+            for role, src in recipe.data.items() if src.label_map]  # fmt: skip
+    given = f"Label mapping ({'; '.join(maps)}), scheme {recipe.label_scheme}." if maps else ""
+    return f"{given} {LABEL_MAPPING}".strip() if recipe.benchmark == "masakhaner2" else given
+
+
+def skipped_languages(recipe: Recipe) -> dict[str, str]:
+    """The MasakhaNER 2.0 languages this run leaves out, and why."""
+    from ..builders.masakhaner2 import MASAKHANER2_FOLDERS, MASAKHANER2_WITHOUT_NLLB
+
+    skipped = {code: f"{name}: NLLB-200 has no code for it, so no LST model translates it"
+               for code, name in MASAKHANER2_WITHOUT_NLLB.items()}  # fmt: skip
+    for code, folder in MASAKHANER2_FOLDERS.items():
+        if code not in recipe.languages:
+            skipped[folder] = "not in the recipe's languages"
+    return skipped
+
+
+def later_methods_table(metrics: dict[str, Any]) -> list[str]:
+    """The later methods' published MasakhaNER 2.0 averages beside this run's, on the languages both have."""
+    later, evaluation = metrics["later_methods"], metrics["evaluation"]
+    systems = [s for s in SYSTEM_NAMES if any(s in e for e in evaluation.values())]
+    lines = [f"Beside the later methods on MasakhaNER 2.0 (F1 %, published): {later['label_mapping']}", "",
+             "| method | published avg (languages) | its avg on this run's languages | "
+             + " | ".join(f"run {SYSTEM_NAMES[s]} on those" for s in systems) + " |",
+             "|---|---|---|" + "---|" * len(systems)]  # fmt: skip
+    for m in later["methods"]:
+        shared = m["shared_languages"]
+        ours = [_mean([evaluation[x][s] for x in shared if evaluation[x].get(s) is not None]) if shared else "-"
+                for s in systems]  # fmt: skip
+        theirs = (f"{m['average_on_shared']:.1f} ({len(shared)})" if shared
+                  else "not given per language: no same-language comparison")  # fmt: skip
+        lines.append(f"| {m['method']} ({m['source']}) | {m['published_average']:.1f} ({m['published_languages']}) | "
+                     f"{theirs} | " + " | ".join(ours) + " |")  # fmt: skip
+    skipped = "; ".join(f"{code}: {why}" for code, why in later["skipped"].items())
+    lines += ["", f"MasakhaNER 2.0 languages not in this run: {skipped}."]
     return lines
 
 
@@ -356,8 +420,7 @@ def _plots(out: Path, typed: RunMetrics) -> list[str]:
     langs = typed.languages
     x = range(len(langs))
     fig, ax = plt.subplots(figsize=(6, 3))
-    series = [("zero-shot", "zero_shot_f1"), ("translate-train", "translate_train_f1"), ("CROP", "crop_f1")]
-    series = [(label, name) for label, name in series if typed.has(name)]
+    series = [(label, f"{name}_f1") for name, label in SYSTEM_NAMES.items() if typed.has(f"{name}_f1")]
     width = 0.8 / len(series)
     for k, (label, name) in enumerate(series):
         offset = (k - (len(series) - 1) / 2) * width

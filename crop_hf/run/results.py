@@ -82,6 +82,15 @@ class TranslateResult:
 
 
 @dataclass
+class TranslateTestResult:
+    """The translate-test predictions of one seed (``predictions_dir`` relative to the run, ``<lang>.jsonl``) and per
+    language the kept share and drops of the test sentences (a dropped one predicts no entity)."""
+
+    predictions_dir: str = ""
+    languages: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class ProjectResult:
     """The saved pipeline and per language the projection's quality, kept share and drops."""
 

@@ -1,7 +1,7 @@
 """``crop-hf run RECIPE``: the stages of a CROP run in order, each reused while its inputs and settings hold.
 
 data -> models -> align -> train_lst -> lst_quality -> train_ner -> [translate] -> project -> per seed:
-[train_ner-seedN] [translate_train] selftrain -> evaluate -> report -> cards -> push
+[train_ner-seedN] [translate_train] [translate_test] selftrain -> evaluate -> report -> cards -> push
 
 With several ``seeds`` the NER stages run once per seed (the first seed's keep their plain names and folders; the
 others are named ``<stage>-seed<N>``, their models ``models/<name>-seed<N>``); data, the LST model, translation
@@ -24,12 +24,20 @@ from typing import Any
 from ..base.folder_lock import FolderLock
 from ..base.resumable import fingerprint_dir
 from . import paper, steps
-from .baselines import TRANSLATE_TRAIN_DIR, TRANSLATED_DIR, translate, translate_train, translate_train_options
+from .baselines import (
+    TRANSLATE_TEST_DIR,
+    TRANSLATE_TRAIN_DIR,
+    TRANSLATED_DIR,
+    translate,
+    translate_test,
+    translate_train,
+    translate_train_options,
+)
 from .data import ENGLISH, PARALLEL, lst_test_file, prepare_data, raw_file, test_file
 from .lst_quality import lst_quality
 from .recipe import Recipe, check_stage_fields
 from .records import Stage, StageRunner, at, check_output_dir, in_run, processes
-from .report import collect, typed_metrics, write_cards, write_report
+from .report import collect, label_mapping, skipped_languages, typed_metrics, write_cards, write_report
 from .results import (
     AlignResult,
     CardsResult,
@@ -45,6 +53,7 @@ from .results import (
     SelftrainResult,
     StageResults,
     TranslateResult,
+    TranslateTestResult,
 )
 
 
@@ -99,7 +108,7 @@ def plan(recipe: Recipe, output_dir: str | Path, results: StageResults | None = 
                                                       **recipe.translate_train},
                  ["data", "train_lst"], [ENGLISH, steps.LST_DIR], [TRANSLATED_DIR],
                  lambda: translate(recipe, out, r.train_lst.model_dir), everywhere=True,
-                 result_type=TranslateResult)] if baselines else []),
+                 result_type=TranslateResult)] if "translate_train" in baselines else []),
         Stage("project", "project the raw target text with the crop-projection pipeline",
               projection.to_dict(), ["data", "train_lst", "train_ner"],
               [raw_file(lang) for lang in langs], [steps.PIPELINE_DIR, steps.PROJECTED_DIR],
@@ -118,7 +127,7 @@ def plan(recipe: Recipe, output_dir: str | Path, results: StageResults | None = 
               result_type=EvaluateResult),
         Stage("report", "report.md beside the paper's tables, plots, metrics.json",
               {"benchmark": recipe.benchmark, "encoder": paper.encoder_of(recipe.models.ner)},
-              ["align", "train_lst", "lst_quality", "train_ner", *(["translate"] if baselines else []), "project",
+              ["align", "train_lst", "lst_quality", "train_ner", *(["translate"] if "translate_train" in baselines else []), "project",
                "selftrain", "evaluate"], [], ["report.md", "metrics.json"], lambda: _report(recipe, out, r),
               result_type=ReportResult),
         Stage("cards", "model cards of the pipeline and the self-trained NER model",
@@ -156,12 +165,22 @@ def _seed_stages(recipe: Recipe, out: Path, r: StageResults, seed: int, first: i
 
     tt_dir, crop_dir = (seeded(d, seed, first) for d in (TRANSLATE_TRAIN_DIR, steps.CROP_DIR))
     ner_settings = {**recipe.ner, "label_scheme": recipe.label_scheme, "seed": seed}
-    if recipe.baselines:
+    if "translate_train" in recipe.baselines:
         stages.append(Stage(seeded("translate_train", seed, first), f"train the translate-train baseline (English + "
                             f"translated), seed {seed}", ner_settings, ["translate", "models"],
                             [ENGLISH, TRANSLATED_DIR, f"init: {ner_init}"], [tt_dir],
                             lambda: translate_train(recipe, out, models(), seed, tt_dir), everywhere=True,
                             result_type=NerResult))  # fmt: skip
+    if "translate_test" in recipe.baselines:
+        ner_dir, tt_out = seeded(steps.NER_DIR, seed, first), seeded(TRANSLATE_TEST_DIR, seed, first)
+        stages.append(Stage(seeded("translate_test", seed, first), f"the translate-test baseline: every test sentence "
+                            f"through the projection pipeline (to English, tagged, labels carried back), seed {seed}",
+                            {**recipe.projection_options().to_dict(), "seed": seed},
+                            ["data", "train_lst", seeded("train_ner", seed, first)],
+                            [*(test_file(lang) for lang in recipe.languages), steps.LST_DIR, ner_dir], [tt_out],
+                            lambda: translate_test(recipe, out, models(), r.train_lst.model_dir,
+                                                   steps.english_ner_dir(out, r[seeded("train_ner", seed, first)]),
+                                                   tt_out), result_type=TranslateTestResult))  # fmt: skip
     stages.append(Stage(seeded("selftrain", seed, first), f"multilingual self-training (English gold + projected, "
                         f"re-labelled discards), seed {seed}", {**recipe.selftrain, "label_scheme": recipe.label_scheme,
                                                               "seed": seed},
@@ -177,9 +196,11 @@ def _system_dirs(out: Path, r: StageResults, seeds: list[int], first: int, syste
     the stage had no data to train on)."""
     dirs: dict[int, dict[str, str | None]] = {}
     for seed in seeds:
-        stage = {"zero_shot": "train_ner", "crop": "selftrain", "translate_train": "translate_train"}
+        stage = {"zero_shot": "train_ner", "crop": "selftrain", "translate_train": "translate_train",
+                 "translate_test": "translate_test"}  # fmt: skip
         done: dict[str, Any] = {name: r[seeded(stage[name], seed, first)] for name in systems}
         dirs[seed] = {name: (steps.english_ner_dir(out, res) if name == "zero_shot" else
+                             at(out, res.predictions_dir) if name == "translate_test" else
                              at(out, res.model_dir) if res.model_dir else None)
                       for name, res in done.items()}  # fmt: skip
     return dirs
@@ -212,7 +233,13 @@ def describe_plan(recipe: Recipe, output_dir: str | Path) -> str:
     check_stage_fields(recipe)
     lines = [f"recipe {recipe.name} ({recipe.source}): languages {', '.join(recipe.languages)}; "
              f"benchmark {recipe.benchmark}; labels {recipe.label_scheme}; seed {recipe.seed}; "
-             f"NER seeds {', '.join(map(str, recipe.ner_seeds))}; output {output_dir}"]  # fmt: skip
+             f"NER seeds {', '.join(map(str, recipe.ner_seeds))}; output {output_dir}",
+             f"models: LST {recipe.models.lst}, NER {recipe.models.ner}; baselines: "
+             f"{', '.join(recipe.baselines) or 'none'}"]  # fmt: skip
+    if label_mapping(recipe):
+        lines.append(label_mapping(recipe))
+    if recipe.benchmark == "masakhaner2":
+        lines.append("not in this run: " + "; ".join(f"{k} ({v})" for k, v in skipped_languages(recipe).items()))
     for i, stage in enumerate(plan(recipe, output_dir), start=1):
         lines.append(f"[{i}] {stage.name}: {stage.description}")
         if stage.after:

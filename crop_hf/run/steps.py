@@ -30,6 +30,7 @@ PIPELINE_DIR = "models/crop-projection"
 CROP_DIR = "models/crop-ner"
 PROJECTED_DIR = "projected"
 NO_RELABEL = ("raw_language", "too_long", "empty")  # discards that are not worth re-labelling
+PREDICTED_SYSTEMS = ("translate_test",)  # systems scored from the tags they wrote, not from a model
 
 
 def resolve_models(recipe: Recipe, out: Path) -> ModelsResult:
@@ -251,7 +252,8 @@ def selftrain(
 def evaluate(recipe: Recipe, out: Path, systems: dict[int, dict[str, str | None]]) -> EvaluateResult:
     """Entity-level F1 (in percent) per seed, target language and system (zero-shot, baselines, CROP) on the
     language's test set: ``{"by_seed": {seed: {lang: {system: f1}}}}``; a system without a model (nothing to
-    train it on) is ``None``."""
+    train it on) is ``None``. ``systems[seed][name]`` is a model folder, or for the systems that predict through the
+    pipeline (:data:`PREDICTED_SYSTEMS`: translate-test) the folder of their predicted tags."""
     from ..training.ner_data import NerExample
     from ..training.selftrain import evaluate_ner
 
@@ -262,11 +264,30 @@ def evaluate(recipe: Recipe, out: Path, systems: dict[int, dict[str, str | None]
     for seed, dirs in systems.items():
         results: dict[str, Any] = {lang: {} for lang in recipe.languages}
         for name, path in dirs.items():
-            scores = evaluate_ner(path, eval_sets) if path else {}
+            if name in PREDICTED_SYSTEMS:
+                scores = _predicted_scores(Path(path), eval_sets) if path else {}
+            else:
+                scores = evaluate_ner(path, eval_sets) if path else {}
             for lang in recipe.languages:
                 results[lang][name] = percent(scores[lang].f1) if lang in scores else None
         by_seed[str(seed)] = results
     return EvaluateResult(by_seed)
+
+
+def _predicted_scores(folder: Path, eval_sets: dict[str, list]) -> dict[str, Any]:
+    """Entity-level scores of a system that wrote its tags (``<lang>.jsonl``, one row per test sentence, in order)
+    instead of a model: the same seqeval scores as :func:`~crop_hf.training.selftrain.evaluate_ner`."""
+    from ..core.metrics import ner_scores
+
+    scores = {}
+    for lang, examples in eval_sets.items():
+        rows = list(read_jsonl(folder / f"{lang}.jsonl"))
+        if [r["tokens"] for r in rows] != [ex.tokens for ex in examples]:
+            raise RuntimeError(
+                f"{folder / lang}.jsonl does not hold the {lang} test set's sentences: rerun with --force"
+            )
+        scores[lang] = ner_scores([ex.tags for ex in examples], [r["tags"] for r in rows])
+    return scores
 
 
 def english_examples(out: Path) -> list:
