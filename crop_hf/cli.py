@@ -17,7 +17,7 @@ from .base.errors import report_failure
 
 # name -> (module in crop_hf.scripts, one-line help); ``demo`` is ``run demo`` (crop_hf.scripts.run.main_demo)
 COMMANDS = {
-    "run": ("run", "run a whole CROP loop from a recipe: demo, conll5, xtreme40 or a YAML file"),
+    "run": ("run", "run a whole CROP loop from a recipe: demo, conll5, xtreme40, masakhaner2 or a YAML file"),
     "demo": ("run", "the demo recipe offline on the built-in corpus (crop-hf run demo --output_dir demo_output)"),
     "train-lst": ("train_lst", "train a labeled sequence translation (LST) model on parallel pairs"),
     "project": ("project", "label a raw target-language corpus with a crop-projection pipeline (Parquet shards)"),

@@ -66,3 +66,40 @@ def test_lora_trains_the_markers_added_to_a_checkpoint_without_them(plain_m2m, t
         assert AutoTokenizer.from_pretrained(out).convert_tokens_to_ids(slot_marker(0)) == old_size
     changed = torch.nonzero((rows[1e-2] - rows[0.0]).abs().amax(dim=1) > 0).flatten().tolist()
     assert changed == [old_size, old_size + 1, old_size + 2, old_size + 3]
+
+
+@pytest.mark.parametrize("fixture", ["plain_m2m", "tiny_nllb"])
+def test_added_marker_rows_start_as_the_mean_of_their_former_pieces(fixture, request):
+    path = request.getfixturevalue(fixture)
+    tok = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForSeq2SeqLM.from_pretrained(path)
+    pieces = {i: tok(slot_marker(i), add_special_tokens=False)["input_ids"] for i in range(4)}
+    assert all(len(ids) > 1 for ids in pieces.values())  # the markers were several pieces before
+    report = prepare_tokenizer_for_slots(tok, model, max_slots=4)
+    weight = model.get_input_embeddings().weight
+    spread = weight.std().item()
+    for i, ids in pieces.items():
+        row, mean = weight[tok.convert_tokens_to_ids(slot_marker(i))], weight[ids].mean(dim=0)
+        # the mean of its former pieces, plus a tenth of the rows' spread (the whole spread: far from it)
+        assert (row - mean).std().item() == pytest.approx(0.1 * spread, rel=0.5)
+        assert (row - mean).norm() < (weight[0] - mean).norm()
+    # one row per slot id, and the output head reads the same rows (tied)
+    assert len({tuple(weight[report.first_id + i].tolist()) for i in range(4)}) == 4
+    assert model.get_output_embeddings().weight.data_ptr() == weight.data_ptr()
+
+
+def test_model_dropout_sets_every_rate_of_a_seq2seq_model(tiny_dir):
+    from crop_hf.training.trainer_setup import set_dropout
+
+    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_dir / "m2m100")
+    assert model.config.dropout == 0.1 and model.config.encoder_layerdrop == 0.05  # M2M100's defaults
+    assert set_dropout(model, 0.0) > 0
+    assert model.config.dropout == model.config.attention_dropout == model.config.encoder_layerdrop == 0.0
+    rates = [m.p for m in model.modules() if isinstance(m, torch.nn.Dropout)]
+    rates += [getattr(m, n) for m in model.modules() for n in ("dropout", "attention_dropout", "layerdrop")
+              if isinstance(getattr(m, n, None), float)]  # fmt: skip
+    assert rates and set(rates) == {0.0}
+    model.train()  # in training mode, two passes over the same batch now agree
+    ids = torch.tensor([[5, 6, 7, 2]])
+    first = model(input_ids=ids, decoder_input_ids=ids).logits
+    torch.testing.assert_close(first, model(input_ids=ids, decoder_input_ids=ids).logits)

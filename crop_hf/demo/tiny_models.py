@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..core.languages import get_language
 from ..core.slots import DEFAULT_MAX_SLOTS, slot_markers
 from .synthetic import SYNTHETIC_LANGUAGES, NoiseConfig, generate_corpus
 
@@ -31,10 +32,16 @@ M2M100_MADEUP_WORDS = 8
 
 
 def corpus_texts(langs: Sequence[str] = SYNTHETIC_LANGUAGES, n_per_lang: int = 400, seed: int = 0) -> list[str]:
-    """English and target sentences of the built-in corpus, the text a tiny tokenizer is trained on."""
+    """English and target sentences of the built-in corpus, the text a tiny tokenizer is trained on.
+
+    Sentences of character-level languages (zh) are given as their characters apart, so that no piece spans two
+    of them: on the corpus's few sentence frames SentencePiece would otherwise learn whole clauses as one piece
+    (``西班牙将于明年举办``), which a slot marker around ``西班牙`` must break apart into pieces the model never reads.
+    """
     texts: list[str] = []
     for ex in generate_corpus(langs, n_per_lang, seed=seed, noise=NoiseConfig(), split="tokenizer"):
-        texts.extend((ex.src_text, ex.tgt_text))
+        target = " ".join(ex.tgt_tokens) if get_language(ex.lang).char_level else ex.tgt_text
+        texts.extend((ex.src_text, target))
     return texts
 
 
@@ -78,8 +85,10 @@ def make_tiny_m2m100(
     ffn_dim: int = 256,
     max_positions: int = 256,
     seed: int = 0,
+    num_beams: int = 1,
 ) -> Path:
-    """A randomly initialised M2M100 with facebook/m2m100_418M's tokenizer layout, saved to ``output_dir``."""
+    """A randomly initialised M2M100 with facebook/m2m100_418M's tokenizer layout, saved to ``output_dir``;
+    ``num_beams`` is its generation default (facebook/m2m100_418M's is 5)."""
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
 
@@ -112,7 +121,7 @@ def make_tiny_m2m100(
     )
     torch.manual_seed(seed)
     model = M2M100ForConditionalGeneration(config)
-    model.generation_config.num_beams = 1
+    model.generation_config.num_beams = num_beams
     model.save_pretrained(output_dir)
     return output_dir
 

@@ -1,4 +1,4 @@
-"""``crop-hf run RECIPE``: the whole CROP run described by a recipe (``demo``, ``conll5``, ``xtreme40`` or a file).
+"""``crop-hf run RECIPE``: the whole CROP run described by a recipe (``demo``, ``conll5``, ``xtreme40``, ``masakhaner2`` or a file).
 
     crop-hf run conll5 --output_dir runs/conll5 --dry_run
     crop-hf run conll5 --output_dir runs/conll5 --set 'languages=[es,nl]' --set lst.max_steps=200

@@ -5,8 +5,9 @@ facebook/m2m100_418M numbers its 100 language codes right after the SentencePiec
 new token the id of ``__af__``: both strings then map to one id and the model reads every slot marker as
 Afrikaans. :func:`prepare_tokenizer_for_slots` adds the markers after the *model's* vocabulary instead (past the
 language codes and the made-up words), resizes the embeddings to match, and checks that no language id moved.
-Tokenizers that already hold the markers (the tiny models, whose SentencePiece model has them as
-user-defined symbols) are left as they are.
+Each added marker's rows start as the mean of the rows of the pieces its text was written in before
+(:func:`_start_from_pieces`). Tokenizers that already hold the markers (the tiny models, whose SentencePiece model
+has them as user-defined symbols) are left as they are.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.slots import DEFAULT_MAX_SLOTS, slot_markers
+
+
+MARKER_NOISE = 0.1  # of the embedding rows' standard deviation, added to each new marker row
 
 
 @dataclass
@@ -35,6 +39,7 @@ def prepare_tokenizer_for_slots(tokenizer: Any, model: Any, max_slots: int = DEF
     vocab_size = model.get_input_embeddings().weight.shape[0]
     if not missing:
         return SlotTokenReport([], None, vocab_size)
+    pieces = {m: tokenizer(m, add_special_tokens=False)["input_ids"] for m in missing}  # before they are tokens
     used = [*lang_ids_before.values(), *getattr(tokenizer, "added_tokens_decoder", {}).keys(), len(tokenizer) - 1]
     first = max(vocab_size, max(used) + 1)
     if hasattr(tokenizer, "_added_tokens_decoder") and hasattr(tokenizer, "_update_trie"):
@@ -50,12 +55,36 @@ def prepare_tokenizer_for_slots(tokenizer: Any, model: Any, max_slots: int = DEF
         first = tokenizer.convert_tokens_to_ids(missing[0])
     new_size = max(vocab_size, first + len(missing))
     model.resize_token_embeddings(new_size)
+    _start_from_pieces(model, tokenizer, pieces)
     if _language_ids(tokenizer) != lang_ids_before:
         raise RuntimeError("adding slot markers moved language-code ids; please report this tokenizer class")
     clashes = [m for m in missing if tokenizer.convert_tokens_to_ids(m) in lang_ids_before.values()]
     if clashes:
         raise RuntimeError(f"slot markers {clashes} collide with language codes")
     return SlotTokenReport(missing, first, new_size)
+
+
+def _start_from_pieces(model: Any, tokenizer: Any, pieces: dict[str, list[int]]) -> None:
+    """Each new marker's embedding row (and output row, where the head is not tied) starts as the mean of the rows
+    of the pieces its text was written in before it was a token (``▁__``, ``SL``, ``OT``, ``3``, ``__``): a string
+    the model has read and copied, instead of a random draw. A tenth of the rows' spread is added as noise (from
+    torch's generator, so ``set_seed`` fixes it): the markers start apart even where the slot ids' digits are one
+    unknown piece."""
+    import torch
+
+    rows = [model.get_input_embeddings().weight]
+    head = model.get_output_embeddings()
+    if head is not None and head.weight.data_ptr() != rows[0].data_ptr():
+        rows.append(head.weight)
+    with torch.no_grad():
+        for weight in rows:
+            spread = MARKER_NOISE * weight.float().std().item()
+            for marker, ids in pieces.items():
+                known = [i for i in ids if i < weight.shape[0]]
+                if known:
+                    target = tokenizer.convert_tokens_to_ids(marker)
+                    mean = weight[known].float().mean(dim=0)
+                    weight[target] = (mean + spread * torch.randn_like(mean)).to(weight.dtype)
 
 
 def _is_single_token(tokenizer: Any, marker: str) -> bool:

@@ -33,7 +33,14 @@ from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments, TrainerCallba
 
 from .collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq
 from .tokenizer_prep import SlotTokenReport
-from .trainer_setup import fit_pairs, is_peft_model, load_seq2seq, lora_with_slot_rows, prepare_slot_tokens
+from .trainer_setup import (
+    fit_pairs,
+    is_peft_model,
+    load_seq2seq,
+    lora_with_slot_rows,
+    prepare_slot_tokens,
+    set_dropout,
+)
 from .training_args import CropTrainingArguments, setting
 
 PARTS = ("loss_translation", "loss_labeled")  # the objectives in the order of TRANSLATION, LABELED
@@ -56,6 +63,7 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
         translation_ratio: Share of examples collated as the plain pair rather than the slot pair.
         max_phrase_len: Longest phrase (in words, each side) taken from alignment and wrapped in a slot.
         max_length: Longest tokenised sentence; longer pairs are skipped (counted, with a warning).
+        model_dropout: Every dropout and layer-drop rate of the model while it trains (``None``: the checkpoint's).
         remove_unused_columns: Kept ``False``: the collator needs ``src_tokens``, ``tgt_tokens`` and ``phrases``.
     """
 
@@ -74,6 +82,11 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
         default=256,
         metadata={"help": "Longest tokenised sentence; longer pairs are skipped (counted, with a warning)."},
     )
+    model_dropout: float | None = field(
+        default=None,
+        metadata={"help": "Every dropout and layer-drop rate of the model while it trains (None: the checkpoint's); "
+                  "0 lets a small model fit the markers (the demo's: held-out well-formed 19-54 % -> 32-88 %)."},
+    )  # fmt: skip
     lora_alpha: int = setting(8, "LoRA scaling alpha (peft's default).")
     lora_dropout: float = setting(0.0, "LoRA dropout.")
     lora_target_modules: list[str] | None = setting(
@@ -90,6 +103,8 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
             raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
         if self.max_slots < 1:
             raise ValueError(f"max_slots must be >= 1, got {self.max_slots}")
+        if self.model_dropout is not None and not 0.0 <= self.model_dropout < 1.0:
+            raise ValueError(f"model_dropout must be in [0, 1) or None, got {self.model_dropout}")
         if self.max_phrase_len < 1 or self.max_length < 1:
             raise ValueError(
                 f"max_phrase_len and max_length must be >= 1, got {self.max_phrase_len} and {self.max_length}"
@@ -147,6 +162,8 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
             model, processing_class = load_seq2seq(str(model), processing_class)
         max_slots, max_length = getattr(args, "max_slots", 4), getattr(args, "max_length", 256)
         tokenizer = processing_class
+        if model is not None and getattr(args, "model_dropout", None) is not None:
+            set_dropout(model, args.model_dropout)
         self.slot_tokens: SlotTokenReport | None = None
         if tokenizer is not None and model is not None and not is_peft_model(model):
             self.slot_tokens = prepare_slot_tokens(tokenizer, model, max_slots)

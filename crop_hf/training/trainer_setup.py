@@ -98,6 +98,31 @@ def load_seq2seq(name_or_path: str, tokenizer: Any = None) -> tuple[Any, Any]:
     return model, tokenizer or AutoTokenizer.from_pretrained(name_or_path)
 
 
+DROPOUT_NAMES = ("dropout", "attention_dropout", "activation_dropout", "encoder_layerdrop", "decoder_layerdrop",
+                 "layerdrop")  # fmt: skip
+
+
+def set_dropout(model: Any, value: float) -> int:
+    """Every dropout and layer-drop rate of ``model`` (its ``nn.Dropout`` modules, the rates M2M100 / NLLB layers
+    keep as attributes, and its config, so the saved model says so) set to ``value``; returns how many were set."""
+    import torch
+
+    changed = 0
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = value
+            changed += 1
+        for name in DROPOUT_NAMES:
+            if isinstance(getattr(module, name, None), float):
+                setattr(module, name, value)
+                changed += 1
+    config = getattr(model, "config", None)
+    for name in DROPOUT_NAMES:
+        if isinstance(getattr(config, name, None), float):
+            setattr(config, name, value)
+    return changed
+
+
 def prepare_slot_tokens(tokenizer: Any, model: Any, max_slots: int) -> SlotTokenReport:
     """:func:`~crop_hf.training.tokenizer_prep.prepare_tokenizer_for_slots`, logging the markers it added."""
     report = prepare_tokenizer_for_slots(tokenizer, model, max_slots=max_slots)

@@ -30,7 +30,8 @@ class GenerationSettings:
 
     Args:
         batch_size: sentences per generation batch.
-        num_beams: beam size (1: greedy).
+        num_beams: beam size (1: greedy); ``None``: the model's own generation default (``generation_config``;
+            facebook/m2m100_418M comes with 5), as ``generate`` would use.
         max_new_tokens: the most tokens generated per sentence (default: twice the input plus 10, capped at the
             model's input limit).
         max_input_tokens: longer inputs are not translated (result ``None``); default: the model's limit.
@@ -38,7 +39,7 @@ class GenerationSettings:
     """
 
     batch_size: int = 32
-    num_beams: int = 1
+    num_beams: int | None = None
     max_new_tokens: int | None = None
     max_input_tokens: int | None = None
     min_new_tokens: int | None = None
@@ -75,6 +76,9 @@ class Translator:
         self.model = model
         self.tokenizer = tokenizer
         self.settings = replace(settings or GenerationSettings(), **overrides)
+        if self.settings.num_beams is None:  # the model's own default, as generate() would take it
+            default = getattr(getattr(model, "generation_config", None), "num_beams", None)
+            self.settings.num_beams = default if isinstance(default, int) and default >= 1 else 1
         self.family = model_family(tokenizer)
         self.last_stats = TranslationStats()
         self._strip_ids = strip_ids(tokenizer)
