@@ -405,3 +405,17 @@ def test_disjoint_pairs_keep_pairs_overlapping_on_neither_side_up_to_the_limit()
     assert disjoint_pairs(pairs, 5, lambda p: p) == [(0, 2, 0, 2), (3, 4, 3, 4), (5, 6, 5, 6)]
     assert disjoint_pairs(pairs, 2, lambda p: p) == [(0, 2, 0, 2), (3, 4, 3, 4)]
     assert disjoint_pairs([[2, 3, 0, 1, "extra"]], 1, lambda p: p[:4]) == [[2, 3, 0, 1, "extra"]]
+
+
+def test_a_least_count_draws_in_least_to_k_and_leaves_cropss_draw_alone() -> None:
+    diagonal = [PhrasePair(i, i + 1, i, i + 1) for i in range(10)]
+    counts = [len(sample_phrase_pairs(diagonal, 4, random.Random(seed), least=2)) for seed in range(3000)]
+    assert set(counts) == {2, 3, 4} and all(0.28 < counts.count(c) / 3000 < 0.39 for c in (2, 3, 4))
+    # least=0 is CROP's draw, the same pairs for the same seed as without it
+    assert [sample_phrase_pairs(diagonal, 3, random.Random(s), least=0) for s in range(50)] == [
+        sample_phrase_pairs(diagonal, 3, random.Random(s)) for s in range(50)
+    ]
+    # a sentence with fewer pairs than least gives what it has
+    assert len(sample_phrase_pairs(diagonal[:1], 4, random.Random(0), least=2)) == 1
+    with pytest.raises(ValueError, match="need 0 <= least <= k"):
+        sample_phrase_pairs(diagonal, 2, random.Random(0), least=3)

@@ -89,15 +89,18 @@ def extract_phrase_pairs(
     return pairs
 
 
-def sample_phrase_pairs(pairs: Sequence[PhrasePair], k: int, rng: random.Random) -> list[PhrasePair]:
-    """Draw a count uniformly in 0..min(k, len(pairs)), then up to that many pairs overlapping on neither side.
+def sample_phrase_pairs(
+    pairs: Sequence[PhrasePair], k: int, rng: random.Random, least: int = 0
+) -> list[PhrasePair]:
+    """Draw a count uniformly in min(least, n)..min(k, n) (``n = len(pairs)``; CROP's is 0..k), then up to that
+    many pairs overlapping on neither side.
 
     Pairs are tried in random order and kept when they overlap none kept so far, so fewer come back when the sentence
     has not that many disjoint pairs. Deterministic for a seeded ``rng``.
     """
-    if k < 0:
-        raise ValueError(f"k must be >= 0, got {k}")
-    count = rng.randint(0, min(k, len(pairs)))
+    if k < 0 or not 0 <= least <= k:
+        raise ValueError(f"need 0 <= least <= k, got least={least}, k={k}")
+    count = rng.randint(min(least, len(pairs)), min(k, len(pairs)))
     if count == 0:
         return []
     return disjoint_pairs(rng.sample(list(pairs), len(pairs)), count, lambda p: (p.src_start, p.src_end, p.tgt_start,

@@ -60,6 +60,7 @@ class DataCollatorForLabeledSeq2Seq:
         seed: seed of the draws (``None``: not reproducible).
         label_pad_token_id: the label of padding positions, ignored by the loss.
         epoch: the epoch whose draws are made; :class:`~crop_hf.training.trainer.LabeledSeq2SeqTrainer` sets it.
+        min_slots: the fewest phrase pairs wrapped in a labeled example (CROP: 0, a count drawn in 0..k).
     """
 
     tokenizer: Any
@@ -70,6 +71,7 @@ class DataCollatorForLabeledSeq2Seq:
     label_pad_token_id: int = -100
     max_phrase_len: int | None = None
     epoch: int = 0
+    min_slots: int = 0
     _rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -94,7 +96,7 @@ class DataCollatorForLabeledSeq2Seq:
         rng = self._rng if self.seed is None else self._example_rng(src_tokens, tgt_tokens, src_lang, tgt_lang)
         chosen: list[PhrasePair] = []
         if phrases and rng.random() >= self.translation_ratio:
-            chosen = sample_phrase_pairs(phrases, self.max_slots, rng)
+            chosen = sample_phrase_pairs(phrases, self.max_slots, rng, self.min_slots)
         if not chosen:
             return LabeledPair(
                 join_tokens(src_tokens, src_char), join_tokens(tgt_tokens, tgt_char), TRANSLATION, src_lang, tgt_lang

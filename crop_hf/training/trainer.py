@@ -60,6 +60,7 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
     Args:
         alpha: Weight of the plain translation loss Lt; the labeled loss Llst gets ``1 - alpha`` (paper: 0.5).
         max_slots: Most phrase pairs wrapped in slots in one sentence (k).
+        min_slots: Fewest phrase pairs wrapped in a labeled example (CROP: 0, the count drawn in 0..k).
         translation_ratio: Share of examples collated as the plain pair rather than the slot pair.
         max_phrase_len: Longest phrase (in words, each side) taken from alignment and wrapped in a slot.
         max_length: Longest tokenised sentence; longer pairs are skipped (counted, with a warning).
@@ -71,6 +72,10 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
         default=0.5, metadata={"help": "Weight of the plain translation loss Lt; Llst gets 1 - alpha (paper: 0.5)."}
     )
     max_slots: int = field(default=4, metadata={"help": "Most phrase pairs wrapped in slots in one sentence (k)."})
+    min_slots: int = field(
+        default=0,
+        metadata={"help": "Fewest phrase pairs wrapped in a labeled example (CROP draws the count in 0..max_slots)."},
+    )
     translation_ratio: float = field(
         default=0.5, metadata={"help": "Share of examples collated as the plain pair rather than the slot pair."}
     )
@@ -103,6 +108,8 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
             raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
         if self.max_slots < 1:
             raise ValueError(f"max_slots must be >= 1, got {self.max_slots}")
+        if not 0 <= self.min_slots <= self.max_slots:
+            raise ValueError(f"min_slots must be in 0..max_slots={self.max_slots}, got {self.min_slots}")
         if self.model_dropout is not None and not 0.0 <= self.model_dropout < 1.0:
             raise ValueError(f"model_dropout must be in [0, 1) or None, got {self.model_dropout}")
         if self.max_phrase_len < 1 or self.max_length < 1:
@@ -184,6 +191,7 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
             data_collator = DataCollatorForLabeledSeq2Seq(
                 tokenizer,
                 max_slots=max_slots,
+                min_slots=getattr(args, "min_slots", 0),
                 translation_ratio=getattr(args, "translation_ratio", 0.5),
                 max_phrase_len=getattr(args, "max_phrase_len", None),
                 max_length=max_length,
