@@ -199,7 +199,7 @@ def test_sample_count_is_bounded_by_the_number_of_pairs() -> None:
     counts = [len(sample_phrase_pairs(one, 8, random.Random(seed))) for seed in range(400)]
     assert set(counts) == {0, 1} and 0.4 < counts.count(1) / 400 < 0.6
     assert sample_phrase_pairs([], 3, random.Random(0)) == []
-    with pytest.raises(ValueError, match="k must be >= 0"):
+    with pytest.raises(ValueError, match="need 0 <= least <= k, got least=0, k=-1"):
         sample_phrase_pairs(one, -1, random.Random(0))
 
 
