@@ -93,6 +93,8 @@ def _bad_invocations(tmp_path, model):
         (project + ["--ner_model", str(raw)], "raw.txt"),  # a file, not a model folder
         (lst[:4] + [str(tmp_path / "pairs.jsonl")] + lst[5:], "pairs.jsonl"),
         (lst[:2] + ["./no/such/m2m100"] + lst[3:], "./no/such/m2m100"),
+        (lst + ["--min_slots", "9"], "min_slots must be in 0..max_slots=4, got 9"),  # the dataclass's own check
+        (lst + ["--model_dropout", "1.5"], "model_dropout must be in [0, 1)"),
         (st + ["--source_file", str(tmp_path / "en.train.jsonl")], "en.train.jsonl"),
         (st + ["--synthetic", "--synthetic_langs", "es,qq"], "qq"),
         (st + ["--source_file", str(test), "--label_scheme", "ontonotes"], "ontonotes"),

@@ -89,9 +89,7 @@ def extract_phrase_pairs(
     return pairs
 
 
-def sample_phrase_pairs(
-    pairs: Sequence[PhrasePair], k: int, rng: random.Random, least: int = 0
-) -> list[PhrasePair]:
+def sample_phrase_pairs(pairs: Sequence[PhrasePair], k: int, rng: random.Random, least: int = 0) -> list[PhrasePair]:
     """Draw a count uniformly in min(least, n)..min(k, n) (``n = len(pairs)``; CROP's is 0..k), then up to that
     many pairs overlapping on neither side.
 

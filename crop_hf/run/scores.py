@@ -20,7 +20,7 @@ SCALE_NOTE = (
 # the keys of metrics.json whose numbers are scores in percent (wherever they stand)
 PERCENT_KEYS = frozenset({
     "precision", "recall", "f1", "kept_percent", "accuracy", "well_formed", "entity_accuracy", "entity_well_formed",
-    "zero_shot", "translate_train", "crop", "bleu", "chrf++", "mean", "std",
+    "zero_shot", "translate_train", "translate_test", "crop", "bleu", "chrf++", "mean", "std",
 })  # fmt: skip
 
 

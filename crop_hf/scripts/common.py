@@ -46,7 +46,8 @@ class CommandParser(HfArgumentParser):
     crop-hf's own options come first; the inherited ``transformers.TrainingArguments`` ones follow in their own
     group. ``%`` in help texts is escaped, and ``--no_X`` says what it turns off. A dataclass may name, in
     ``CLI_TYPES``, how a field is read from its text (``"es,en"`` -> ``("es", "en")``); a value its dataclass
-    refuses (:class:`~crop_hf.projection.projection_options.OptionError`) is a :class:`UsageError` naming the flag.
+    refuses (:class:`~crop_hf.projection.projection_options.OptionError`) is a :class:`UsageError` naming the flag,
+    and so is any other ``ValueError`` an arguments dataclass raises on what it read (``max_slots must be >= 1``).
     """
 
     def __init__(self, dataclass_types, prog: str, description: str = "", usage: str | None = None):
@@ -79,6 +80,8 @@ class CommandParser(HfArgumentParser):
         except OptionError as err:
             value = ",".join(err.value) if isinstance(err.value, tuple) else err.value
             raise UsageError(f"--{err.name} {value}: {err.fix}") from None
+        except ValueError as err:  # an arguments dataclass refused a value it read (its __post_init__ checks)
+            raise UsageError(f"{err} (see {self.prog} --help)") from None
 
     def error(self, message: str):  # argparse calls this for a bad or missing argument
         raise UsageError(f"{message}{_closest_choice(message)} (see {self.prog} --help)")

@@ -17,7 +17,6 @@ from typing import Any
 
 from ..core.slots import DEFAULT_MAX_SLOTS, slot_markers
 
-
 MARKER_NOISE = 0.1  # of the embedding rows' standard deviation, added to each new marker row
 
 
