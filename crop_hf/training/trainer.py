@@ -169,8 +169,9 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
             model, processing_class = load_seq2seq(str(model), processing_class)
         max_slots, max_length = getattr(args, "max_slots", 4), getattr(args, "max_length", 256)
         tokenizer = processing_class
-        if model is not None and getattr(args, "model_dropout", None) is not None:
-            set_dropout(model, args.model_dropout)
+        dropout = getattr(args, "model_dropout", None)
+        if model is not None and dropout is not None:
+            set_dropout(model, dropout)
         self.slot_tokens: SlotTokenReport | None = None
         if tokenizer is not None and model is not None and not is_peft_model(model):
             self.slot_tokens = prepare_slot_tokens(tokenizer, model, max_slots)

@@ -99,7 +99,7 @@ class ConstrainedLabeler(Translator):
         from transformers import LogitsProcessorList
 
         model = self.model
-        beams = max(1, self.settings.num_beams)
+        beams = max(1, self.settings.num_beams or 1)
         ids, mask = pad_batch(inputs, self.tokenizer.pad_token_id)
         device = next(model.parameters()).device
         header = [int(model.generation_config.decoder_start_token_id or model.config.decoder_start_token_id)]
