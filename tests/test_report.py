@@ -71,6 +71,7 @@ def test_the_paper_row_is_the_runs_encoders_and_named_so(tmp_path):
     report = (tmp_path / "report.md").read_text()
     assert "Beside the paper's Table 3 (XTREME-40 / PAN-X), encoder mBERT:" in report
     assert "| es | 60.0 | 61.0 | 65.0 | 74.0 | 69.4 | 84.2 |" in report
+    assert "The paper has no row" not in report and "later methods" not in report  # it has one; not masakhaner2
     # an encoder the paper does not report: no row, and the report says why
     other = load_recipe("conll5", ["models.ner=distilbert-base-multilingual-cased"])
     metrics, typed = collect(other, results)

@@ -184,11 +184,11 @@ def write_report(recipe: Recipe, out: Path, metrics: dict[str, Any], typed: RunM
     lines += ["", *results_table(typed), "", *SLOT_MEASURES, "", decoding_line(metrics["decoding"])]
     if "paper" in metrics:
         lines += ["", *paper_table(typed, metrics["paper"])]
-    if "later_methods" in metrics:
-        lines += ["", *later_methods_table(metrics)]
     elif recipe.benchmark in paper.TABLES:
         lines += ["", f"The paper has no row for the encoder `{recipe.models.ner}` (it reports "
                       f"{' and '.join(paper.ENCODERS)}): no comparison row."]  # fmt: skip
+    if "later_methods" in metrics:
+        lines += ["", *later_methods_table(metrics)]
     lines += ["", *lst_table(typed, metrics["lst_quality"])]
     if "translate_train" in metrics:
         lines += [
