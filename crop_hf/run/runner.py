@@ -176,7 +176,7 @@ def _seed_stages(recipe: Recipe, out: Path, r: StageResults, seed: int, first: i
         stages.append(Stage(seeded("translate_test", seed, first), f"the translate-test baseline: every test sentence "
                             f"through the projection pipeline (to English, tagged, labels carried back), seed {seed}",
                             {**recipe.projection_options().to_dict(), "seed": seed},
-                            ["data", "train_lst", seeded("train_ner", seed, first)],
+                            ["data", "models", "train_lst", seeded("train_ner", seed, first)],
                             [*(test_file(lang) for lang in recipe.languages), steps.LST_DIR, ner_dir], [tt_out],
                             lambda: translate_test(recipe, out, models(), r.train_lst.model_dir,
                                                    steps.english_ner_dir(out, r[seeded("train_ner", seed, first)]),
