@@ -36,7 +36,12 @@ def test_demo_recipe_under_two_processes(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = tmp_path / "run"
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics["evaluation"]["es"]) == {"zero_shot", "translate_train", "crop"}
+    assert set(metrics["evaluation"]["es"]) == {"zero_shot", "translate_train", "translate_test", "crop"}
+    # translate-test ran once (on the main process) over the whole test set
+    predicted = (out / "translate_test" / "es.jsonl").read_text().splitlines()
+    assert (
+        len(predicted) == metrics["data"]["target_test"]["es"] == metrics["translate_test"]["languages"]["es"]["total"]
+    )
     # translate-train: each process translated every other English sentence, and the stage read both halves
     parts = sorted(p.name for p in (out / "translated").glob("es.*.jsonl"))
     assert parts == ["es.0-of-2.jsonl", "es.1-of-2.jsonl"]

@@ -25,7 +25,13 @@ def test_demo_runs_end_to_end_and_reuses_stages(tmp_path, capsys):
         proj = metrics["projection"][lang]
         assert 0.0 <= proj["f1"] <= 100.0 and proj["total"] == 10
         assert proj["kept"] + sum(proj["drops"].values()) == proj["total"]
-        assert set(metrics["evaluation"][lang]) == {"zero_shot", "translate_train", "crop"}
+        assert set(metrics["evaluation"][lang]) == {"zero_shot", "translate_train", "translate_test", "crop"}
+        # translate-test: every test sentence through the pipeline, each counted (kept or a reason)
+        tt = metrics["translate_test"]["languages"][lang]
+        assert (
+            tt["total"] == metrics["data"]["target_test"][lang]
+            and tt["kept"] + sum(tt["drops"].values()) == tt["total"]
+        )
         assert 0.0 <= metrics["lst"]["entity_accuracy"][lang] <= 100.0
         quality = metrics["lst_quality"]
         assert quality["translation"][lang]["sentences"] == 10 and quality["labeled"][lang]["pairs"] == 4
