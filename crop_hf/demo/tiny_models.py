@@ -89,8 +89,7 @@ def make_tiny_m2m100(
 ) -> Path:
     """A randomly initialised M2M100 with facebook/m2m100_418M's tokenizer layout, saved to ``output_dir``;
     ``num_beams`` is its generation default (facebook/m2m100_418M's is 5)."""
-    import torch
-    from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
+    from transformers import M2M100Tokenizer
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -102,28 +101,9 @@ def make_tiny_m2m100(
             vocab_file=str(Path(tmp) / "vocab.json"), spm_file=str(Path(tmp) / "sentencepiece.bpe.model")
         )
         tokenizer.save_pretrained(output_dir)
-    config = M2M100Config(
-        vocab_size=len(vocab) + len(tokenizer.lang_code_to_id) + M2M100_MADEUP_WORDS,
-        d_model=d_model,
-        encoder_layers=layers,
-        decoder_layers=layers,
-        encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn_dim,
-        decoder_ffn_dim=ffn_dim,
-        max_position_embeddings=max_positions,
-        dropout=0.1,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=2,
-        decoder_start_token_id=2,
-        scale_embedding=True,
-    )
-    torch.manual_seed(seed)
-    model = M2M100ForConditionalGeneration(config)
-    model.generation_config.num_beams = num_beams
-    model.save_pretrained(output_dir)
-    return output_dir
+    vocab_size = len(vocab) + len(tokenizer.lang_code_to_id) + M2M100_MADEUP_WORDS
+    shape = {"d_model": d_model, "layers": layers, "heads": heads, "ffn_dim": ffn_dim, "max_positions": max_positions}
+    return _save_random_m2m100(output_dir, vocab_size, shape, (1, 0, 2), seed, num_beams)
 
 
 def make_tiny_nllb(
@@ -139,9 +119,8 @@ def make_tiny_nllb(
 ) -> Path:
     """A randomly initialised NLLB-200-layout model whose BPE vocabulary is trained on ``texts``, saved to
     ``output_dir``. The slot markers are not in its vocabulary: LST training adds them, as for the real checkpoint."""
-    import torch
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+    from transformers import NllbTokenizer
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -154,25 +133,40 @@ def make_tiny_nllb(
     merges: Any = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in model_json["merges"]]
     tokenizer = NllbTokenizer(vocab=model_json["vocab"], merges=merges)
     tokenizer.save_pretrained(output_dir)
+    shape = {"d_model": d_model, "layers": layers, "heads": heads, "ffn_dim": ffn_dim, "max_positions": max_positions}
+    ids = (tokenizer.pad_token_id, tokenizer.bos_token_id, tokenizer.eos_token_id)
+    return _save_random_m2m100(output_dir, len(tokenizer), shape, ids, seed, num_beams=1)
+
+
+def _save_random_m2m100(
+    output_dir: Path, vocab_size: int, shape: dict[str, int], ids: tuple[int, int, int], seed: int, num_beams: int
+) -> Path:
+    """A randomly initialised M2M100 (the architecture of M2M100 and NLLB-200) of ``shape`` saved beside its
+    tokenizer; ``ids`` are the pad, bos and eos ids (decoding starts from eos, as in both)."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration
+
+    pad, bos, eos = ids
     config = M2M100Config(
-        vocab_size=len(tokenizer),
-        d_model=d_model,
-        encoder_layers=layers,
-        decoder_layers=layers,
-        encoder_attention_heads=heads,
-        decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn_dim,
-        decoder_ffn_dim=ffn_dim,
-        max_position_embeddings=max_positions,
-        pad_token_id=tokenizer.pad_token_id,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        decoder_start_token_id=tokenizer.eos_token_id,
+        vocab_size=vocab_size,
+        d_model=shape["d_model"],
+        encoder_layers=shape["layers"],
+        decoder_layers=shape["layers"],
+        encoder_attention_heads=shape["heads"],
+        decoder_attention_heads=shape["heads"],
+        encoder_ffn_dim=shape["ffn_dim"],
+        decoder_ffn_dim=shape["ffn_dim"],
+        max_position_embeddings=shape["max_positions"],
+        dropout=0.1,
+        pad_token_id=pad,
+        bos_token_id=bos,
+        eos_token_id=eos,
+        decoder_start_token_id=eos,
         scale_embedding=True,
     )
     torch.manual_seed(seed)
     model = M2M100ForConditionalGeneration(config)
-    model.generation_config.num_beams = 1
+    model.generation_config.num_beams = num_beams
     model.save_pretrained(output_dir)
     return output_dir
 
