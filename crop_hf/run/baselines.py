@@ -126,14 +126,12 @@ def translate_test(recipe: Recipe, out: Path, models: ModelsResult, lst_dir: str
                    predictions_dir: str) -> TranslateTestResult:  # fmt: skip
     """Tags for every test sentence of every language through the projection pipeline with ``ner_dir``'s English
     NER model; ``predictions_dir/<lang>.jsonl`` holds ``tokens`` (the test set's), ``tags``, ``kept``, ``reason``."""
-    from transformers import pipeline
-
     from ..core.filters import FilterStats
     from .data import test_file
+    from .steps import projection_pipeline
 
     options = recipe.projection_options()
-    projector: Any = pipeline("crop-projection", model=at(out, lst_dir), ner_model=ner_dir, mt_model=models.mt,  # type: ignore[call-overload]
-                              **{**options.load_options(), "decoding": options.decoding})  # fmt: skip
+    projector = projection_pipeline(recipe, at(out, lst_dir), ner_dir, models)
     per_lang: dict[str, Any] = {}
     for lang in recipe.languages:
         target = out / predictions_dir / f"{lang}.jsonl"

@@ -236,8 +236,9 @@ def describe_plan(recipe: Recipe, output_dir: str | Path) -> str:
              f"NER seeds {', '.join(map(str, recipe.ner_seeds))}; output {output_dir}",
              f"models: LST {recipe.models.lst}, NER {recipe.models.ner}; baselines: "
              f"{', '.join(recipe.baselines) or 'none'}"]  # fmt: skip
-    if label_mapping(recipe):
-        lines.append(label_mapping(recipe))
+    mapping = label_mapping(recipe)
+    if mapping:
+        lines.append(mapping)
     if recipe.benchmark == "masakhaner2":
         lines.append("not in this run: " + "; ".join(f"{k} ({v})" for k, v in skipped_languages(recipe).items()))
     for i, stage in enumerate(plan(recipe, output_dir), start=1):

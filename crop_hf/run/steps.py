@@ -162,13 +162,10 @@ def train_english_ner(
 
 def project(recipe: Recipe, out: Path, models: ModelsResult, ner_dir: str) -> ProjectResult:
     """The crop-projection pipeline over each language's raw text, into resumable shards, scored against gold."""
-    from transformers import pipeline
-
     from ..projection.corpus_projection import project_corpus
 
     options = recipe.projection_options()
-    projector = pipeline("crop-projection", model=str(out / LST_DIR), ner_model=ner_dir, mt_model=models.mt,  # type: ignore[call-overload]  # a task registered at run time
-                         **{**options.load_options(), "decoding": options.decoding})  # fmt: skip
+    projector = projection_pipeline(recipe, str(out / LST_DIR), ner_dir, models)
     projector.crop_config.languages = list(recipe.languages)  # saved with it: what the app and the card offer
     procs = processes()
     if procs.is_main:
@@ -186,6 +183,16 @@ def project(recipe: Recipe, out: Path, models: ModelsResult, ner_dir: str) -> Pr
             logger.warning("project: %s kept 0 of %d raw sentences (%s): CROP has no projected %s data", lang,
                            p["total"], p["drops"], lang)  # fmt: skip
     return ProjectResult(PIPELINE_DIR, per_lang, projector.decoding, options.min_slot_score)
+
+
+def projection_pipeline(recipe: Recipe, lst_dir: str, ner_dir: str, models: ModelsResult) -> Any:
+    """The crop-projection pipeline of the run's LST model, an English NER model and the recipe's MT model, loaded
+    with the recipe's projection options and decoding (projection and the translate-test baseline)."""
+    from transformers import pipeline
+
+    options = recipe.projection_options()
+    return pipeline("crop-projection", model=lst_dir, ner_model=ner_dir, mt_model=models.mt,  # type: ignore[call-overload]  # a task registered at run time
+                    **{**options.load_options(), "decoding": options.decoding})  # fmt: skip
 
 
 def read_shards(shard_dir: Path) -> list[dict[str, Any]]:
