@@ -66,18 +66,25 @@ def test_dry_run_prints_the_papers_conll5_settings_offline(capsys, tmp_path):
     ]
 
 
-@pytest.mark.slow
-def test_dry_run_masakhaner2_in_a_fresh_interpreter_lists_languages_mapping_model_baselines(tmp_path):
+def _dry_run_in_a_fresh_interpreter(recipe: str, output_dir) -> subprocess.CompletedProcess:
+    """``crop-hf run RECIPE --dry-run`` in a fresh interpreter, offline, where loading any model or asking the Hub
+    fails the run; it must succeed."""
     code = (
         "import huggingface_hub, transformers\nfrom crop_hf.cli import main\n"
         "def refuse(*a, **k):\n    raise SystemExit('a model or the Hub was touched')\n"
         "transformers.PreTrainedModel.from_pretrained = refuse\n"
         "huggingface_hub.HfApi.model_info = refuse\n"
-        f"raise SystemExit(main(['run', 'masakhaner2', '--output-dir', {str(tmp_path / 'x')!r}, '--dry-run']))"
+        f"raise SystemExit(main(['run', {recipe!r}, '--output-dir', {str(output_dir)!r}, '--dry-run']))"
     )
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.mark.slow
+def test_dry_run_masakhaner2_in_a_fresh_interpreter_lists_languages_mapping_model_baselines(tmp_path):
+    proc = _dry_run_in_a_fresh_interpreter("masakhaner2", tmp_path / "x")
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("recipe masakhaner2 (") and "languages bm, ee, fon, ha, ig, rw, lg, luo, mos, ny, sn, "
     assert "sw, tn, tw, wo, xh, yo, zu; benchmark masakhaner2; labels xtreme" in lines[0]
@@ -94,16 +101,7 @@ def test_dry_run_masakhaner2_in_a_fresh_interpreter_lists_languages_mapping_mode
 
 @pytest.mark.slow
 def test_dry_run_xtreme40_in_a_fresh_interpreter_loads_no_model(tmp_path):
-    code = (
-        "import huggingface_hub, transformers\nfrom crop_hf.cli import main\n"
-        "def refuse(*a, **k):\n    raise SystemExit('a model or the Hub was touched')\n"
-        "transformers.PreTrainedModel.from_pretrained = refuse\n"
-        "huggingface_hub.HfApi.model_info = refuse\n"
-        f"raise SystemExit(main(['run', 'xtreme40', '--output-dir', {str(tmp_path / 'x')!r}, '--dry-run']))"
-    )
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
-    assert proc.returncode == 0, proc.stderr
+    proc = _dry_run_in_a_fresh_interpreter("xtreme40", tmp_path / "x")
     out = proc.stdout
     assert "benchmark xtreme40; labels xtreme" in out and "languages af, ar, bg" in out
     assert '"per_device_train_batch_size": 32' in out and '"num_train_epochs": 10' in out
