@@ -34,6 +34,43 @@ def test_gold_spans_point_at_entity_words():
             assert ex.tgt_text == " ".join(ex.tgt_tokens)
 
 
+def test_chinese_comes_in_words_too():
+    """zh text is characters for NER and whole words (each entity one) for the parallel corpus; the two agree."""
+    seen_multi_char_words = 0
+    for ex in generate_corpus(["zh", "es"], 60, seed=2, noise=NoiseConfig(wrong_language=0.2)):
+        spans, word_spans = tags_to_spans(ex.tgt_tags), ex.tgt_word_spans()
+        assert [s.label for s in spans] == [s.label for s in word_spans]
+        for s, w in zip(spans, word_spans):
+            assert "".join(ex.tgt_tokens[s.start : s.end]) == "".join(ex.tgt_words[w.start : w.end])
+        if ex.lang == "zh" and "wrong_language" not in ex.noise:
+            assert "".join(ex.tgt_words) == ex.tgt_text and not any("{" in w or " " in w for w in ex.tgt_words)
+            assert all(w.end - w.start == 1 for w in word_spans)  # each entity one word
+            seen_multi_char_words += sum(len(w) > 1 for w in ex.tgt_words)
+        else:
+            assert ex.tgt_words == ex.tgt_tokens
+    assert seen_multi_char_words > 100
+
+
+def test_builtin_parallel_rows_give_chinese_in_words_with_word_offsets():
+    from types import SimpleNamespace
+
+    from crop_hf.demo.corpus import builtin_rows
+
+    rows = list(
+        builtin_rows(
+            "parallel", SimpleNamespace(limit=30, options={}), SimpleNamespace(seed=0, languages=["zh"]), "zh"
+        )
+    )
+    examples = {ex.id: ex for ex in generate_corpus(["zh"], 30, seed=0, split="train")}
+    assert len(rows) == 30
+    for row in rows:
+        ex = examples[row["id"]]
+        assert row["tgt_tokens"] == ex.tgt_words and any(len(t) > 1 for t in row["tgt_tokens"])  # words
+        chars = tags_to_spans(ex.tgt_tags)
+        for (_, _, t0, t1), (_, j) in zip(row["gold_phrases"], ex.alignment):
+            assert "".join(row["tgt_tokens"][t0:t1]) == "".join(ex.tgt_tokens[chars[j].start : chars[j].end])
+
+
 def test_scripts_are_native():
     zh = next(e for e in generate_corpus(["zh"], 5, seed=0) if tags_to_spans(e.tgt_tags))
     ru = next(e for e in generate_corpus(["ru"], 5, seed=0) if tags_to_spans(e.tgt_tags))

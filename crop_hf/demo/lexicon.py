@@ -2,8 +2,9 @@
 
 Every row here was written for crop-hf. Frames hold ``{i}`` placeholders for entity *i* (typed by
 ``Frame.types``); a target variant can carry a noise kind (``"inflection"``, ``"reorder"``) so the
-generator can dial that noise up or down. Chinese frames are written without spaces; the generator
-splits them into characters.
+generator can dial that noise up or down. Chinese frames are written in words, a space between two (the
+segmentation a Chinese parallel corpus comes with); the generator's Chinese text has no spaces and its tokens are
+characters.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ FRAMES: tuple[Frame, ...] = (
         nl="{0} woont in {1} .",
         de=("{0} wohnt in {1} .", "reorder|In {1} wohnt {0} ."),
         no="{0} bor i {1} .",
-        zh="{0}住在{1}。",
+        zh="{0} 住在 {1} 。",
         ru=("{0} живёт в {1} .", "inflection|{0} живёт в {1:prep} ."),
     ),
     _f(
@@ -59,7 +60,7 @@ FRAMES: tuple[Frame, ...] = (
         nl="{0} werkt voor {1} .",
         de="{0} arbeitet für {1} .",
         no="{0} jobber for {1} .",
-        zh="{0}在{1}工作。",
+        zh="{0} 在 {1} 工作 。",
         ru="{0} работает в {1} .",
     ),
     _f(
@@ -72,7 +73,7 @@ FRAMES: tuple[Frame, ...] = (
         ),
         de=("{0} eröffnete gestern ein neues Büro in {1} .", "reorder|Gestern eröffnete {0} ein neues Büro in {1} ."),
         no="{0} åpnet i går et nytt kontor i {1} .",
-        zh="{0}昨天在{1}开设了新办事处。",
+        zh="{0} 昨天 在 {1} 开设 了 新 办事处 。",
         ru=("{0} вчера открыла новый офис в {1} .", "inflection|{0} вчера открыла новый офис в {1:prep} ."),
     ),
     _f(
@@ -82,7 +83,7 @@ FRAMES: tuple[Frame, ...] = (
         nl="{0} won een medaille op de {1} .",
         de="{0} gewann eine Medaille bei den {1} .",
         no="{0} vant en medalje under {1} .",
-        zh="{0}在{1}上获得了一枚奖牌。",
+        zh="{0} 在 {1} 上 获得 了 一枚 奖牌 。",
         ru="{0} завоевал медаль на турнире {1} .",
     ),
     _f(
@@ -92,7 +93,7 @@ FRAMES: tuple[Frame, ...] = (
         nl="De trein van {0} naar {1} is te laat .",
         de="Der Zug von {0} nach {1} hat Verspätung .",
         no="Toget fra {0} til {1} er forsinket .",
-        zh="从{0}到{1}的火车晚点了。",
+        zh="从 {0} 到 {1} 的 火车 晚点 了 。",
         ru="Поезд из {0} в {1} опаздывает .",
     ),
     _f(
@@ -102,7 +103,7 @@ FRAMES: tuple[Frame, ...] = (
         nl="{0} ontmoette {1} op het hoofdkantoor van {2} .",
         de="{0} traf {1} in der Zentrale von {2} .",
         no="{0} møtte {1} på hovedkontoret til {2} .",
-        zh="{0}在{2}总部会见了{1}。",
+        zh="{0} 在 {2} 总部 会见 了 {1} 。",
         ru="{0} встретился с {1} в штаб-квартире {2} .",
     ),
     _f(
@@ -112,7 +113,7 @@ FRAMES: tuple[Frame, ...] = (
         nl="De aandelen van {0} stegen maandag sterk .",
         de="Die Aktien von {0} stiegen am Montag deutlich .",
         no="Aksjene i {0} steg kraftig mandag .",
-        zh="{0}的股价周一大幅上涨。",
+        zh="{0} 的 股价 周一 大幅 上涨 。",
         ru="Акции {0} резко выросли в понедельник .",
     ),
     _f(
@@ -122,7 +123,7 @@ FRAMES: tuple[Frame, ...] = (
         nl="{0} organiseert volgend jaar de {1} .",
         de="{0} richtet im nächsten Jahr die {1} aus .",
         no="{0} skal arrangere {1} neste år .",
-        zh="{0}将于明年举办{1}。",
+        zh="{0} 将 于 明年 举办 {1} 。",
         ru="{0} примет {1} в следующем году .",
     ),
     _f(
@@ -132,7 +133,7 @@ FRAMES: tuple[Frame, ...] = (
         nl=("Het nieuwe boek van {0} verkocht goed .", "inflection|{0:gen} nieuwe boek verkocht goed ."),
         de=("Das neue Buch von {0} verkaufte sich gut .", "inflection|{0:gen} neues Buch verkaufte sich gut ."),
         no=("Den nye boken til {0} solgte godt .", "inflection|{0:gen} nye bok solgte godt ."),
-        zh="{0}的新书卖得很好。",
+        zh="{0} 的 新书 卖 得 很 好 。",
         ru="Новая книга {0} хорошо продавалась .",
     ),
     _f(
@@ -142,7 +143,7 @@ FRAMES: tuple[Frame, ...] = (
         nl="Gisteren vloog {0} naar {1} voor een vergadering .",
         de="Gestern flog {0} zu einem Treffen nach {1} .",
         no="I går fløy {0} til {1} for et møte .",
-        zh="昨天{0}飞往{1}参加会议。",
+        zh="昨天 {0} 飞往 {1} 参加 会议 。",
         ru="Вчера {0} улетел в {1} на встречу .",
     ),
     _f(
@@ -152,7 +153,7 @@ FRAMES: tuple[Frame, ...] = (
         nl="{0} heeft {1} benoemd tot nieuwe directeur .",
         de="{0} hat {1} zum neuen Direktor ernannt .",
         no="{0} har utnevnt {1} til ny direktør .",
-        zh="{0}任命{1}为新总监。",
+        zh="{0} 任命 {1} 为 新 总监 。",
         ru="{0} назначила {1} новым директором .",
     ),
     _f(
@@ -162,7 +163,7 @@ FRAMES: tuple[Frame, ...] = (
         nl="Het weer was vanochtend erg koud .",
         de="Das Wetter war heute Morgen sehr kalt .",
         no="Været var veldig kaldt i morges .",
-        zh="今天早上天气很冷。",
+        zh="今天 早上 天气 很 冷 。",
         ru="Сегодня утром было очень холодно .",
     ),
 )

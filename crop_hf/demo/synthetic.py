@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..core.tagging import Span, spans_to_tags
+from ..core.tagging import Span, spans_to_tags, tags_to_spans
 from . import lexicon as lex
 
 SYNTHETIC_LANGUAGES = lex.SYNTHETIC_LANGUAGES
@@ -55,7 +55,9 @@ class ParallelExample:
     """One English sentence, its target-language partner, gold tags on both sides and the entity alignment.
 
     ``alignment`` pairs the index of an entity in ``src_spans`` with the index of its partner in ``tgt_spans``.
-    For character-level languages (zh) the target tokens are characters and ``tgt_text`` has no spaces.
+    For character-level languages (zh) the target tokens are characters and ``tgt_text`` has no spaces;
+    ``tgt_words`` is the target in words (zh: the frame's words, each entity name one word, as a segmented Chinese
+    parallel corpus gives them; other languages: ``tgt_tokens``).
     """
 
     id: str
@@ -67,10 +69,19 @@ class ParallelExample:
     tgt_text: str
     alignment: list[tuple[int, int]]
     noise: list[str] = field(default_factory=list)
+    tgt_words: list[str] = field(default_factory=list)
 
     @property
     def src_text(self) -> str:
         return " ".join(self.src_tokens)
+
+    def tgt_word_spans(self) -> list[Span]:
+        """The target entities over ``tgt_words`` (an entity is whole words)."""
+        spans = tags_to_spans(self.tgt_tags)
+        if self.tgt_words == self.tgt_tokens:
+            return spans
+        word_of = [k for k, word in enumerate(self.tgt_words) for _ in word]  # the word of each character
+        return [Span(word_of[s.start], word_of[s.end - 1] + 1, s.label) for s in spans]
 
 
 @dataclass(frozen=True)
@@ -127,8 +138,8 @@ def _example(ex_id: str, lang: str, rng: random.Random, noise: NoiseConfig, seed
     applied += ["drop"] * bool(dropped)
 
     src_tokens, src_spans = _fill(frame.en.split(), entities, "en", lang, set(), rng)
-    tgt_words = _split_target(variant.text, lang)
-    tgt_tokens, tgt_spans = _fill(tgt_words, entities, lang, lang, dropped, rng)
+    tgt_words, tgt_spans = _fill(variant.text.split(), entities, lang, lang, dropped, rng)
+    tgt_tokens, tgt_spans = _characters(tgt_words, tgt_spans) if lang in CHAR_LEVEL else (tgt_words, tgt_spans)
     alignment = [(i, j) for j, i in enumerate(k for k in range(len(entities)) if k not in dropped)]
     if rng.random() < noise.untranslated:
         if _leave_english_word(src_tokens, src_spans, tgt_tokens, tgt_spans, lang, rng):
@@ -160,21 +171,17 @@ def _example(ex_id: str, lang: str, rng: random.Random, noise: NoiseConfig, seed
         tgt_text=text,
         alignment=alignment,
         noise=applied,
+        tgt_words=tgt_words if lang_of_text in CHAR_LEVEL else tgt_tokens,  # after any word-level noise
     )
 
 
-def _split_target(text: str, lang: str) -> list[str]:
-    if lang not in CHAR_LEVEL:
-        return text.split()
-    # characters, keeping placeholders whole
-    out: list[str] = []
-    pos = 0
-    for m in _PLACEHOLDER.finditer(text):
-        out.extend(ch for ch in text[pos : m.start()] if not ch.isspace())
-        out.append(m.group(0))
-        pos = m.end()
-    out.extend(ch for ch in text[pos:] if not ch.isspace())
-    return out
+def _characters(words: Sequence[str], spans: Sequence[Span]) -> tuple[list[str], list[Span]]:
+    """Words split into their characters, and word-offset spans moved to character offsets."""
+    starts = [0]
+    for word in words:
+        starts.append(starts[-1] + len(word))
+    chars = [c for word in words for c in word]
+    return chars, [Span(starts[s.start], starts[s.end], s.label) for s in spans]
 
 
 def _join(tokens: Sequence[str], lang: str) -> str:
@@ -203,7 +210,7 @@ def _fill(
             tokens.append(lex.PRONOUNS[lang])
             continue
         name = ent.en if side == "en" else _inflect(ent.tgt, lang, form)
-        ent_tokens = list(name.replace(" ", "")) if side in CHAR_LEVEL else name.split()
+        ent_tokens = [name.replace(" ", "")] if side in CHAR_LEVEL else name.split()
         spans[k] = Span(len(tokens), len(tokens) + len(ent_tokens), ent.label)
         tokens.extend(ent_tokens)
     return tokens, [spans[k] for k in sorted(spans)]
