@@ -44,7 +44,7 @@ SMOKE = {
             "--batch-size",
             "2",
         ],  # fmt: skip
-        rf"^ratio constrained / free seconds per sentence at tiny's shape: {NUMBER}$",
+        rf"^free with 1 beam\(s\) {NUMBER}: ratio constrained / free seconds per sentence at tiny's shape: {NUMBER}$",
     ),
     "bench_matching.py": (["--n", "50"], rf"^crop \+ tokenize\s+[\d,]+\s+{NUMBER}\s+\d+\.\d%$"),
     "bench_langid.py": (

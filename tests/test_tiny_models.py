@@ -47,3 +47,24 @@ def test_the_sentencepiece_model_records_no_path_of_this_machine(spm):
     data = Path(spm).read_bytes()
     assert tempfile.gettempdir().encode() not in data and str(Path(spm).parent).encode() not in data
     assert b"__SLOT0__" in data  # the markers are in it
+
+
+def test_a_bpe_tokenizer_keeps_the_corpus_words_whole(tmp_path):
+    """The demo's tokenizer is BPE: on the built-in corpus a unigram model cuts even frequent words into letters."""
+    import sentencepiece
+
+    from crop_hf.demo.synthetic import generate_corpus
+
+    texts = corpus_texts()  # the demo's tokenizer text and size
+    models = {
+        kind: train_sentencepiece(texts, tmp_path / f"{kind}.model", 2000, model_type=kind)
+        for kind in ("bpe", "unigram")
+    }
+    sp = {kind: sentencepiece.SentencePieceProcessor(model_file=str(path)) for kind, path in models.items()}
+    words = ["▁в", "▁следующем", "▁году", "▁", "__SLOT1__", "▁."]
+    assert sp["bpe"].encode("в следующем году __SLOT1__ .", out_type=str) == words
+    sentences = [ex.tgt_text for ex in generate_corpus(["ru", "es", "de"], 30, seed=7)]
+    pieces = {kind: sum(len(p.encode(s)) for s in sentences) for kind, p in sp.items()}
+    assert pieces["bpe"] < 0.75 * pieces["unigram"]
+    with pytest.raises(RuntimeError):  # BPE needs room for every character of the texts
+        train_sentencepiece(texts, tmp_path / "small.model", 50, model_type="bpe")

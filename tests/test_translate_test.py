@@ -27,6 +27,34 @@ def test_entities_label_the_test_tokens_their_characters_overlap():
     assert tags_on_tokens(tokens, {"kept": False, "entities": [_entity(0, 4, "PER")]}) == ["O"] * 6
 
 
+def test_chinese_test_sentences_go_through_the_pipeline_as_written(tmp_path, monkeypatch):
+    """A character-level test set is projected as its text without spaces (not one character per word), and the
+    entities' character offsets label its characters."""
+    from crop_hf.run import steps
+    from crop_hf.run.baselines import translate_test
+    from crop_hf.run.results import ModelsResult
+
+    sent: list[str] = []
+
+    def projector(texts, **kwargs):
+        sent.extend(texts)
+        return [{"kept": True, "reason": None, "entities": [_entity(0, 2, "LOC")]} for _ in texts]
+
+    monkeypatch.setattr(steps, "projection_pipeline", lambda *args: projector)
+    (tmp_path / "data/test").mkdir(parents=True)
+    (tmp_path / "data/test/zh.jsonl").write_text(json.dumps({"tokens": list("北京很冷。"), "tags": ["O"] * 5}) + "\n")
+    (tmp_path / "data/test/es.jsonl").write_text(
+        json.dumps({"tokens": ["Lima", "es", "fría", "."], "tags": ["O"] * 4}) + "\n"
+    )
+    recipe = load_recipe("demo", ["languages=[zh, es]"])
+    result = translate_test(recipe, tmp_path, ModelsResult(), "models/lst", "models/ner", "tt")
+    assert sent == ["北京很冷。", "Lima es fría ."]
+    rows = {lang: json.loads((tmp_path / f"tt/{lang}.jsonl").read_text()) for lang in ("zh", "es")}
+    assert rows["zh"]["tags"] == ["B-LOC", "I-LOC", "O", "O", "O"]
+    assert rows["es"]["tags"] == ["B-LOC", "O", "O", "O"]
+    assert result.languages["zh"]["kept"] == 1
+
+
 def test_predicted_tags_are_scored_like_a_model_over_every_sentence(tmp_path):
     gold = [NerExample(["Musa", "isa", "Kano"], ["B-PER", "O", "B-LOC"], "ha", "0"),
             NerExample(["Aisha", "ta", "tafi"], ["B-PER", "O", "O"], "ha", "1")]  # fmt: skip

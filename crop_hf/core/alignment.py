@@ -12,7 +12,8 @@ with the links (no link leaves its box) is kept. Choices worth knowing:
 - Char-level targets (zh, ja, th, my, ...: ``Language.char_level``) are aligned on characters: their words are not
   space-separated, and segmenter words are too sparse for eflomal's statistics. Character links are mapped back to the
   caller's tokens, so links and phrases always index ``tgt_tokens`` as given (pass characters as tokens to get
-  character offsets); ``max_tokens`` counts characters there.
+  character offsets, words to keep every phrase whole words: a slot around half a word is a marker the LST model
+  must learn to put inside one); ``max_tokens`` counts characters there.
 - Chunks of ``chunk_size`` pairs are aligned independently, so memory stays bounded; a tail under half a chunk is
   aligned with the chunk before it, since eflomal learns only from the sentences it is given.
 - Every input pair yields one ``AlignedPair`` with its input ``index``. A pair with an empty side or a side over

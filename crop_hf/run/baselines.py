@@ -127,6 +127,7 @@ def translate_test(recipe: Recipe, out: Path, models: ModelsResult, lst_dir: str
     """Tags for every test sentence of every language through the projection pipeline with ``ner_dir``'s English
     NER model; ``predictions_dir/<lang>.jsonl`` holds ``tokens`` (the test set's), ``tags``, ``kept``, ``reason``."""
     from ..core.filters import FilterStats
+    from ..core.text import is_char_level
     from .data import test_file
     from .steps import projection_pipeline
 
@@ -137,13 +138,14 @@ def translate_test(recipe: Recipe, out: Path, models: ModelsResult, lst_dir: str
         target = out / predictions_dir / f"{lang}.jsonl"
         rows = list(read_jsonl(out / test_file(lang)))
         if not target.is_file():  # a finished language is not projected again when a killed run resumes
-            texts = [" ".join(r["tokens"]) for r in rows]
+            sep = "" if is_char_level(lang) else " "  # the sentence as written: Chinese without spaces
+            texts = [sep.join(r["tokens"]) for r in rows]
             results = []
             for start in tqdm(range(0, len(texts), _CHUNK), desc=f"translate-test {lang}->en->{lang}"):
                 results += projector(texts[start : start + _CHUNK], src_lang=lang, options=options,
                                      batch_size=options.batch_size)  # fmt: skip
-            write_jsonl(target, ({"tokens": r["tokens"], "tags": tags_on_tokens(r["tokens"], res), "kept": res["kept"],
-                                  "reason": res["reason"]} for r, res in zip(rows, results)))  # fmt: skip
+            write_jsonl(target, ({"tokens": r["tokens"], "tags": tags_on_tokens(r["tokens"], res, sep),
+                                  "kept": res["kept"], "reason": res["reason"]} for r, res in zip(rows, results)))  # fmt: skip
         stats = FilterStats()
         for r in read_jsonl(target):
             stats.add(None if r["kept"] else r["reason"])
@@ -151,15 +153,15 @@ def translate_test(recipe: Recipe, out: Path, models: ModelsResult, lst_dir: str
     return TranslateTestResult(predictions_dir, per_lang)
 
 
-def tags_on_tokens(tokens: list[str], result: dict[str, Any]) -> list[str]:
-    """BIO tags over ``tokens`` from a projection result on ``" ".join(tokens)``: each kept entity labels the tokens
+def tags_on_tokens(tokens: list[str], result: dict[str, Any], sep: str = " ") -> list[str]:
+    """BIO tags over ``tokens`` from a projection result on ``sep.join(tokens)``: each kept entity labels the tokens
     its character span overlaps (the first ``B-``); a dropped result gives ``O`` everywhere."""
     from ..core.text import tokens_from_words
 
     tags = ["O"] * len(tokens)
     if not result["kept"]:
         return tags
-    spans = tokens_from_words(tokens)
+    spans = tokens_from_words(tokens, sep)
     for entity in result["entities"]:
         inside = [i for i, t in enumerate(spans) if t.char_start < entity["end"] and entity["start"] < t.char_end]
         for k, i in enumerate(inside):
