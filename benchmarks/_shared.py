@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 SHAPES = {  # the LST/MT model's shape; "tiny" only checks that a script runs (the suite's smoke test)
-    "m2m100_418M": {"d_model": 1024, "layers": 12, "heads": 16, "ffn_dim": 4096, "max_positions": 1024, "num_beams": 5},
+    "m2m100_418M": {
+        "d_model": 1024,
+        "layers": 12,
+        "heads": 16,
+        "ffn_dim": 4096,
+        "max_positions": 1024,
+        "num_beams": 5,
+    },
     "tiny": {"d_model": 32, "layers": 2, "heads": 2, "ffn_dim": 64, "max_positions": 128},
 }
 
