@@ -98,9 +98,7 @@ def shape_cost(shape: str, sentences: int, batch_size: int) -> None:
 
     torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as tmp:
-        spm = train_sentencepiece(
-            corpus_texts(), Path(tmp) / "spm.model", vocab_size=2000, model_type="bpe"
-        )  # the demo's
+        spm = train_sentencepiece(corpus_texts(), Path(tmp) / "spm.model", 2000, model_type="bpe")  # the demo's
         model_dir = make_tiny_m2m100(Path(tmp) / shape, spm, **SHAPES[shape])
         model = AutoModelForSeq2SeqLM.from_pretrained(model_dir).eval()
         tokenizer = AutoTokenizer.from_pretrained(model_dir)

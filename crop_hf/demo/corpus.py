@@ -54,8 +54,8 @@ def build_models(models_dir: Path, seed: int) -> dict[str, str]:
     from ..core.tagging import CONLL
     from .tiny_models import corpus_texts, make_tiny_m2m100, make_tiny_xlmr, train_sentencepiece
 
-    # BPE: half as many pieces per sentence as unigram on this corpus, words whole (held-out well-formed 84-93 %
-    # -> 88-98 %, docs/decoding.md)
+    # BPE: words whole, half as many pieces per sentence as unigram on this corpus (held-out well-formed at 2,000
+    # steps 84-97 % -> 88-98 %, docs/decoding.md)
     spm = train_sentencepiece(corpus_texts(seed=seed), models_dir / "spm.model", vocab_size=2000, model_type="bpe")
     make_tiny_m2m100(models_dir / "m2m100-init", spm, seed=seed, num_beams=DEMO_BEAMS)
     make_tiny_xlmr(models_dir / "xlmr-init", spm, CONLL.labels, seed=seed)
