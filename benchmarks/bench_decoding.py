@@ -63,14 +63,14 @@ def demo_pipeline(args: argparse.Namespace) -> None:
     for lang in langs:
         rows = read_raw(raw_dir, lang)[: args.sentences]
         texts = [r["text"] for r in rows]
-        kept: dict[tuple[str, str], list[dict]] = {}
+        results_of: dict[tuple[str, str], list[dict]] = {}
         for decoding, backend in runs:
             projector = projectors[backend]
             start = time.perf_counter()
             results = projector(texts, src_lang=lang, decoding=decoding, check_raw_language=True,
                                 langid_candidates=(lang, "en"), batch_size=32)  # fmt: skip
             seconds = time.perf_counter() - start
-            kept[(decoding, backend)] = results
+            results_of[(decoding, backend)] = results
             q = projection_quality(rows, results)
             with_entity = len(rows) - sum(q["drops"].get(r, 0) for r in ("no_entity", "wrong_language", "empty"))
             if decoding == "free":  # a free run's wrong_language may be its translation's: count the raw check only
@@ -81,7 +81,7 @@ def demo_pipeline(args: argparse.Namespace) -> None:
             f1s[(decoding, backend)].append(q["f1"] or 0.0)
             print(f"{lang:5} {decoding + ' (' + backend + ')':22} {q['kept']:>7}/{with_entity:<8} "
                   f"{_f(q['precision'])} {_f(q['recall'])} {_f(q['f1'])} {len(rows) / seconds:7.2f}")  # fmt: skip
-        common.append(_on_common_lines(lang, rows, kept[runs[0]], kept[runs[-1]]))
+        common.append(_on_common_lines(lang, rows, results_of[runs[0]], results_of[runs[-1]]))
     free, constrained = runs[0], runs[-1]
     print("\n".join(common))
     rate = {run: n / s for run, (n, s) in totals.items() if s}

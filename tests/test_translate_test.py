@@ -89,3 +89,34 @@ def test_the_masakhaner2_recipe_maps_the_label_sets_and_uses_nllb():
     assert recipe.data["english"].label_map == {"MISC": "O"} and recipe.data["target_test"].label_map == {"DATE": "O"}
     assert recipe.label_scheme == "xtreme" and "nllb-200" in recipe.models.lst
     assert recipe.baselines == ["translate_train", "translate_test"] and len(recipe.languages) == 18
+
+
+def test_raw_text_given_as_tokens_is_written_as_the_language_writes_it(tmp_path):
+    """A raw source with tokens and no text: Chinese becomes its characters without spaces, Spanish spaced words."""
+    from crop_hf.run.data import prepare_data, raw_file
+    from crop_hf.run.recipe import parse_recipe
+
+    def rows(tokens):
+        return json.dumps({"tokens": tokens, "tags": ["O"] * len(tokens)}) + "\n"
+
+    (tmp_path / "en.jsonl").write_text(rows(["Lima", "is", "cold", "."]))
+    for lang, tokens in (("zh", list("北京很冷。")), ("es", ["Lima", "es", "fría", "."])):
+        (tmp_path / f"raw-{lang}.jsonl").write_text(rows(tokens))
+        (tmp_path / f"test-{lang}.jsonl").write_text(rows(tokens))
+        (tmp_path / f"{lang}.tsv").write_text("Lima is cold .\t" + "".join(tokens) + "\n")
+    recipe = parse_recipe(
+        {
+            "languages": ["zh", "es"],
+            "data": {
+                "english": {"files": "en.jsonl"},
+                "target_raw": {"files": "raw-{lang}.jsonl"},
+                "target_test": {"files": "test-{lang}.jsonl"},
+                "parallel": {"files": {"zh": "zh.tsv", "es": "es.tsv"}},
+            },
+            "models": {"lst": "some/lst", "ner": "some/ner"},
+        },
+        base_dir=tmp_path,
+    )
+    prepare_data(recipe, tmp_path / "out")
+    texts = {lang: json.loads((tmp_path / "out" / raw_file(lang)).read_text())["text"] for lang in ("zh", "es")}
+    assert texts == {"zh": "北京很冷。", "es": "Lima es fría ."}

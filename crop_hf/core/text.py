@@ -59,6 +59,12 @@ def split_tokens(text: str, char_level: bool) -> list[Token]:
     return tokens
 
 
+def token_separator(lang: str | Language) -> str:
+    """What stands between two tokens of ``lang`` written as text: nothing for character-level scripts (a Chinese
+    test set's characters are one unspaced sentence), else a space."""
+    return "" if is_char_level(lang) else " "
+
+
 def tokens_from_words(words: Sequence[str], sep: str = " ") -> list[Token]:
     """Tokens for an already tokenised sentence, with offsets into ``sep.join(words)``."""
     tokens: list[Token] = []

@@ -127,7 +127,7 @@ def translate_test(recipe: Recipe, out: Path, models: ModelsResult, lst_dir: str
     """Tags for every test sentence of every language through the projection pipeline with ``ner_dir``'s English
     NER model; ``predictions_dir/<lang>.jsonl`` holds ``tokens`` (the test set's), ``tags``, ``kept``, ``reason``."""
     from ..core.filters import FilterStats
-    from ..core.text import is_char_level
+    from ..core.text import token_separator
     from .data import test_file
     from .steps import projection_pipeline
 
@@ -138,7 +138,7 @@ def translate_test(recipe: Recipe, out: Path, models: ModelsResult, lst_dir: str
         target = out / predictions_dir / f"{lang}.jsonl"
         rows = list(read_jsonl(out / test_file(lang)))
         if not target.is_file():  # a finished language is not projected again when a killed run resumes
-            sep = "" if is_char_level(lang) else " "  # the sentence as written: Chinese without spaces
+            sep = token_separator(lang)  # the sentence as written: Chinese without spaces
             texts = [sep.join(r["tokens"]) for r in rows]
             results = []
             for start in tqdm(range(0, len(texts), _CHUNK), desc=f"translate-test {lang}->en->{lang}"):

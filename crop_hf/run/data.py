@@ -24,7 +24,7 @@ from typing import Any
 
 from ..base.resumable import atomic_text
 from ..core.languages import get_language
-from ..core.text import split_tokens
+from ..core.text import split_tokens, token_separator
 from .recipe import DataSource, Recipe, RecipeError
 from .results import DataResult
 
@@ -63,8 +63,9 @@ def prepare_data(recipe: Recipe, out: Path) -> DataResult:
             else:
                 rows = ner_rows(src, lang, cache)
             rows = in_scheme(rows, src, recipe.label_scheme, f"{recipe.source}: data.{role} ({lang})")
-            if role == "target_raw":
-                rows = ({**r, "text": r.get("text") or " ".join(r["tokens"])} for r in rows)
+            if role == "target_raw":  # the sentence as written (Chinese: its characters without spaces)
+                sep = token_separator(lang)
+                rows = ({**r, "text": r.get("text") or sep.join(r["tokens"])} for r in rows)
             counts[role][lang] = write_jsonl(out / name(lang), islice(rows, src.limit))
     src = recipe.data["parallel"]
     empty = [f"{role} {lang}" for role in ("target_raw", "target_test") for lang, n in counts[role].items() if not n]
