@@ -88,6 +88,24 @@ def test_more_entities_than_words_is_a_counted_no_placement(projector, monkeypat
     assert not res["kept"] and res["reason"] == "no_placement"
 
 
+def test_a_name_the_raw_sentence_has_no_capitalized_word_for_is_a_counted_no_placement(projector, monkeypatch):
+    # "he lives in Norway" machine-translated as "Olav Eliassen lives in Norway": the raw sentence names no person,
+    # so the PER slot may go nowhere (its English starts with a capital, "han" does not)
+    monkeypatch.setattr(
+        projector, "_translate", lambda model, tok, texts, src, tgt: ["Olav Eliassen lives in Norway ." for _ in texts]
+    )
+    monkeypatch.setattr(
+        "crop_hf.projection.pipeline.predict_tags", lambda m, t, words: [["B-PER", "I-PER", "O", "O", "B-LOC", "O"]]
+    )
+    res = projector("han bor i Norge .", src_lang="no", decoding="constrained", check_language=False)
+    assert not res["kept"] and res["reason"] == "no_placement" and "capitalized" in res["detail"]
+    monkeypatch.setattr(
+        "crop_hf.projection.pipeline.predict_tags", lambda m, t, words: [["O", "O", "O", "O", "B-LOC", "O"]]
+    )
+    res = projector("han bor i Norge .", src_lang="no", decoding="constrained", check_language=False)
+    assert res["kept"] and [e["word"] for e in res["entities"]] == ["Norge"]
+
+
 def test_translate_train_always_decodes_freely(projector, scripted):
     example = {"tokens": EN.split(), "tags": EN_TAGS}
     res = projector(example, mode="translate-train", tgt_lang="es", decoding="constrained", check_language=False)

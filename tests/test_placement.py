@@ -199,3 +199,36 @@ def test_short_lowercase_words_stay_inside_an_entity_but_never_at_its_edge():
     assert automaton.placement(ids_of(t, "<0>", "▁Banco", "▁de", "▁España", "<0>")) == [(0, 3)]
     states = automaton.run(ids_of(t, "<0>", "▁Banco", "▁de"))
     assert ids_of(t, "<0>")[0] not in automaton.allowed(states)
+
+
+def test_a_capitalized_slot_never_starts_on_a_lowercase_word():
+    # "De aandelen van Rode Kruis stegen": the English "Red Cross" starts with a capital, so its slot may not take
+    # "van Rode Kruis" or "aandelen van Rode Kruis"; an entity whose English starts lowercase ("van der Heijden") may
+    t = table(["▁", "▁De", "▁aandelen", "▁van", "▁Rode", "▁Kruis", "▁stegen", "▁."])
+    words = ["De", "aandelen", "van", "Rode", "Kruis", "stegen", "."]
+    capital = PlacementAutomaton(words, 1, t, capitalized={0})
+    after_de = capital.run(ids_of(t, "▁De"))
+    assert ids_of(t, "<0>")[0] not in capital.allowed(after_de)  # before "aandelen"
+    assert ids_of(t, "<0>")[0] not in capital.allowed(capital.run(ids_of(t, "▁De", "▁aandelen")))  # before "van"
+    assert ids_of(t, "<0>")[0] in capital.allowed(capital.run(ids_of(t, "▁De", "▁aandelen", "▁van")))
+    plain = PlacementAutomaton(words, 1, t)
+    assert ids_of(t, "<0>")[0] in plain.allowed(plain.run(ids_of(t, "▁De", "▁aandelen")))  # "van" is 3 letters
+    rng = random.Random(2)
+    for _ in range(100):  # every walk that ends places the slot on a word with a capital
+        states, ids = capital.start, []
+        while (token_id := rng.choice(sorted(capital.allowed(states)))) != EOS:
+            ids.append(token_id)
+            states = capital.step(states, token_id)
+        ((start, _),) = capital.placement(ids)
+        assert words[start][0].isupper()
+
+
+def test_too_few_capitalized_words_for_the_capitalized_slots_is_not_feasible():
+    # "han bor i Norge": the machine translation named a person ("Olav lives in Norway") the raw sentence does not
+    t = table(["▁", "▁han", "▁bor", "▁i", "▁Norge", "▁."])
+    words = ["han", "bor", "i", "Norge", "."]
+    assert not PlacementAutomaton(words, 2, t, capitalized={0, 1}).feasible
+    assert PlacementAutomaton(words, 2, t, capitalized={1}).feasible
+    assert PlacementAutomaton(words, 2, t).feasible
+    # a slot pinned in advance needs no capitalized word of its own
+    assert PlacementAutomaton(words, 2, t, anchors={0: (0, 1)}, capitalized={0, 1}).feasible

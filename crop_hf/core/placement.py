@@ -20,7 +20,9 @@ The rules, beyond "the raw sentence in order": a slot opens before and closes af
 least one token; slots neither nest nor cross; a slot never starts or ends with a token that is only punctuation (the
 model's habit of closing after the final period) or, in a language written with spaces, with a lowercase word of one
 or two letters (the prepositions and articles a weak model pulls in: ``en``, ``в``, ``de``, ``la``; inside an entity
-they stay, as in ``Banco de España``); and no prefix is allowed from which the remaining slots can no
+they stay, as in ``Banco de España``); a slot whose English entity starts with a capital letter does not start on
+a word that starts with a lowercase one (``van Rode Kruis`` for ``Red Cross``; ``van der Heijden Media`` stays
+possible when the English is ``van der Heijden Media`` too); and no prefix is allowed from which the remaining slots can no
 longer fit, so every beam can finish. ``anchors`` pin a slot to a span known in advance (the pipeline pins an entity
 whose English words stand verbatim in the raw sentence, a name copied through translation): the model then places
 only the others, around it.
@@ -29,7 +31,7 @@ only the others, around it.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -105,6 +107,9 @@ class PlacementAutomaton:
         table: the tokenizer's :class:`TokenTable`.
         char_level: the language is written without spaces (its tokens are joined with none).
         anchors: slot id -> the word span ``[start, end)`` that slot must take.
+        capitalized: slot ids whose English entity starts with a capital letter: such a slot does not start on a
+            word that starts with a lowercase letter (``van Rode Kruis`` for ``Red Cross``, ``hoofdkantoor`` for
+            ``United Nations``); a sentence with fewer such words than such slots is not :attr:`feasible`.
     """
 
     def __init__(
@@ -114,6 +119,7 @@ class PlacementAutomaton:
         table: TokenTable,
         char_level: bool = False,
         anchors: Mapping[int, tuple[int, int]] | None = None,
+        capitalized: Collection[int] = (),
     ) -> None:
         if not words:
             raise ValueError("no words to place slots in")
@@ -141,9 +147,12 @@ class PlacementAutomaton:
         self.anchors = dict(anchors or {})
         self._reserved = {k for start, end in self.anchors.values() for k in range(start, end)}
         self._eligible_from = [0] * (len(self.words) + 1)  # words from word k on that a free slot may take
+        self._capital_from = [0] * (len(self.words) + 1)  # ... that a capitalized slot may start on
         for k in range(len(self.words) - 1, -1, -1):
             free = self._eligible[k] and k not in self._reserved
             self._eligible_from[k] = self._eligible_from[k + 1] + int(free)
+            self._capital_from[k] = self._capital_from[k + 1] + int(free and not _starts_lowercase(self.words[k]))
+        self.capitalized = frozenset(capitalized) - set(self.anchors)
         self._start = frozenset({_State(0, NORMAL, ())})
         self._memo: dict[_State, list[tuple[int, _State]]] = {}
 
@@ -156,8 +165,9 @@ class PlacementAutomaton:
 
     @property
     def feasible(self) -> bool:
-        """Whether the slots can be placed at all (enough words that are not punctuation)."""
-        return self.n_slots - len(self.anchors) <= self._eligible_from[0]
+        """Whether the slots can be placed at all: enough words that are not punctuation, and enough that do not start
+        lowercase for the ``capitalized`` slots."""
+        return self._fits(_State(0, NORMAL, ()))
 
     def step(self, states: frozenset[_State], token_id: int) -> frozenset[_State]:
         """The states after writing ``token_id`` (empty: the output left the sentence)."""
@@ -233,7 +243,8 @@ class PlacementAutomaton:
             return False  # an anchored slot ran past its end
         if any(slot not in used and start < nxt for slot, (start, _) in self.anchors.items()):
             return False  # an anchored slot's start went by
-        return need <= self._eligible_from[nxt]
+        need_capital = sum(1 for slot in self.capitalized if slot not in used)
+        return need <= self._eligible_from[nxt] and need_capital <= self._capital_from[nxt]
 
     def _markers(self, state: _State, gap: int) -> list[tuple[int, _State]]:
         """The markers that may be written at ``gap`` and the state each leads to."""
@@ -256,6 +267,8 @@ class PlacementAutomaton:
                 if slot in self.anchors and gap != self.anchors[slot][0]:
                     continue
                 if slot not in self.anchors and gap in self._reserved:
+                    continue
+                if slot in self.capitalized and _starts_lowercase(self.words[gap]):
                     continue
                 if slot not in used:
                     opened = after._replace(spans=(*state.spans, (slot, gap, -1)))
@@ -331,6 +344,10 @@ def can_edge(word: str, char_level: bool = False) -> bool:
     if is_punctuation(word) or all(is_punctuation(c) for c in word):
         return False
     return char_level or not (len(word) <= 2 and word.isalpha() and word.islower())
+
+
+def _starts_lowercase(word: str) -> bool:
+    return word[:1].islower()
 
 
 def insertion_tokens(ids: Sequence[int], table: TokenTable) -> dict[int, list[int]]:

@@ -317,14 +317,15 @@ class CropProjectionPipeline(Pipeline):
         labeler.batch_size = len(group)
         placed = _guarded(group, "LST", lambda g: labeler.place(
             [wrapped[id(it)] for it in g], [[t.text for t in it.tokens] for it in g],
-            [len(it.en_spans or []) for it in g], lang, char_level, [_anchors(it) for it in g]))  # fmt: skip
+            [len(it.en_spans or []) for it in g], lang, char_level, [_anchors(it) for it in g],
+            [_capitalized(it) for it in g]))  # fmt: skip
         for it, placement in zip(group, placed):
             if it.drop is not None:
                 continue
             it.placement = placement
             if placement is None:
-                it.drop = (NO_PLACEMENT, "the slots cannot be placed in the raw sentence (too few words, or longer "
-                           "than the LST model accepts)")  # fmt: skip
+                it.drop = (NO_PLACEMENT, "the slots cannot be placed in the raw sentence (too few words, too few "
+                           "capitalized words for the English names, or longer than the LST model accepts)")  # fmt: skip
             else:
                 it.labeled_translation = placement.text
 
@@ -495,6 +496,12 @@ def _anchors(it: Item) -> dict[int, tuple[int, int]]:
     spans, words = it.en_spans or [], it.en_tokens or []
     entities = [(words[s.start : s.end], s.label, i) for i, s in enumerate(spans)]
     return {m.slot_id: (m.start, m.end) for m in match_entities(it.tokens, entities, it.lang or "", "exact").matches}
+
+
+def _capitalized(it: Item) -> set[int]:
+    """The slots of ``it`` whose English entity starts with a capital letter (placed on a word that does too)."""
+    words = it.en_tokens or []
+    return {i for i, s in enumerate(it.en_spans or []) if words[s.start][:1].isupper()}
 
 
 def _constrained(it: Item) -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..base.errors import InputError
+from ..core.bio_decoding import is_bio_label_set, viterbi_bio
 from ..core.examples import NerExample, WordPrediction  # noqa: F401  (part of this module's interface)
 from ..core.tagging import LabelScheme
 
@@ -171,10 +172,14 @@ def predict(
     sentences: Sequence[Sequence[str]],
     batch_size: int = 32,
     max_length: int = DEFAULT_MAX_LENGTH,
+    valid_bio: bool = True,
 ) -> list[WordPrediction]:
-    """Tag each word with the prediction at its first sub-word; long sentences go through windows and merge back.
+    """Tag each word from the probabilities at its first sub-word; long sentences go through windows and merge back.
 
-    A word the tokenizer turns into no sub-word at all gets ``O`` with score 1.0; an empty sentence gets ``[]``.
+    With ``valid_bio`` (and a model whose labels are BIO) the tags are the most probable valid BIO sequence
+    (:func:`~crop_hf.core.bio_decoding.viterbi_bio`: no ``I-ORG`` right after ``B-PER``); otherwise each word's
+    most probable tag. A word's score is its tag's probability. A word the tokenizer turns into no sub-word at all
+    gets ``O`` with score 1.0; an empty sentence gets ``[]``.
     """
     import torch
     from transformers import DataCollatorWithPadding
@@ -182,6 +187,8 @@ def predict(
     examples = [NerExample(list(s)) for s in sentences]
     encoded = encode_examples(examples, tokenizer, None, min(max_length, model_max_length(model.config)))
     id2label = {int(k): v for k, v in model.config.id2label.items()}
+    labels = [id2label[i] for i in range(len(id2label))]
+    valid_bio = valid_bio and is_bio_label_set(labels)
     collate = DataCollatorWithPadding(tokenizer)
     device = next(model.parameters()).device
     was_training = model.training
@@ -193,18 +200,18 @@ def predict(
         batch = collate([encoded.features[i] for i in batch_ids])
         with torch.no_grad():
             logits = model(**{k: v.to(device) for k, v in batch.items()}).logits
-        probs = logits.float().softmax(-1)
-        best_p, best = probs.max(-1)
-        best, best_p = best.tolist(), best_p.tolist()
+        probs = logits.float().softmax(-1).tolist()
         for b, i in enumerate(batch_ids):
             w = encoded.windows[i]
-            n = w.end - w.start
-            tags, scores = ["O"] * n, [1.0] * n
-            previous = None
-            for pos, word in enumerate(encoded.word_ids[i]):
-                if word is not None and word != previous:
-                    tags[word], scores[word] = id2label[best[b][pos]], best_p[b][pos]
-                previous = word
+            firsts = _first_subwords(encoded.word_ids[i])
+            word_probs = [probs[b][pos] for pos in firsts.values()]
+            if valid_bio:
+                best = viterbi_bio(word_probs, labels)  # each window on its own, as it was encoded
+            else:
+                best = [max(range(len(labels)), key=p.__getitem__) for p in word_probs]
+            tags, scores = ["O"] * (w.end - w.start), [1.0] * (w.end - w.start)
+            for word, label_id, p in zip(firsts, best, word_probs):
+                tags[word], scores[word] = labels[label_id], p[label_id]
             per_window[i] = WordPrediction(tags, scores)
     model.train(was_training)
     done = [p for p in per_window if p is not None]  # every window was predicted above
@@ -219,9 +226,19 @@ def predict_tags(
     sentences: Sequence[Sequence[str]],
     batch_size: int = 32,
     max_length: int = DEFAULT_MAX_LENGTH,
+    valid_bio: bool = True,
 ) -> list[list[str]]:
     """One tag per word of each sentence (see :func:`predict`)."""
-    return [p.tags for p in predict(model, tokenizer, sentences, batch_size, max_length)]
+    return [p.tags for p in predict(model, tokenizer, sentences, batch_size, max_length, valid_bio)]
+
+
+def _first_subwords(word_ids: Sequence[int | None]) -> dict[int, int]:
+    """Each word's first sub-word position, in word order."""
+    firsts: dict[int, int] = {}
+    for pos, word in enumerate(word_ids):
+        if word is not None and word not in firsts:
+            firsts[word] = pos
+    return firsts
 
 
 def model_max_length(config: Any) -> int:

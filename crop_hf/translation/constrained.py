@@ -17,7 +17,7 @@ against free decoding on either backend).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,13 +66,17 @@ class ConstrainedLabeler(Translator):
         tgt_lang: str,
         char_level: bool = False,
         anchors: Sequence[Mapping[int, tuple[int, int]]] | None = None,
+        capitalized: Sequence[Collection[int]] | None = None,
     ) -> list[SlotPlacement | None]:
         """For each wrapped English sentence, its slots placed into the raw words of ``tgt_lang`` (None: the slots
         cannot be placed, or the input is longer than the model accepts). ``anchors``: per sentence, slots whose
-        span is known in advance (slot id -> ``(start, end)``), which the search keeps."""
+        span is known in advance (slot id -> ``(start, end)``), which the search keeps; ``capitalized``: per
+        sentence, slots whose English entity starts with a capital letter (see
+        :class:`~crop_hf.core.placement.PlacementAutomaton`)."""
         pins = list(anchors) if anchors is not None else [{} for _ in english]
-        automata = [PlacementAutomaton(w, n, self.table, char_level, pin)
-                    for w, n, pin in zip(raw_words, n_slots, pins)]  # fmt: skip
+        capitals = list(capitalized) if capitalized is not None else [() for _ in english]
+        automata = [PlacementAutomaton(w, n, self.table, char_level, pin, caps)
+                    for w, n, pin, caps in zip(raw_words, n_slots, pins, capitals)]  # fmt: skip
         self._set_languages("en")
         encoded = [self.tokenizer(t, add_special_tokens=True)["input_ids"] for t in english]
         limit = self.input_limit
