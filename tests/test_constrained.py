@@ -182,3 +182,25 @@ def test_a_corpus_projection_records_its_decoding_and_refuses_to_resume_with_ano
     assert manifest["settings"]["decoding"] == "constrained" and manifest["settings"]["min_slot_score"] == 0.0
     with pytest.raises(InputError, match="decoding"):
         project_corpus(projector, raw, tmp_path / "out", "es", progress=False)  # the pipeline's own: free
+
+
+def test_the_search_does_not_pay_for_a_marker_the_sentence_has_no_use_for():
+    # "Ana vive ." with one slot, after "__SLOT0__ Ana __SLOT0__": the model gives 0.6 to "__SLOT1__" (no such slot
+    # here), 0.3 to "▁vive", 0.1 to the lone space; the allowed tokens are scored as if "__SLOT1__" could not be written
+    import math
+
+    import torch
+
+    from crop_hf.core.placement import PlacementAutomaton, TokenTable
+    from crop_hf.translation.constrained import _PlacementProcessor
+
+    table = TokenTable.from_vocab({"▁": 10, "▁Ana": 11, "▁vive": 12, "▁.": 13}, (100, 101), 2, 3)
+    processor = _PlacementProcessor([PlacementAutomaton(["Ana", "vive", "."], 1, table)], 1, [0], 2)
+    probs = torch.zeros(1, 110)
+    probs[0, 101], probs[0, 12], probs[0, 10] = 0.6, 0.3, 0.1
+    out = processor(torch.tensor([[0, 100, 11, 100]]), probs.log())
+    assert out[0, 12].item() == pytest.approx(math.log(0.3 / 0.4), abs=1e-5)
+    assert out[0, 10].item() == pytest.approx(math.log(0.1 / 0.4), abs=1e-5)
+    assert out[0, 101].item() == -math.inf and out[0, 11].item() == -math.inf  # refused: a second slot, a skipped word
+    # what the slot scores read stays the model's own probability
+    assert processor.logprob(0, (100, 11, 100), 12) == pytest.approx(math.log(0.3), abs=1e-5)

@@ -145,7 +145,15 @@ class ConstrainedLabeler(Translator):
 
 
 class _PlacementProcessor:
-    """A logits processor: -inf for every token the automaton of the row's sentence does not allow after its prefix.
+    """A logits processor: -inf for every token the automaton of the row's sentence does not allow after its prefix,
+    and the allowed ones' log-probabilities conditioned on not writing a refused marker.
+
+    Beam search adds the processed log-probabilities up, so without the conditioning a path pays for every step
+    where the model would have written a marker the sentence has no use for (``__SLOT1__`` after the one slot was
+    closed): ``__SLOT0__ 世界银行 __SLOT0__ 的股价...`` lost to ``世界银行 __SLOT0__ 的股价 __SLOT0__`` on the demo's
+    Chinese, whose LST model wanted a second slot there. Renormalising over all allowed tokens instead also
+    forgave the steps where the model would rather write other words, and placed worse in German, Dutch and
+    Russian (docs/decoding.md).
 
     The decoder's prefix starts with ``header`` (the decoder start token and the forced target-language code); the
     automaton reads what follows. States are cached per sentence by prefix, so each step costs one transition; the
@@ -155,6 +163,8 @@ class _PlacementProcessor:
 
     def __init__(self, automata: list[PlacementAutomaton], beams: int, header: list[int], eos_id: int) -> None:
         self.automata, self.beams, self.header, self.eos_id = automata, beams, header, eos_id
+        table = automata[0].table
+        self.marker_like = [*table.markers, *([table.pieces[" "]] if " " in table.pieces else [])]
         self.cache: list[dict[tuple[int, ...], frozenset]] = [{(): a.start} for a in automata]
         self.seen: list[dict[tuple[int, ...], dict[int, float]]] = [{} for _ in automata]
 
@@ -176,7 +186,13 @@ class _PlacementProcessor:
                 if body not in self.seen[i]:
                     self.seen[i][body] = dict(zip(allowed, logprobs[row, allowed].tolist()))
             allowed_mask[row, allowed] = 0.0
-        return scores + allowed_mask
+        # condition on not writing the markers the automaton refuses here (a slot the sentence does not have, one
+        # already placed, or the lone space written before a marker): the model's wish for one is no evidence against
+        # the raw words, while the mass it gives to words other than the raw ones still counts against the path
+        marker_like = self.marker_like
+        refused = torch.where(allowed_mask[:, marker_like] < 0, logprobs[:, marker_like].exp(), 0.0).sum(-1)
+        kept_mass = torch.log1p(-refused.clamp(max=1.0 - 1e-6)).unsqueeze(-1)
+        return (scores.float() + allowed_mask - kept_mass).to(scores.dtype)
 
     def logprob(self, i: int, body: Sequence[int], token_id: int) -> float:
         """The model's log-probability of ``token_id`` after ``body`` in sentence ``i``, as generation saw it."""
