@@ -95,7 +95,11 @@ def demo_pipeline(args: argparse.Namespace) -> None:
 def _on_common_lines(lang: str, rows: list[dict], free: list[dict], constrained: list[dict]) -> str:
     """Projection F1 of both decodings on the lines both kept: each one's own F1 above is on its own kept lines,
     and free decoding keeps the easier ones (it drops a sentence whose slots it loses)."""
-    both = [i for i, (a, b) in enumerate(zip(free, constrained)) if a["kept"] and b["kept"]]
+    scored = [
+        [r["kept"] and r["tokens"] == row["tokens"] for r, row in zip(results, rows)]
+        for results in (free, constrained)
+    ]
+    both = [i for i, (a, b) in enumerate(zip(*scored)) if a and b]  # kept, and in the gold row's tokens (as scored)
     f1 = [
         projection_quality([rows[i] for i in both], [results[i] for i in both])["f1"]
         for results in (free, constrained)
