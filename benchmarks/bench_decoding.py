@@ -96,7 +96,7 @@ def _on_common_lines(lang: str, rows: list[dict], free: list[dict], constrained:
     """Projection F1 of both decodings on the lines both kept: each one's own F1 above is on its own kept lines,
     and free decoding keeps the easier ones (it drops a sentence whose slots it loses)."""
     scored = [
-        [r["kept"] and r["tokens"] == row["tokens"] for r, row in zip(results, rows)]
+        [r["kept"] and r["tokens"] == row.get("tokens", r["tokens"]) for r, row in zip(results, rows)]
         for results in (free, constrained)
     ]
     both = [i for i, (a, b) in enumerate(zip(*scored)) if a and b]  # kept, and in the gold row's tokens (as scored)
