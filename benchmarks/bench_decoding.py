@@ -6,8 +6,9 @@
 Two parts, each a ratio against free decoding run in the same process:
 
 1. **The demo's pipeline** (``--pipeline`` and ``--raw-dir`` name others): the saved ``crop-projection`` pipeline
-   over ``--sentences`` raw lines per language (gold tags known), once per decoding, with the run's raw-language
-   check. Per language and decoding: the kept ratio among the lines whose English NER found an entity (the
+   over ``--sentences`` raw lines per language (gold tags known), once per decoding, with the projection options
+   the run recorded (``stages/project.json``: its filters, language check and ``min_slot_score``, which only
+   constrained decoding uses), so that the constrained side is the run's own projection. Per language and decoding: the kept ratio among the lines whose English NER found an entity (the
    denominator the issue's 85 % target counts), projection P / R / F1 on the kept sentences, and sentences/s of the
    whole pipeline; then both decodings' F1 on the lines both kept. With ``--backends transformers,ctranslate2`` free
    decoding also runs on CTranslate2 (constrained decoding always runs on the transformers weights: CTranslate2 has
@@ -24,12 +25,15 @@ Two parts, each a ratio against free decoding run in the same process:
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import tempfile
 import time
 from pathlib import Path
 
 from _shared import SHAPES, add_demo_arguments, demo_inputs, read_raw  # benchmarks/_shared.py, beside this script
 
+from crop_hf.projection.projection_options import ProjectionOptions
 from crop_hf.run.steps import projection_quality
 
 
@@ -56,6 +60,8 @@ def demo_pipeline(args: argparse.Namespace) -> None:
     path, raw_dir, langs = demo_inputs(args)
     runs = [("free", b) for b in args.backends.split(",")] + [("constrained", "transformers")]
     projectors = {b: pipeline("crop-projection", model=path, backend=b) for b in {b for _, b in runs}}
+    options, source = run_options(Path(args.demo_dir))
+    print(f"projection options: {source}; min_slot_score {options.min_slot_score} (constrained decoding only)")
     print(f"{'lang':5} {'decoding':22} {'kept/with entity':>16} {'P':>6} {'R':>6} {'F1':>6} {'sent/s':>7}")
     totals = {run: [0, 0.0] for run in runs}  # sentences, seconds
     f1s: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
@@ -67,8 +73,8 @@ def demo_pipeline(args: argparse.Namespace) -> None:
         for decoding, backend in runs:
             projector = projectors[backend]
             start = time.perf_counter()
-            results = projector(texts, src_lang=lang, decoding=decoding, check_raw_language=True,
-                                langid_candidates=(lang, "en"), batch_size=32)  # fmt: skip
+            call = dataclasses.replace(options, decoding=decoding, backend=None, compute_type=None)
+            results = projector(texts, src_lang=lang, options=call, batch_size=32)
             seconds = time.perf_counter() - start
             results_of[(decoding, backend)] = results
             q = projection_quality(rows, results)
@@ -90,6 +96,16 @@ def demo_pipeline(args: argparse.Namespace) -> None:
     print(f"ratio projection F1 constrained / free (mean over languages): {f1_ratio} "
           f"({mean[constrained]:.3f} / {mean[free]:.3f})")  # fmt: skip
     print(f"ratio pipeline sentences/s constrained / free: {rate[constrained] / rate[free]:.3f}")
+
+
+def run_options(demo_dir: Path) -> tuple[ProjectionOptions, str]:
+    """The projection options the run in ``demo_dir`` used (its ``stages/project.json``), so that both decodings
+    are measured as the run projects; without that record, the defaults with the raw-language check on."""
+    record = demo_dir / "stages" / "project.json"
+    if record.exists():
+        settings = json.loads(record.read_text(encoding="utf-8"))["settings"]
+        return ProjectionOptions.from_mapping(settings), f"the run's ({record})"
+    return ProjectionOptions(check_raw_language=True), "the defaults, raw-language check on"
 
 
 def _on_common_lines(lang: str, rows: list[dict], free: list[dict], constrained: list[dict]) -> str:
