@@ -51,6 +51,10 @@ SMOKE = {
         ["--sentences", "10", "--languages", "es", "--identifiers", "langid,lingua"],
         rf"^speed ratio lingua / langid.py \(restricted to \[lang, en\]\): {NUMBER}$",
     ),
+    "bench_ner_decoding.py": (
+        ["--tiny", "--sentences", "4"],
+        rf"^ratio predict seconds Viterbi / per-word \(all sets\): {NUMBER}$",
+    ),
     "bench_pipeline_streaming.py": (
         ["--small", "4", "--large", "8", "--batch-size", "4"],
         rf"^peak memory ratio 8 / 4: {NUMBER} \(target <= 1.2\)",
