@@ -84,10 +84,11 @@ def main() -> None:
         model = model.to(args.device).eval()
         tokenizer = AutoTokenizer.from_pretrained(lst_dir)
         ner = AutoModelForTokenClassification.from_pretrained(ner_dir)
-        with torch.no_grad():  # every token I-PER: one entity per sentence, so every sentence reaches LST
-            ner.classifier.weight.zero_()
+        with torch.no_grad():  # every token I-PER, then B-PER: read as valid BIO, B-PER I-PER ... (one entity per
+            ner.classifier.weight.zero_()  # sentence, even of one word), so every sentence reaches LST
             ner.classifier.bias.fill_(-10.0)
             ner.classifier.bias[CONLL.labels.index("I-PER")] = 10.0
+            ner.classifier.bias[CONLL.labels.index("B-PER")] = 0.0
         params = sum(p.numel() for p in model.parameters()) / 1e6
         texts = [ex.tgt_text for ex in generate_corpus(["es"], max(args.sentences, *args.batch_sizes), seed=3)]
         cache = args.cache_dir or str(tmp / "ct2")
