@@ -34,7 +34,7 @@ from pathlib import Path
 from _shared import SHAPES, add_demo_arguments, demo_inputs, read_raw  # benchmarks/_shared.py, beside this script
 
 from crop_hf.projection.projection_options import ProjectionOptions
-from crop_hf.run.steps import projection_quality
+from crop_hf.run.steps import is_scored, projection_quality
 
 
 def main() -> None:
@@ -111,11 +111,7 @@ def run_options(demo_dir: Path) -> tuple[ProjectionOptions, str]:
 def _on_common_lines(lang: str, rows: list[dict], free: list[dict], constrained: list[dict]) -> str:
     """Projection F1 of both decodings on the lines both kept: each one's own F1 above is on its own kept lines,
     and free decoding keeps the easier ones (it drops a sentence whose slots it loses)."""
-    scored = [
-        [r["kept"] and r["tokens"] == row.get("tokens", r["tokens"]) for r, row in zip(results, rows)]
-        for results in (free, constrained)
-    ]
-    both = [i for i, (a, b) in enumerate(zip(*scored)) if a and b]  # kept, and in the gold row's tokens (as scored)
+    both = [i for i, (row, a, b) in enumerate(zip(rows, free, constrained)) if is_scored(row, a) and is_scored(row, b)]
     f1 = [
         projection_quality([rows[i] for i in both], [results[i] for i in both])["f1"]
         for results in (free, constrained)

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from crop_hf.core.bio_decoding import is_valid_bio
 from crop_hf.core.metrics import ner_scores
 from crop_hf.training.ner_data import predict_tags
 
@@ -42,20 +43,11 @@ def main() -> None:
                 tags = predict_tags(model, tokenizer, tokens, valid_bio=valid_bio)
                 seconds[k] += (spent := time.perf_counter() - start)
                 row.append((tags, spent))
-            invalid = sum(not is_valid(t) for t in row[0][0])
+            invalid = sum(not is_valid_bio(t) for t in row[0][0])
             f1 = [100 * ner_scores(gold, tags).f1 for tags, _ in row]
             print(f"{name:28} {len(tokens):>9} {invalid:>7} {f1[0]:>11.2f} {f1[1]:>10.2f} "
                   f"{row[0][1]:>10.3f} {row[1][1]:>9.3f}")  # fmt: skip
     print(f"ratio predict seconds Viterbi / per-word (all sets): {seconds[1] / seconds[0]:.3f}")
-
-
-def is_valid(tags: list[str]) -> bool:
-    previous = "O"
-    for tag in tags:
-        if tag.startswith("I-") and previous[2:] != tag[2:]:
-            return False
-        previous = tag
-    return True
 
 
 def demo_sets(demo: Path) -> list[tuple[str, Any, Any, list[list[str]], list[list[str]]]]:

@@ -18,6 +18,17 @@ def is_bio_label_set(labels: Sequence[str]) -> bool:
     return all(label == "O" or label[:2] in ("B-", "I-") and len(label) > 2 for label in labels)
 
 
+def may_follow(previous: str, tag: str) -> bool:
+    """Whether BIO allows ``tag`` right after ``previous`` (``"O"`` before the first word): an ``I-X`` only after
+    ``B-X`` or ``I-X``."""
+    return not tag.startswith("I-") or (previous != "O" and previous[2:] == tag[2:])
+
+
+def is_valid_bio(tags: Sequence[str]) -> bool:
+    """Whether ``tags`` is a valid BIO sequence (every ``I-X`` after ``B-X`` or ``I-X``)."""
+    return all(may_follow(previous, tag) for previous, tag in zip(["O", *tags], tags))
+
+
 def viterbi_bio(probs: Sequence[Sequence[float]], labels: Sequence[str]) -> list[int]:
     """Label ids, one per word, of the most probable tag sequence that is valid BIO (no ``I-X`` first).
 
@@ -28,22 +39,18 @@ def viterbi_bio(probs: Sequence[Sequence[float]], labels: Sequence[str]) -> list
     if not probs:
         return []
     n_labels = len(labels)
-    kinds = [label[2:] if label != "O" else "" for label in labels]
-    inside = [label.startswith("I-") for label in labels]
-    # may label j follow label i: an I-X only after B-X or I-X
-    allowed = [[not inside[j] or (labels[i] != "O" and kinds[i] == kinds[j]) for j in range(n_labels)]
-               for i in range(n_labels)]  # fmt: skip
+    predecessors = [[i for i in range(n_labels) if may_follow(labels[i], tag)] for tag in labels]
     floor = -1e9  # log of a probability that rounds to 0 still ranks below any allowed path
 
     def log(p: float) -> float:
         return math.log(p) if p > 0 else floor
 
-    score = [log(p) if not inside[j] else -math.inf for j, p in enumerate(probs[0])]
+    score = [log(p) if may_follow("O", labels[j]) else -math.inf for j, p in enumerate(probs[0])]
     back: list[list[int]] = []
     for word_probs in probs[1:]:
         pointers, new = [], []
         for j in range(n_labels):
-            best_i = max((i for i in range(n_labels) if allowed[i][j]), key=lambda i: score[i])
+            best_i = max(predecessors[j], key=lambda i: score[i])
             pointers.append(best_i)
             new.append(score[best_i] + log(word_probs[j]))
         back.append(pointers)

@@ -217,7 +217,7 @@ def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[di
 
     gold, pred, stats = [], [], FilterStats()
     for row, res in zip(gold_rows, results):
-        if res["kept"] and ("tags" not in row or res["tokens"] == row["tokens"]):
+        if is_scored(row, res):
             gold.append(tags_to_spans(row["tags"]) if "tags" in row else [])
             pred.append(tags_to_spans(res["tags"]))
             stats.add(None)
@@ -231,6 +231,12 @@ def projection_quality(gold_rows: Sequence[dict[str, Any]], results: Sequence[di
         "f1": percent(scores.f1) if scores else None,
         **kept_counts(stats),
     }
+
+
+def is_scored(gold_row: dict[str, Any], result: dict[str, Any]) -> bool:
+    """Whether :func:`projection_quality` scores a projected sentence: kept, in its gold row's tokens (when the row
+    is labelled)."""
+    return bool(result["kept"]) and ("tags" not in gold_row or result["tokens"] == gold_row["tokens"])
 
 
 def selftrain(
