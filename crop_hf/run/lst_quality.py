@@ -11,7 +11,9 @@
   markers on the English side and translated; the measure is the share of the slots sent that come back around the
   aligned target phrase (a missing or malformed slot is a failure, as in the paper), beside the share of outputs
   whose slots are all well-formed. Unlike the paper's (entities, checked by people), it is automatic and its
-  phrases are any aligned phrase pair, not only entities. Both in percent.
+  phrases are the aligned phrase pairs LST training draws its slots from: any pair, or with ``lst.slot_phrases:
+  names`` the pairs whose English side is a name (:func:`~crop_hf.training.collator.name_pairs`; a held-out pair
+  without one is left out). Both in percent.
 """
 
 from __future__ import annotations
@@ -72,9 +74,11 @@ def _labeled(recipe: Recipe, lst: Any, rows: list[dict[str, Any]]) -> dict[str, 
     from ..core.slots import parse_slots, wrap
 
     held = sorted(heldout(rows, recipe))
+    if recipe.lst.get("slot_phrases") == "names":  # the slots drawn as training draws them (held-out pairs aside)
+        rows = _name_rows(rows, set(held))
     scores: dict[str, Any] = {}
     for lang in recipe.languages:
-        mine = [rows[i] for i in held if rows[i]["tgt_lang"] == lang]
+        mine = [rows[i] for i in held if rows[i]["tgt_lang"] == lang and rows[i]["phrases"]]
         if not mine:
             continue
         rng = random.Random(zlib.crc32(f"{recipe.seed}/slots/{lang}".encode()))
@@ -130,6 +134,21 @@ def tokenisation_note(translation: dict[str, Any]) -> str:
     return (f"BLEU used {', '.join(used)} tokenisation, not spBLEU: the FLORES SentencePiece model was not available "
             "(set lst_quality.spm_model=PATH to a local flores101_sacrebleu_spm.model); it does not compare with "
             "the paper's spBLEU.")  # fmt: skip
+
+
+def _name_rows(rows: list[dict[str, Any]], held: set[int]) -> list[dict[str, Any]]:
+    """``rows`` with only the phrase pairs ``lst.slot_phrases: names`` trains on, by the English words the training
+    pairs write lowercase."""
+    from ..core.phrases import PhrasePair
+    from ..training.collator import lowercase_english_words, name_pairs
+
+    lowercase = lowercase_english_words(r for i, r in enumerate(rows) if i not in held)
+    out = []
+    for r in rows:
+        pairs = name_pairs([PhrasePair(*p) for p in r["phrases"]], r["src_tokens"], r["tgt_tokens"],
+                           r.get("src_lang", "en"), r["tgt_lang"], lowercase)  # fmt: skip
+        out.append({**r, "phrases": [[p.src_start, p.src_end, p.tgt_start, p.tgt_end] for p in pairs]})
+    return out
 
 
 def _disjoint(phrases: Sequence[list[int]], rng: random.Random) -> list[list[int]]:

@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments, TrainerCallback
 
-from .collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq
+from .collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq, lowercase_english_words
 from .tokenizer_prep import SlotTokenReport
 from .trainer_setup import (
     fit_pairs,
@@ -43,7 +43,11 @@ from .trainer_setup import (
 )
 from .training_args import CropTrainingArguments, setting
 
-PARTS = ("loss_translation", "loss_labeled")  # the objectives in the order of TRANSLATION, LABELED
+PARTS = ("loss_translation", "loss_labeled")
+SLOT_PHRASES = (
+    "all",
+    "names",
+)  # LabeledSeq2SeqTrainingArguments.slot_phrases  # the objectives in the order of TRANSLATION, LABELED
 _BASE_KNOWS_GA_SCALING = hasattr(Seq2SeqTrainer, "loss_is_scaled_for_ga")
 
 
@@ -76,6 +80,11 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
         default=0,
         metadata={"help": "Fewest phrase pairs wrapped in a labeled example (CROP draws the count in 0..max_slots)."},
     )
+    slot_phrases: str = field(
+        default="all",
+        metadata={"help": "Which aligned phrase pairs slots wrap: all (CROP) or names (those whose English side is "
+                  "capitalized words the English side never writes lowercase: the kind of phrase projection slots)."},
+    )  # fmt: skip
     translation_ratio: float = field(
         default=0.5, metadata={"help": "Share of examples collated as the plain pair rather than the slot pair."}
     )
@@ -110,6 +119,8 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
             raise ValueError(f"max_slots must be >= 1, got {self.max_slots}")
         if not 0 <= self.min_slots <= self.max_slots:
             raise ValueError(f"min_slots must be in 0..max_slots={self.max_slots}, got {self.min_slots}")
+        if self.slot_phrases not in SLOT_PHRASES:
+            raise ValueError(f"slot_phrases must be one of {', '.join(SLOT_PHRASES)}, got {self.slot_phrases!r}")
         if self.model_dropout is not None and not 0.0 <= self.model_dropout < 1.0:
             raise ValueError(f"model_dropout must be in [0, 1) or None, got {self.model_dropout}")
         if self.max_phrase_len < 1 or self.max_length < 1:
@@ -193,6 +204,9 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
                 tokenizer,
                 max_slots=max_slots,
                 min_slots=getattr(args, "min_slots", 0),
+                lowercase_words=lowercase_english_words(train_dataset)
+                if getattr(args, "slot_phrases", "all") == "names" and train_dataset is not None
+                else None,
                 translation_ratio=getattr(args, "translation_ratio", 0.5),
                 max_phrase_len=getattr(args, "max_phrase_len", None),
                 max_length=max_length,
