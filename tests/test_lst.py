@@ -197,6 +197,13 @@ def test_trainer_builds_its_collator_from_the_arguments(tiny_dir, tmp_path):
         2, 1.0, 3, 64)  # fmt: skip
     batch = next(iter(trainer.get_train_dataloader()))
     assert batch["objective"].eq(TRANSLATION).all()  # translation_ratio=1.0 acts
+    assert collator.lowercase_words is None  # CROP's default: slots on every aligned pair
+    features = gold_phrase_features(8)
+    names = LabeledSeq2SeqTrainer(model=AutoModelForSeq2SeqLM.from_pretrained(tiny_dir / "m2m100"),
+                                  args=_args(tmp_path, slot_phrases="names", max_length=64),
+                                  train_dataset=Dataset.from_list(features), processing_class=tok)  # fmt: skip
+    expected = {w.lower() for f in features for w in f["src_tokens"] if w[:1].islower()}
+    assert expected and names.data_collator.lowercase_words == expected
 
 
 def test_gradient_accumulation_trains_what_one_big_batch_trains(still_m2m, tmp_path):

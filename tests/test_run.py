@@ -179,6 +179,7 @@ def test_numbers_written_as_yaml_reads_them_become_numbers():
         ("seed=null", "seed=None: give a whole number"),
         ("languages=[es,es]", "languages lists es more than once"),
         ("data.english.limit=-5", "data.english.limit=-5"),
+        ("lst.slot_phrases=entities", "lst.slot_phrases='entities': use all or names"),
     ],
 )
 def test_set_mistakes_are_one_line_and_exit_2_in_the_dry_run(override, message, tmp_path, capsys):

@@ -334,7 +334,7 @@ def check_stage_fields(recipe: Recipe) -> None:
     """Every key under ``lst``, ``ner`` and ``selftrain`` is a field of that stage's arguments dataclass, and its
     value fits the field's type (``3e-4`` read as text becomes the number; ``abc`` for a number is an error)."""
     from ..training.selftrain import SelfTrainingArguments
-    from ..training.trainer import LabeledSeq2SeqTrainingArguments
+    from ..training.trainer import SLOT_PHRASES, LabeledSeq2SeqTrainingArguments
     from .values import field_types
 
     for section, cls in (("lst", LabeledSeq2SeqTrainingArguments), ("ner", SelfTrainingArguments),
@@ -350,6 +350,9 @@ def check_stage_fields(recipe: Recipe) -> None:
             low = LOWEST.get(key)
             if low is not None and isinstance(settings[key], (int, float)) and settings[key] < low[0]:
                 raise RecipeError(f"{recipe.source}: {section}.{key}={settings[key]!r}: {low[1]}")
+    slot_phrases = recipe.lst.get("slot_phrases", "all")
+    if slot_phrases not in SLOT_PHRASES:
+        raise RecipeError(f"{recipe.source}: lst.slot_phrases={slot_phrases!r}: use {' or '.join(SLOT_PHRASES)}")
 
 
 def check_paths(recipe: Recipe) -> None:
