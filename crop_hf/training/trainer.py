@@ -65,6 +65,8 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
         alpha: Weight of the plain translation loss Lt; the labeled loss Llst gets ``1 - alpha`` (paper: 0.5).
         max_slots: Most phrase pairs wrapped in slots in one sentence (k).
         min_slots: Fewest phrase pairs wrapped in a labeled example (CROP: 0, the count drawn in 0..k).
+        slot_phrases: Which aligned phrase pairs slots wrap: ``all`` (CROP) or ``names``, the pairs whose English
+            side is a name (:func:`~crop_hf.training.collator.name_pairs`), the kind of phrase projection slots.
         translation_ratio: Share of examples collated as the plain pair rather than the slot pair.
         max_phrase_len: Longest phrase (in words, each side) taken from alignment and wrapped in a slot.
         max_length: Longest tokenised sentence; longer pairs are skipped (counted, with a warning).
