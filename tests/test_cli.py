@@ -95,6 +95,7 @@ def _bad_invocations(tmp_path, model):
         (lst[:2] + ["./no/such/m2m100"] + lst[3:], "./no/such/m2m100"),
         (lst + ["--min_slots", "9"], "min_slots must be in 0..max_slots=4, got 9"),  # the dataclass's own check
         (lst + ["--model_dropout", "1.5"], "model_dropout must be in [0, 1)"),
+        (lst + ["--slot_phrases", "entities"], "slot_phrases must be one of all, names, got 'entities'"),
         (st + ["--source_file", str(tmp_path / "en.train.jsonl")], "en.train.jsonl"),
         (st + ["--synthetic", "--synthetic_langs", "es,qq"], "qq"),
         (st + ["--source_file", str(test), "--label_scheme", "ontonotes"], "ontonotes"),

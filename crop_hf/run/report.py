@@ -64,8 +64,9 @@ SLOT_MEASURES = [
     "- *labeled accuracy (entities)*: the test set's English gold entities sent to the LST model in slot markers; "
     "the share that came back around their aligned target entity (a missing or malformed slot is a failure).",
     "- *labeled accuracy (aligned phrases)*: the same measure on one to three aligned phrase pairs of each held-out "
-    "parallel pair, the paper's Table 6 measure made automatic: the paper checks entities by hand, this checks any "
-    "aligned phrase against the word alignment.",
+    "parallel pair, the paper's Table 6 measure made automatic: the paper checks entities by hand, this checks the "
+    "aligned phrases LST training draws its slots from (any, or with lst.slot_phrases: names the names) against the "
+    "word alignment.",
 ]
 
 
