@@ -43,11 +43,8 @@ from .trainer_setup import (
 )
 from .training_args import CropTrainingArguments, setting
 
-PARTS = ("loss_translation", "loss_labeled")
-SLOT_PHRASES = (
-    "all",
-    "names",
-)  # LabeledSeq2SeqTrainingArguments.slot_phrases  # the objectives in the order of TRANSLATION, LABELED
+PARTS = ("loss_translation", "loss_labeled")  # the objectives in the order of TRANSLATION, LABELED
+SLOT_PHRASES = ("all", "names")  # the values of LabeledSeq2SeqTrainingArguments.slot_phrases
 _BASE_KNOWS_GA_SCALING = hasattr(Seq2SeqTrainer, "loss_is_scaled_for_ga")
 
 
@@ -84,8 +81,8 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
     )
     slot_phrases: str = field(
         default="all",
-        metadata={"help": "Which aligned phrase pairs slots wrap: all (CROP) or names (those whose English side is "
-                  "capitalized words the English side never writes lowercase: the kind of phrase projection slots)."},
+        metadata={"help": "Which aligned phrase pairs slots wrap: all (CROP) or names (those whose English side is a "
+                  "name, crop_hf.training.collator.name_pairs: the kind of phrase projection slots)."},
     )  # fmt: skip
     translation_ratio: float = field(
         default=0.5, metadata={"help": "Share of examples collated as the plain pair rather than the slot pair."}
