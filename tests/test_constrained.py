@@ -204,3 +204,22 @@ def test_the_search_does_not_pay_for_a_marker_the_sentence_has_no_use_for():
     assert out[0, 101].item() == -math.inf and out[0, 11].item() == -math.inf  # refused: a second slot, a skipped word
     # what the slot scores read stays the model's own probability
     assert processor.logprob(0, (100, 11, 100), 12) == pytest.approx(math.log(0.3), abs=1e-5)
+
+
+def test_a_slot_scores_the_lower_of_its_markers_and_the_words_it_wraps():
+    """The markers' probabilities say where the model wants a slot; the wrapped words' say whether it takes them for
+    the entity's translation (a slot forced onto 他 where the English has a name scores low on the second)."""
+    import math
+
+    from crop_hf.core.placement import TokenTable
+    from crop_hf.translation.constrained import slot_scores
+
+    table = TokenTable.from_vocab({"▁": 10, "▁Ana": 11, "▁vive": 12, "▁.": 13, "▁Flor": 14}, (100, 101), 2, 3)
+    # "▁ __SLOT0__ ▁Ana ▁Flor ▁ __SLOT0__ ▁vive __SLOT1__ ▁. __SLOT1__"
+    body = [10, 100, 11, 14, 10, 100, 12, 101, 13, 101]
+    probs = {0: 0.9, 1: 0.9, 2: 0.5, 3: 0.02, 4: 0.9, 5: 0.9, 6: 0.99, 7: 0.3, 8: 0.8, 9: 0.3}
+    scores = slot_scores(body, table, lambda p: math.log(probs[p]))
+    # slot 0: markers (the lone spaces included) 0.9, words sqrt(0.5 * 0.02) = 0.1; slot 1: markers 0.3, word 0.8
+    assert scores == [pytest.approx(0.1, abs=1e-4), pytest.approx(0.3, abs=1e-4)]
+    probs[3] = 0.98
+    assert slot_scores(body, table, lambda p: math.log(probs[p]))[0] == pytest.approx(0.7, abs=1e-4)

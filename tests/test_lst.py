@@ -10,6 +10,7 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, Seq2SeqTrainer  #
 
 from crop_hf.core.slots import parse_slots  # noqa: E402
 from crop_hf.training.collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq  # noqa: E402
+from crop_hf.training.name_phrases import NameFilter  # noqa: E402
 from crop_hf.training.trainer import LabeledSeq2SeqTrainer, LabeledSeq2SeqTrainingArguments  # noqa: E402
 
 
@@ -197,13 +198,14 @@ def test_trainer_builds_its_collator_from_the_arguments(tiny_dir, tmp_path):
         2, 1.0, 3, 64)  # fmt: skip
     batch = next(iter(trainer.get_train_dataloader()))
     assert batch["objective"].eq(TRANSLATION).all()  # translation_ratio=1.0 acts
-    assert collator.lowercase_words is None  # CROP's default: slots on every aligned pair
+    assert collator.names is None  # CROP's default: slots on every aligned pair
     features = gold_phrase_features(8)
     names = LabeledSeq2SeqTrainer(model=AutoModelForSeq2SeqLM.from_pretrained(tiny_dir / "m2m100"),
                                   args=_args(tmp_path, slot_phrases="names", max_length=64),
                                   train_dataset=Dataset.from_list(features), processing_class=tok)  # fmt: skip
-    expected = {w.lower() for f in features for w in f["src_tokens"] if w[:1].islower()}
-    assert expected and names.data_collator.lowercase_words == expected
+    lowercase = {w.lower() for f in features for w in f["src_tokens"] if w[:1].islower()}
+    assert lowercase and lowercase <= names.data_collator.names.common_words  # the filter of its training pairs
+    assert names.data_collator.names == NameFilter.from_features(features)
 
 
 def test_gradient_accumulation_trains_what_one_big_batch_trains(still_m2m, tmp_path):

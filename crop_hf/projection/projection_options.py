@@ -75,7 +75,8 @@ class ProjectionOptions:
             sentence's own tokens plus each slot's markers: the slots land in the raw sentence itself);
             ``None``: the one the pipeline was saved with (else free).
         min_slot_score: Constrained decoding: drop a sentence whose least confident slot the model scores below
-            this (0-1, the geometric mean of the probabilities of its markers where they were placed).
+            this (0-1: the lower of the geometric means of the model's probabilities of its markers where they were
+            placed and of the raw words they wrap, :func:`~crop_hf.translation.constrained.slot_scores`).
     """
 
     strictness: Literal["exact", "crop", "fuzzy", "align"] = field(

@@ -12,7 +12,7 @@
   aligned target phrase (a missing or malformed slot is a failure, as in the paper), beside the share of outputs
   whose slots are all well-formed. Unlike the paper's (entities, checked by people), it is automatic and its
   phrases are the aligned phrase pairs LST training draws its slots from: any pair, or with ``lst.slot_phrases:
-  names`` the pairs whose English side is a name (:func:`~crop_hf.training.collator.name_pairs`; a held-out pair
+  names`` the pairs whose English side is a name (:mod:`crop_hf.training.name_phrases`; a held-out pair
   without one is left out). Both in percent.
 """
 
@@ -137,16 +137,16 @@ def tokenisation_note(translation: dict[str, Any]) -> str:
 
 
 def _name_rows(rows: list[dict[str, Any]], held: set[int]) -> list[dict[str, Any]]:
-    """``rows`` with only the phrase pairs ``lst.slot_phrases: names`` trains on, by the English words the training
-    pairs write lowercase."""
+    """``rows`` with only the phrase pairs ``lst.slot_phrases: names`` trains on, by the name filter of the training
+    pairs (the held-out ones aside)."""
     from ..core.phrases import PhrasePair
-    from ..training.collator import lowercase_english_words, name_pairs
+    from ..training.name_phrases import NameFilter
 
-    lowercase = lowercase_english_words(r for i, r in enumerate(rows) if i not in held)
+    names = NameFilter.from_features(r for i, r in enumerate(rows) if i not in held)
     out = []
     for r in rows:
-        pairs = name_pairs([PhrasePair(*p) for p in r["phrases"]], r["src_tokens"], r["tgt_tokens"],
-                           r.get("src_lang", "en"), r["tgt_lang"], lowercase)  # fmt: skip
+        pairs = names.name_pairs([PhrasePair(*p) for p in r["phrases"]], r["src_tokens"], r["tgt_tokens"],
+                                 r.get("src_lang", "en"), r["tgt_lang"])  # fmt: skip
         out.append({**r, "phrases": [[p.src_start, p.src_end, p.tgt_start, p.tgt_end] for p in pairs]})
     return out
 

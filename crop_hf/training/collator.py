@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ from ..core.languages import get_language
 from ..core.phrases import PhrasePair, sample_phrase_pairs
 from ..core.slots import join_tokens, wrap_tokens
 from ..translation import set_tokenizer_languages
+from .name_phrases import NameFilter
 
 TRANSLATION, LABELED = 0, 1
 
@@ -61,9 +62,9 @@ class DataCollatorForLabeledSeq2Seq:
         label_pad_token_id: the label of padding positions, ignored by the loss.
         epoch: the epoch whose draws are made; :class:`~crop_hf.training.trainer.LabeledSeq2SeqTrainer` sets it.
         min_slots: the fewest phrase pairs wrapped in a labeled example (CROP: 0, a count drawn in 0..k).
-        lowercase_words: ``None`` (CROP) draws the slots from every phrase pair; a set of words (lowercased) draws
-            them only from the pairs whose English side is a name (:func:`name_pairs`; the set: the words the English
-            side of the training pairs also writes lowercase, :func:`lowercase_english_words`).
+        names: ``None`` (CROP) draws the slots from every phrase pair; a
+            :class:`~crop_hf.training.name_phrases.NameFilter` (of the training corpus) draws them only from the pairs
+            that are names (:meth:`~crop_hf.training.name_phrases.NameFilter.name_pairs`).
     """
 
     tokenizer: Any
@@ -75,7 +76,7 @@ class DataCollatorForLabeledSeq2Seq:
     max_phrase_len: int | None = None
     epoch: int = 0
     min_slots: int = 0
-    lowercase_words: frozenset[str] | None = None
+    names: NameFilter | None = None
     _rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -97,8 +98,8 @@ class DataCollatorForLabeledSeq2Seq:
         if self.max_phrase_len is not None:
             limit = self.max_phrase_len
             phrases = [p for p in phrases if p.src_end - p.src_start <= limit and p.tgt_end - p.tgt_start <= limit]
-        if self.lowercase_words is not None:
-            phrases = name_pairs(phrases, src_tokens, tgt_tokens, src_lang, tgt_lang, self.lowercase_words)
+        if self.names is not None:
+            phrases = self.names.name_pairs(phrases, src_tokens, tgt_tokens, src_lang, tgt_lang)
         rng = self._rng if self.seed is None else self._example_rng(src_tokens, tgt_tokens, src_lang, tgt_lang)
         chosen: list[PhrasePair] = []
         if phrases and rng.random() >= self.translation_ratio:
@@ -149,45 +150,3 @@ class DataCollatorForLabeledSeq2Seq:
                 f" {pair.source[:80]!r}... filter long pairs before training or raise max_length"
             )
         return ids, labels
-
-
-def lowercase_english_words(features: Iterable[dict[str, Any]]) -> frozenset[str]:
-    """The words the English side of ``features`` writes lowercase somewhere (lowercased): a capitalized word outside
-    this set (``Baidu``, ``Moscow``) is taken for a name, one inside it (``The``, ``Yesterday``) is not."""
-    words: set[str] = set()
-    for feature in features:
-        side = _english_side(feature["src_tokens"], feature["tgt_tokens"], feature.get("src_lang", "en"),
-                             feature["tgt_lang"])  # fmt: skip
-        words.update(w.lower() for w in side or () if w[:1].islower())
-    return frozenset(words)
-
-
-def _english_side(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str) -> Sequence[str] | None:
-    return src if src_lang == "en" else tgt if tgt_lang == "en" else None
-
-
-def name_pairs(
-    phrases: Sequence[PhrasePair],
-    src: Sequence[str],
-    tgt: Sequence[str],
-    src_lang: str,
-    tgt_lang: str,
-    lowercase: frozenset[str],
-) -> list[PhrasePair]:
-    """The phrase pairs whose English side is a name (every pair when neither side is English): its first and last
-    words capitalized and outside ``lowercase`` (:func:`lowercase_english_words`), any word between them too or a
-    lowercase particle of up to three letters (``Tour de France``, ``Selina van Ooste``, ``Bank of Spain``)."""
-    if _english_side(src, tgt, src_lang, tgt_lang) is None:
-        return list(phrases)
-    on_src = src_lang == "en"
-
-    def name(word: str) -> bool:
-        return word[:1].isupper() and word.lower() not in lowercase
-
-    def is_name(p: PhrasePair) -> bool:
-        words = src[p.src_start : p.src_end] if on_src else tgt[p.tgt_start : p.tgt_end]
-        inner = words[1:-1]
-        return name(words[0]) and name(words[-1]) and all(name(w) or (w.isalpha() and w.islower() and len(w) <= 3)
-                                                          for w in inner)  # fmt: skip
-
-    return [p for p in phrases if is_name(p)]

@@ -31,7 +31,8 @@ import torch
 import torch.nn.functional as F
 from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments, TrainerCallback
 
-from .collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq, lowercase_english_words
+from .collator import LABELED, TRANSLATION, DataCollatorForLabeledSeq2Seq
+from .name_phrases import NameFilter
 from .tokenizer_prep import SlotTokenReport
 from .trainer_setup import (
     fit_pairs,
@@ -62,8 +63,8 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
         alpha: Weight of the plain translation loss Lt; the labeled loss Llst gets ``1 - alpha`` (paper: 0.5).
         max_slots: Most phrase pairs wrapped in slots in one sentence (k).
         min_slots: Fewest phrase pairs wrapped in a labeled example (CROP: 0, the count drawn in 0..k).
-        slot_phrases: Which aligned phrase pairs slots wrap: ``all`` (CROP) or ``names``, the pairs whose English
-            side is a name (:func:`~crop_hf.training.collator.name_pairs`), the kind of phrase projection slots.
+        slot_phrases: Which aligned phrase pairs slots wrap: ``all`` (CROP) or ``names``, the pairs that are a name
+            and its translation (:mod:`crop_hf.training.name_phrases`), the kind of phrase projection slots.
         translation_ratio: Share of examples collated as the plain pair rather than the slot pair.
         max_phrase_len: Longest phrase (in words, each side) taken from alignment and wrapped in a slot.
         max_length: Longest tokenised sentence; longer pairs are skipped (counted, with a warning).
@@ -81,8 +82,8 @@ class LabeledSeq2SeqTrainingArguments(CropTrainingArguments, Seq2SeqTrainingArgu
     )
     slot_phrases: str = field(
         default="all",
-        metadata={"help": "Which aligned phrase pairs slots wrap: all (CROP) or names (those whose English side is a "
-                  "name, crop_hf.training.collator.name_pairs: the kind of phrase projection slots)."},
+        metadata={"help": "Which aligned phrase pairs slots wrap: all (CROP) or names (the pairs that are a name and "
+                  "its translation, crop_hf.training.name_phrases: the kind of phrase projection slots)."},
     )  # fmt: skip
     translation_ratio: float = field(
         default=0.5, metadata={"help": "Share of examples collated as the plain pair rather than the slot pair."}
@@ -203,7 +204,7 @@ class LabeledSeq2SeqTrainer(Seq2SeqTrainer):
                 tokenizer,
                 max_slots=max_slots,
                 min_slots=getattr(args, "min_slots", 0),
-                lowercase_words=lowercase_english_words(train_dataset)
+                names=NameFilter.from_features(train_dataset)
                 if getattr(args, "slot_phrases", "all") == "names" and train_dataset is not None
                 else None,
                 translation_ratio=getattr(args, "translation_ratio", 0.5),

@@ -3,11 +3,12 @@
 :class:`ConstrainedLabeler` runs ``generate`` (beam search) with a logits processor that allows, at every step, only
 what :class:`~crop_hf.core.placement.PlacementAutomaton` allows after the prefix: the raw sentence's own characters, in
 order, in any of the tokenizer's pieces, and the open and close marker of each English entity once each, at token
-boundaries. Of the beams that come back it keeps the best one that places every slot, and scores each slot by the
-geometric mean of the model's (unconstrained) probabilities of the tokens that inserted its two markers, as the
-processor saw them during the search (a marker, and the lone ``▁`` a SentencePiece model with the markers as user-defined symbols writes before
-it). A slot the model would rather not have put there scores low; :class:`~crop_hf.projection.projection_options.ProjectionOptions`'
-``min_slot_score`` drops such sentences.
+boundaries. Of the beams that come back it keeps the best one that places every slot, and scores each slot
+(:func:`slot_scores`) by the model's (unconstrained) probabilities, as the processor saw them during the search: of the
+tokens that inserted its two markers (a marker, and the lone ``▁`` a SentencePiece model with the markers as
+user-defined symbols writes before it), and of the raw words it wraps. A slot the model would rather not have put
+there, or around words it does not take for the entity's translation, scores low;
+:class:`~crop_hf.projection.projection_options.ProjectionOptions`' ``min_slot_score`` drops such sentences.
 
 It always runs on the transformers weights of the LST model, whatever the pipeline's backend: CTranslate2 has no hook
 that masks the next token by a function of the prefix (``benchmarks/bench_decoding.py`` measures what that costs
@@ -17,7 +18,7 @@ against free decoding on either backend).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,14 +135,35 @@ class ConstrainedLabeler(Translator):
         return [None if c is None else (c[1], self._scores(processor, i, c[0])) for i, c in enumerate(chosen)]
 
     def _scores(self, processor: _PlacementProcessor, i: int, body: list[int]) -> list[float]:
-        """Each slot's score: the geometric mean of the model's probabilities of the tokens that wrote its markers,
-        as the processor saw them when they were chosen."""
-        marker_slot = {token_id: slot for slot, token_id in enumerate(self.table.markers)}
-        per_slot: dict[int, list[float]] = {}
-        for position, inserted in insertion_tokens(body, self.table).items():
-            logprobs = [processor.logprob(i, body[:p], body[p]) for p in inserted]
-            per_slot.setdefault(marker_slot[body[position]], []).extend(logprobs)
-        return [round(math.exp(sum(v) / len(v)), 4) for _, v in sorted(per_slot.items())]
+        return slot_scores(body, self.table, lambda p: processor.logprob(i, body[:p], body[p]))
+
+
+def slot_scores(body: Sequence[int], table: TokenTable, logprob: Callable[[int], float]) -> list[float]:
+    """Each slot's score in ``body`` (a constrained output's tokens, header left out), in slot order: the lower of two
+    geometric means of the model's probabilities (``logprob(position)``, as generation saw them): of the tokens that
+    wrote the slot's two markers (does the model want a slot here?) and of the raw tokens between them (does it
+    take these words for the English entity's translation?). The second one catches a slot forced onto words that
+    translate something else: a pronoun where the English (a machine translation) has a name, a name the English
+    got wrong."""
+    marker_slot = {token_id: slot for slot, token_id in enumerate(table.markers)}
+    inserted = insertion_tokens(body, table)
+    writing = {p for positions in inserted.values() for p in positions}
+    markers: dict[int, list[float]] = {}
+    inside: dict[int, list[float]] = {}
+    opened: dict[int, int] = {}
+    for position in sorted(inserted):
+        slot = marker_slot[body[position]]
+        markers.setdefault(slot, []).extend(logprob(p) for p in inserted[position])
+        if slot in opened:
+            words = range(opened.pop(slot) + 1, inserted[position][0])
+            inside[slot] = [logprob(p) for p in words if p not in writing]
+        else:
+            opened[slot] = position
+
+    def mean(logprobs: list[float]) -> float:
+        return math.exp(sum(logprobs) / len(logprobs)) if logprobs else 1.0
+
+    return [round(min(mean(markers[slot]), mean(inside.get(slot, []))), 4) for slot in sorted(markers)]
 
 
 class _PlacementProcessor:
