@@ -12,7 +12,7 @@
   aligned target phrase (a missing or malformed slot is a failure, as in the paper), beside the share of outputs
   whose slots are all well-formed. Unlike the paper's (entities, checked by people), it is automatic and its
   phrases are the aligned phrase pairs LST training draws its slots from: any pair, or with ``lst.slot_phrases:
-  names`` the pairs whose English side is a name (:mod:`crop_hf.training.name_phrases`; a held-out pair
+  names`` the pairs that are a name and its translation (:mod:`crop_hf.training.name_phrases`; a held-out pair
   without one is left out). Both in percent.
 """
 

@@ -51,27 +51,30 @@ class NameFilter:
         rows = list(features)
         lowercase: set[str] = set()
         capitalized_inside: set[str] = set()
+        firsts: set[str] = set()
         for row in rows:
             side = _sides(row)
             for i, word in enumerate(side[0] if side else ()):
                 if word[:1].islower():
                     lowercase.add(word.lower())
-                elif i and word[:1].isupper():
+                elif i == 0:
+                    firsts.add(word.lower())
+                elif word[:1].isupper():
                     capitalized_inside.add(word.lower())
-        firsts = {side[0][0].lower() for side in map(_sides, rows) if side and side[0]}
-        words = cls(frozenset(lowercase | (firsts - capitalized_inside)))
+        by_words = cls(frozenset(lowercase | (firsts - capitalized_inside)))
         names: dict[tuple[str, str], set[str]] = defaultdict(set)
         for row in rows:
             side = _sides(row)
             if side is None:
                 continue
             english, other, lang = side
-            for pair in words.name_pairs(_phrases(row), row["src_tokens"], row["tgt_tokens"], row.get("src_lang", "en"),
-                                         row["tgt_lang"]):  # fmt: skip
-                e0, e1, o0, o1 = _english_first(pair, row.get("src_lang", "en") == "en")
+            src_lang = row.get("src_lang", "en")
+            for pair in by_words.name_pairs(_phrases(row), row["src_tokens"], row["tgt_tokens"], src_lang,
+                                            row["tgt_lang"]):  # fmt: skip
+                e0, e1, o0, o1 = _english_first(pair, src_lang == "en")
                 names[(lang, " ".join(other[o0:o1]))].add(" ".join(english[e0:e1]))
         shared = frozenset(key for key, found in names.items() if len(found) > MAX_NAMES_PER_PHRASE)
-        return cls(words.common_words, shared)
+        return cls(by_words.common_words, shared)
 
     def name_pairs(self, phrases: Sequence[PhrasePair], src: Sequence[str], tgt: Sequence[str], src_lang: str,
                    tgt_lang: str) -> list[PhrasePair]:  # fmt: skip
@@ -88,10 +91,11 @@ class NameFilter:
 
         def is_name(p: PhrasePair) -> bool:
             e0, e1, o0, o1 = _english_first(p, on_src)
-            words = english[e0:e1]
+            words, translation = english[e0:e1], other[o0:o1]
             first = name(words[0]) or (words[0] in LEADING_PARTICLES and len(words) > 1)
-            return (first and name(words[-1]) and all(name(w) or w in NAME_PARTICLES for w in words[1:-1])
-                    and (not other[o0][:1].islower() or other[o0] in LEADING_PARTICLES) and (lang, " ".join(other[o0:o1])) not in self.shared_phrases)  # fmt: skip
+            english_name = first and name(words[-1]) and all(name(w) or w in NAME_PARTICLES for w in words[1:-1])
+            capitalized = not translation[0][:1].islower() or translation[0] in LEADING_PARTICLES
+            return english_name and capitalized and (lang, " ".join(translation)) not in self.shared_phrases
 
         kept = [p for p in phrases if is_name(p)]
         return [p for p in kept if not any(q != p and _inside(p, q) for q in kept)]
