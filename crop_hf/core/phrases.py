@@ -25,6 +25,11 @@ class PhrasePair:
     tgt_end: int
 
 
+def as_phrase_pairs(phrases: Iterable[PhrasePair | Sequence[int]] | None) -> list[PhrasePair]:
+    """Phrase pairs as a feature stores them (``[s0, s1, t0, t1]`` lists, or PhrasePairs already; ``None``: none)."""
+    return [p if isinstance(p, PhrasePair) else PhrasePair(*p) for p in phrases or ()]
+
+
 def parse_pharaoh(line: str) -> list[Link]:
     """``"0-0 2-1"`` -> ``[(0, 0), (2, 1)]``."""
     numbers = list(map(int, line.replace("-", " ").split()))

@@ -139,13 +139,13 @@ def tokenisation_note(translation: dict[str, Any]) -> str:
 def _name_rows(rows: list[dict[str, Any]], held: set[int]) -> list[dict[str, Any]]:
     """``rows`` with only the phrase pairs ``lst.slot_phrases: names`` trains on, by the name filter of the training
     pairs (the held-out ones aside)."""
-    from ..core.phrases import PhrasePair
+    from ..core.phrases import as_phrase_pairs
     from ..training.name_phrases import NameFilter
 
     names = NameFilter.from_features(r for i, r in enumerate(rows) if i not in held)
     out = []
     for r in rows:
-        pairs = names.name_pairs([PhrasePair(*p) for p in r["phrases"]], r["src_tokens"], r["tgt_tokens"],
+        pairs = names.name_pairs(as_phrase_pairs(r["phrases"]), r["src_tokens"], r["tgt_tokens"],
                                  r.get("src_lang", "en"), r["tgt_lang"])  # fmt: skip
         out.append({**r, "phrases": [[p.src_start, p.src_end, p.tgt_start, p.tgt_end] for p in pairs]})
     return out

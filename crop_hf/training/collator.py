@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.languages import get_language
-from ..core.phrases import PhrasePair, sample_phrase_pairs
+from ..core.phrases import PhrasePair, as_phrase_pairs, sample_phrase_pairs
 from ..core.slots import join_tokens, wrap_tokens
 from ..translation import set_tokenizer_languages
 from .name_phrases import NameFilter
@@ -94,7 +94,7 @@ class DataCollatorForLabeledSeq2Seq:
         src_lang, tgt_lang = feature.get("src_lang", "en"), feature["tgt_lang"]
         src_char = get_language(src_lang).char_level
         tgt_char = get_language(tgt_lang).char_level
-        phrases = [p if isinstance(p, PhrasePair) else PhrasePair(*p) for p in feature.get("phrases") or ()]
+        phrases = as_phrase_pairs(feature.get("phrases"))
         if self.max_phrase_len is not None:
             limit = self.max_phrase_len
             phrases = [p for p in phrases if p.src_end - p.src_start <= limit and p.tgt_end - p.tgt_start <= limit]

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.phrases import PhrasePair
+from ..core.phrases import PhrasePair, as_phrase_pairs
 
 # Lowercase words that join the parts of one name (English renderings and names kept as written).
 NAME_PARTICLES = frozenset({"of", "de", "del", "della", "di", "da", "du", "des", "la", "le", "van", "von", "der", "den",
@@ -46,14 +46,15 @@ class NameFilter:
 
     @classmethod
     def from_features(cls, features: Iterable[dict[str, Any]]) -> NameFilter:
-        """The filter of a training corpus: features as :class:`~crop_hf.training.collator.DataCollatorForLabeledSeq2Seq`
-        reads them (``src_tokens``, ``tgt_tokens``, ``phrases``, ``src_lang``, ``tgt_lang``)."""
+        """The filter of a training corpus: features as
+        :class:`~crop_hf.training.collator.DataCollatorForLabeledSeq2Seq` reads them (``src_tokens``, ``tgt_tokens``,
+        ``phrases``, ``src_lang``, ``tgt_lang``)."""
         rows = list(features)
         lowercase: set[str] = set()
         capitalized_inside: set[str] = set()
         firsts: set[str] = set()
         for row in rows:
-            side = _sides(row)
+            side = _row_sides(row)
             for i, word in enumerate(side[0] if side else ()):
                 if word[:1].islower():
                     lowercase.add(word.lower())
@@ -64,13 +65,12 @@ class NameFilter:
         by_words = cls(frozenset(lowercase | (firsts - capitalized_inside)))
         names: dict[tuple[str, str], set[str]] = defaultdict(set)
         for row in rows:
-            side = _sides(row)
+            side = _row_sides(row)
             if side is None:
                 continue
             english, other, lang = side
-            src_lang = row.get("src_lang", "en")
-            for pair in by_words.name_pairs(_phrases(row), row["src_tokens"], row["tgt_tokens"], src_lang,
-                                            row["tgt_lang"]):  # fmt: skip
+            src_lang, phrases = row.get("src_lang", "en"), as_phrase_pairs(row.get("phrases"))
+            for pair in by_words.name_pairs(phrases, row["src_tokens"], row["tgt_tokens"], src_lang, row["tgt_lang"]):
                 e0, e1, o0, o1 = _english_first(pair, src_lang == "en")
                 names[(lang, " ".join(other[o0:o1]))].add(" ".join(english[e0:e1]))
         shared = frozenset(key for key, found in names.items() if len(found) > MAX_NAMES_PER_PHRASE)
@@ -80,11 +80,11 @@ class NameFilter:
                    tgt_lang: str) -> list[PhrasePair]:  # fmt: skip
         """The pairs of one sentence pair that are names (module doc), in their order; every pair when neither side
         is English."""
-        if "en" not in (src_lang, tgt_lang):
+        sides = _sides(src, tgt, src_lang, tgt_lang)
+        if sides is None:
             return list(phrases)
+        english, other, lang = sides
         on_src = src_lang == "en"
-        english, other = (src, tgt) if on_src else (tgt, src)
-        lang = tgt_lang if on_src else src_lang
 
         def name(word: str) -> bool:
             return word[:1].isupper() and word.lower() not in self.common_words
@@ -111,14 +111,16 @@ def _english_first(p: PhrasePair, on_src: bool) -> tuple[int, int, int, int]:
                                                                             p.src_end)  # fmt: skip
 
 
-def _phrases(row: dict[str, Any]) -> list[PhrasePair]:
-    return [p if isinstance(p, PhrasePair) else PhrasePair(*p) for p in row.get("phrases") or ()]
-
-
-def _sides(row: dict[str, Any]) -> tuple[Sequence[str], Sequence[str], str] | None:
-    """(English tokens, other tokens, other language) of a feature, or None when neither side is English."""
-    if row.get("src_lang", "en") == "en":
-        return row["src_tokens"], row["tgt_tokens"], row["tgt_lang"]
-    if row["tgt_lang"] == "en":
-        return row["tgt_tokens"], row["src_tokens"], row["src_lang"]
+def _sides(
+    src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str
+) -> tuple[Sequence[str], Sequence[str], str] | None:
+    """(English tokens, other tokens, other language) of a sentence pair, or None when neither side is English."""
+    if src_lang == "en":
+        return src, tgt, tgt_lang
+    if tgt_lang == "en":
+        return tgt, src, src_lang
     return None
+
+
+def _row_sides(row: dict[str, Any]) -> tuple[Sequence[str], Sequence[str], str] | None:
+    return _sides(row["src_tokens"], row["tgt_tokens"], row.get("src_lang", "en"), row["tgt_lang"])

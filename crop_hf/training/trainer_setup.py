@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence, Sized
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.phrases import PhrasePair
+from ..core.phrases import PhrasePair, as_phrase_pairs
 from ..core.slots import join_tokens, slot_markers, wrap_tokens
 from .tokenizer_prep import SlotTokenReport, prepare_tokenizer_for_slots
 
@@ -161,7 +161,7 @@ def _fitting(rows: Any, tokenizer: Any, max_length: int, max_slots: int) -> list
 
 def _most_slots(phrases: Sequence[Any], max_slots: int) -> list[PhrasePair]:
     """Up to ``max_slots`` phrase pairs disjoint on both sides, shortest first (the most markers a draw can add)."""
-    pairs = sorted((p if isinstance(p, PhrasePair) else PhrasePair(*p) for p in phrases), key=_width)
+    pairs = sorted(as_phrase_pairs(phrases), key=_width)
     chosen: list[PhrasePair] = []
     for p in pairs:
         if len(chosen) == max_slots:
